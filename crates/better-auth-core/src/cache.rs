@@ -1,0 +1,133 @@
+//! An in-process cache in front of any [`SessionStore`]: bounded, short-lived, single-flight.
+//!
+//! - Keyed by the SHA-256 of the token, so the cache holds no usable credential.
+//! - Single-flight: N concurrent lookups of the same uncached token make ONE backend query
+//!   (moka's `try_get_with` coalesces them); the others wait for its answer.
+//! - Answers "no such session" are cached too (a token that was never issued or was signed out
+//!   does not come back), so a flood of one stale token costs one query per TTL.
+//! - Errors are never cached: the next request asks the backend again.
+//! - Expiry is still checked on every request by the [`Authenticator`](crate::Authenticator),
+//!   so a cached session never outlives its `expiresAt`.
+//!
+//! The price is revocation delay: a session signed out or deleted in Better Auth stays accepted
+//! here for up to the TTL. Keep it short (default 5 s).
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use moka::future::Cache;
+use sha2::{Digest, Sha256};
+
+use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
+
+/// Settings of a [`CachedStore`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CacheOptions {
+    /// How long an answer is reused. This is how long a revoked session stays accepted.
+    pub ttl: Duration,
+    /// The most entries kept (least recently / frequently used go first).
+    pub max_entries: u64,
+}
+
+impl Default for CacheOptions {
+    fn default() -> Self {
+        Self {
+            ttl: Duration::from_secs(5),
+            max_entries: 100_000,
+        }
+    }
+}
+
+impl CacheOptions {
+    /// Options with this TTL and the default size.
+    pub fn with_ttl(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the size bound.
+    pub fn max_entries(mut self, max_entries: u64) -> Self {
+        self.max_entries = max_entries;
+        self
+    }
+}
+
+type CacheKey = [u8; 32];
+
+/// A [`SessionStore`] that caches the answers of another one.
+///
+/// ```
+/// # async fn demo(store: std::sync::Arc<dyn better_auth_core::SessionStore>) {
+/// use std::time::Duration;
+/// use better_auth_core::{CacheOptions, CachedStore};
+///
+/// let cached = CachedStore::new(store, CacheOptions::with_ttl(Duration::from_secs(10)));
+/// # }
+/// ```
+pub struct CachedStore<S: ?Sized = dyn SessionStore> {
+    cache: Cache<CacheKey, Option<SessionRecord>>,
+    inner: Arc<S>,
+    options: CacheOptions,
+}
+
+impl<S: SessionStore + ?Sized> CachedStore<S> {
+    /// Caches the answers of `inner`.
+    pub fn new(inner: Arc<S>, options: CacheOptions) -> Self {
+        let cache = Cache::builder()
+            .max_capacity(options.max_entries)
+            .time_to_live(options.ttl)
+            .build();
+        Self {
+            cache,
+            inner,
+            options,
+        }
+    }
+
+    /// The settings.
+    pub fn options(&self) -> CacheOptions {
+        self.options
+    }
+
+    /// The number of cached answers (approximate: pending evictions may still count).
+    pub fn entry_count(&self) -> u64 {
+        self.cache.entry_count()
+    }
+
+    /// Drops every cached answer.
+    pub fn clear(&self) {
+        self.cache.invalidate_all();
+    }
+
+    /// Drops the cached answer for one token (e.g. after a sign-out this service saw).
+    pub async fn forget(&self, token: &str) {
+        self.cache.invalidate(&key(token)).await;
+    }
+}
+
+fn key(token: &str) -> CacheKey {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+#[async_trait]
+impl<S: SessionStore + ?Sized> SessionStore for CachedStore<S> {
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        let inner = &self.inner;
+        self.cache
+            .try_get_with(key(token), async move { inner.find_session(token).await })
+            .await
+            // The error is shared between the coalesced callers; each gets its own copy.
+            .map_err(|shared| shared.detached_copy())
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        self.inner.check_health().await
+    }
+
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+}

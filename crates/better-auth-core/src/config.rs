@@ -1,0 +1,318 @@
+//! Configuration: what must match the Better Auth server (secret, base URL, cookie names), read
+//! from a builder or from the environment variables a Better Auth deployment already has.
+
+use url::Url;
+
+use crate::{error::BoxError, secret::SecretSet};
+
+/// The environment variables read by [`AuthConfig::from_env`] and
+/// [`Authenticator::from_env`](crate::Authenticator::from_env).
+pub mod env {
+    /// The secret Better Auth signs with (same value as the server's).
+    pub const SECRET: &str = "BETTER_AUTH_SECRET";
+    /// Versioned secrets `"2:new,1:old"`; when set, it wins over [`SECRET`].
+    pub const SECRETS: &str = "BETTER_AUTH_SECRETS";
+    /// Better Auth's fallback name for the secret.
+    pub const AUTH_SECRET: &str = "AUTH_SECRET";
+    /// The Better Auth server's base URL (`https://app.example.com`).
+    pub const URL: &str = "BETTER_AUTH_URL";
+    /// The cookie prefix (`advanced.cookiePrefix`), `better-auth` by default.
+    pub const COOKIE_PREFIX: &str = "BETTER_AUTH_COOKIE_PREFIX";
+    /// The database the sessions live in (`postgres://...`, `sqlite://...`).
+    pub const DATABASE_URL: &str = "DATABASE_URL";
+}
+
+/// A configuration mistake, found at startup. Each message names the fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No secret configured.
+    #[error(
+        "no secret: set BETTER_AUTH_SECRET (or BETTER_AUTH_SECRETS) to the value your Better Auth \
+         server uses"
+    )]
+    MissingSecret,
+    /// The secret is shorter than the minimum.
+    #[error(
+        "the secret has {len} characters, fewer than {min_len}: use your Better Auth server's \
+         secret (generate one with `openssl rand -base64 32`), or lower the minimum with \
+         `min_secret_len` if the server really uses this one"
+    )]
+    ShortSecret {
+        /// Its length in characters.
+        len: usize,
+        /// The minimum.
+        min_len: usize,
+    },
+    /// `BETTER_AUTH_SECRETS` cannot be parsed.
+    #[error(
+        "BETTER_AUTH_SECRETS entry {position}: {reason} (expected `<version>:<secret>,...`, \
+         current first)"
+    )]
+    InvalidSecrets {
+        /// 1-based position of the bad entry.
+        position: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A URL setting cannot be parsed.
+    #[error("{name} is not a valid URL ({reason}): expected e.g. `https://app.example.com`")]
+    InvalidUrl {
+        /// The setting's name.
+        name: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No database URL.
+    #[error("DATABASE_URL is not set: point it at the database your Better Auth server uses")]
+    MissingDatabaseUrl,
+    /// A database URL whose scheme no enabled store handles.
+    #[error(
+        "unsupported database URL scheme `{scheme}`: use postgres:// or sqlite:// (and enable \
+         the `postgres` or `sqlite` feature)"
+    )]
+    UnsupportedDatabase {
+        /// The URL's scheme.
+        scheme: String,
+    },
+    /// The database could not be reached at startup.
+    #[error("cannot connect to {backend}: {source} (check DATABASE_URL and that the server runs)")]
+    Connect {
+        /// Which backend.
+        backend: &'static str,
+        /// The driver's error.
+        #[source]
+        source: BoxError,
+    },
+    /// A table is missing.
+    #[error(
+        "table `{table}` not found: run Better Auth's migrations against this database, or set \
+         the table's name (Better Auth's `modelName`) in the schema configuration"
+    )]
+    MissingTable {
+        /// The table looked for.
+        table: String,
+    },
+    /// A required column is missing.
+    #[error(
+        "table `{table}` has no column `{column}` (Better Auth field `{field}`): run Better \
+         Auth's migrations, or map the field to its column (Better Auth's `fields`, or \
+         `naming: snake_case` for Drizzle schemas)"
+    )]
+    MissingColumn {
+        /// The table.
+        table: String,
+        /// The column looked for.
+        column: String,
+        /// Better Auth's name of the field.
+        field: String,
+    },
+    /// The schema configuration cannot be parsed.
+    #[error("invalid schema configuration: {0}")]
+    InvalidSchema(String),
+    /// The authenticator has nothing to check sessions against.
+    #[error("no session store: give the authenticator a store (or set DATABASE_URL)")]
+    NoSessionStore,
+}
+
+/// How `Authorization: Bearer` session tokens are accepted (Better Auth's bearer plugin).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BearerPolicy {
+    /// Signed `TOKEN.SIGNATURE` values, and raw `TOKEN`s: the bearer plugin's default.
+    #[default]
+    SignedOrRaw,
+    /// Signed values only: the bearer plugin's `requireSignature: true`.
+    SignedOnly,
+    /// Ignore the `Authorization` header for session tokens.
+    Disabled,
+}
+
+/// What must match the Better Auth server: secrets, base URL, cookie names; and the policies
+/// that are ours to choose.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct AuthConfig {
+    /// The signing secrets.
+    pub secrets: SecretSet,
+    /// The Better Auth server's base URL, if known.
+    pub base_url: Option<Url>,
+    /// The cookie prefix (`advanced.cookiePrefix`).
+    pub cookie_prefix: String,
+    /// A full session cookie name (`advanced.cookies.session_token.name`), without `__Secure-`.
+    pub session_cookie_name: Option<String>,
+    /// Whether cookies carry the `__Secure-` prefix; `None` decides from `base_url` (https)
+    /// like Better Auth does.
+    pub secure_cookies: Option<bool>,
+    /// How bearer session tokens are accepted.
+    pub bearer: BearerPolicy,
+    /// Whether banned users are refused (403) everywhere. On by default.
+    pub reject_banned: bool,
+}
+
+/// Better Auth's default cookie prefix.
+pub const DEFAULT_COOKIE_PREFIX: &str = "better-auth";
+
+impl AuthConfig {
+    /// A configuration with these secrets and Better Auth's defaults for the rest.
+    pub fn new(secrets: SecretSet) -> Self {
+        Self {
+            secrets,
+            base_url: None,
+            cookie_prefix: DEFAULT_COOKIE_PREFIX.to_owned(),
+            session_cookie_name: None,
+            secure_cookies: None,
+            bearer: BearerPolicy::default(),
+            reject_banned: true,
+        }
+    }
+
+    /// Reads `BETTER_AUTH_SECRETS` / `BETTER_AUTH_SECRET` / `AUTH_SECRET`, `BETTER_AUTH_URL` and
+    /// `BETTER_AUTH_COOKIE_PREFIX` from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `var` (for tests).
+    pub fn from_env_with(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let present = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+        let secrets = if let Some(list) = present(env::SECRETS) {
+            SecretSet::parse_versioned(&list)?
+        } else if let Some(secret) = present(env::SECRET).or_else(|| present(env::AUTH_SECRET)) {
+            SecretSet::single(secret)?
+        } else {
+            return Err(ConfigError::MissingSecret);
+        };
+        let mut config = Self::new(secrets);
+        if let Some(url) = present(env::URL) {
+            config.base_url = Some(parse_url(env::URL, &url)?);
+        }
+        if let Some(prefix) = present(env::COOKIE_PREFIX) {
+            config.cookie_prefix = prefix;
+        }
+        Ok(config)
+    }
+
+    /// Whether cookie names carry `__Secure-`: as configured, else true for an https base URL.
+    pub fn uses_secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| {
+            self.base_url
+                .as_ref()
+                .is_some_and(|url| url.scheme() == "https")
+        })
+    }
+
+    /// The session cookie's full name, e.g. `better-auth.session_token` or
+    /// `__Secure-better-auth.session_token`.
+    pub fn session_cookie(&self) -> String {
+        self.cookie_name("session_token")
+    }
+
+    /// The full name of Better Auth cookie `cookie` (`session_token`, `session_data`, ...).
+    pub fn cookie_name(&self, cookie: &str) -> String {
+        let secure = if self.uses_secure_cookies() {
+            "__Secure-"
+        } else {
+            ""
+        };
+        match (&self.session_cookie_name, cookie) {
+            (Some(name), "session_token") => format!("{secure}{name}"),
+            _ => format!("{secure}{}.{cookie}", self.cookie_prefix),
+        }
+    }
+}
+
+/// Parses a URL setting.
+pub(crate) fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value.trim()).map_err(|error| ConfigError::InvalidUrl {
+        name,
+        reason: error.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::InvalidUrl {
+            name,
+            reason: format!("scheme `{}` is not http or https", url.scheme()),
+        });
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
+
+    #[test]
+    fn reads_better_auth_variables() {
+        let config = AuthConfig::from_env_with(env_of(&[
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_URL", "https://app.example.com/"),
+            ("BETTER_AUTH_COOKIE_PREFIX", "my-app"),
+        ]))
+        .unwrap();
+        assert_eq!(config.secrets.current().expose_bytes(), SECRET.as_bytes());
+        assert_eq!(config.session_cookie(), "__Secure-my-app.session_token");
+        assert_eq!(
+            config.cookie_name("session_data"),
+            "__Secure-my-app.session_data"
+        );
+    }
+
+    #[test]
+    fn versioned_secrets_win_and_auth_secret_is_a_fallback() {
+        let config = AuthConfig::from_env_with(env_of(&[
+            ("BETTER_AUTH_SECRETS", "3:third-secret"),
+            ("BETTER_AUTH_SECRET", SECRET),
+        ]))
+        .unwrap();
+        assert_eq!(config.secrets.current().version(), Some(3));
+        let config = AuthConfig::from_env_with(env_of(&[("AUTH_SECRET", SECRET)])).unwrap();
+        assert_eq!(config.secrets.current().expose_bytes(), SECRET.as_bytes());
+    }
+
+    #[test]
+    fn missing_secret_names_the_variable() {
+        let error = AuthConfig::from_env_with(env_of(&[])).unwrap_err();
+        assert!(error.to_string().contains("BETTER_AUTH_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn bad_url_is_a_clear_error() {
+        let error = AuthConfig::from_env_with(env_of(&[
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_URL", "not a url"),
+        ]))
+        .unwrap_err();
+        assert!(error.to_string().contains("BETTER_AUTH_URL"), "{error}");
+    }
+
+    #[test]
+    fn cookie_names_follow_better_auth() {
+        let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+        assert_eq!(config.session_cookie(), "better-auth.session_token");
+        config.base_url = Some(parse_url("url", "http://localhost:3000").unwrap());
+        assert_eq!(config.session_cookie(), "better-auth.session_token");
+        config.secure_cookies = Some(true);
+        assert_eq!(
+            config.session_cookie(),
+            "__Secure-better-auth.session_token"
+        );
+        config.session_cookie_name = Some("sid".into());
+        assert_eq!(config.session_cookie(), "__Secure-sid");
+        assert_eq!(
+            config.cookie_name("session_data"),
+            "__Secure-better-auth.session_data"
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! The one error type of request authentication, with a stable code and HTTP status for each case.
+
+use std::{error::Error as StdError, fmt, time::Duration};
+
+use http::StatusCode;
+
+/// A boxed error from a backend library (sqlx, redis, reqwest, ...).
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// Why a request could not be authenticated.
+///
+/// Every variant has a stable machine-readable [`code`](Self::code) and an HTTP
+/// [`status`](Self::status): 401 for credentials that are absent or not good, 403 for a known
+/// user who may not pass, 503 when a backend could not give an answer. A backend failure is
+/// never turned into a pass: the request fails closed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The request carries no session cookie and no `Authorization: Bearer` header.
+    #[error("no credentials: send the session cookie or an `Authorization: Bearer` header")]
+    MissingCredentials,
+    /// Credentials are present but not in a form Better Auth issues.
+    #[error("malformed credentials: {reason}")]
+    MalformedCredentials {
+        /// What is wrong with them (never contains the credential itself).
+        reason: &'static str,
+    },
+    /// The signed session token's HMAC does not verify with the configured secret.
+    #[error("the session token's signature does not verify")]
+    InvalidSignature,
+    /// No session has this token: signed out, revoked, or never issued here.
+    #[error("no session matches this token")]
+    SessionNotFound,
+    /// The session exists but its `expiresAt` has passed.
+    #[error("the session has expired")]
+    SessionExpired,
+    /// The user is banned (admin plugin `banned`, while `banExpires` is unset or ahead).
+    #[error("the user is banned")]
+    UserBanned,
+    /// A backend (database, Redis, JWKS endpoint, ...) could not answer.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
+impl AuthError {
+    /// The stable machine-readable code, e.g. `"invalid_signature"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::MissingCredentials => "missing_credentials",
+            Self::MalformedCredentials { .. } => "malformed_credentials",
+            Self::InvalidSignature => "invalid_signature",
+            Self::SessionNotFound => "session_not_found",
+            Self::SessionExpired => "session_expired",
+            Self::UserBanned => "user_banned",
+            Self::Backend(error) => error.code(),
+        }
+    }
+
+    /// The HTTP status this error maps to: 401, 403 or 503.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MissingCredentials
+            | Self::MalformedCredentials { .. }
+            | Self::InvalidSignature
+            | Self::SessionNotFound
+            | Self::SessionExpired => StatusCode::UNAUTHORIZED,
+            Self::UserBanned => StatusCode::FORBIDDEN,
+            Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// A message that is safe to show to the client: it names the problem, never a secret,
+    /// a token or a backend's internals (those go to the log line).
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            Self::MissingCredentials => "authentication required",
+            Self::MalformedCredentials { .. } => "malformed credentials",
+            Self::InvalidSignature => "invalid session token signature",
+            Self::SessionNotFound => "session not found",
+            Self::SessionExpired => "session expired",
+            Self::UserBanned => "user is banned",
+            Self::Backend(error) => match error.kind {
+                BackendErrorKind::Timeout => "authentication backend timed out",
+                BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {
+                    "authentication backend unavailable"
+                }
+            },
+        }
+    }
+
+    /// Whether this is a client-side problem (401/403) rather than a backend one (503).
+    pub fn is_client_error(&self) -> bool {
+        self.status().is_client_error()
+    }
+
+    /// Emits the log line for this rejection through `tracing` (target `better_auth`): `debug`
+    /// for a request without credentials, `info` for bad credentials, `error` for a backend.
+    pub fn log(&self) {
+        let code = self.code();
+        match self {
+            Self::MissingCredentials => {
+                tracing::debug!(target: "better_auth", code, "request without credentials")
+            }
+            Self::Backend(error) => {
+                tracing::error!(target: "better_auth", code, error = %error, "authentication backend failed; request refused")
+            }
+            _ => tracing::info!(target: "better_auth", code, reason = %self, "request rejected"),
+        }
+    }
+}
+
+/// What kind of backend failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BackendErrorKind {
+    /// The backend did not answer within the configured timeout.
+    Timeout,
+    /// The backend could not be reached or returned an error.
+    Unavailable,
+    /// The backend answered with data that cannot be read (a corrupt row, say).
+    InvalidData,
+}
+
+/// A failure of a backend (database, Redis, JWKS endpoint, ...). Maps to 503.
+#[derive(Debug)]
+pub struct BackendError {
+    kind: BackendErrorKind,
+    backend: &'static str,
+    detail: String,
+    source: Option<BoxError>,
+}
+
+impl BackendError {
+    /// The backend did not answer within `timeout`.
+    pub fn timeout(backend: &'static str, timeout: Duration) -> Self {
+        Self {
+            kind: BackendErrorKind::Timeout,
+            backend,
+            detail: format!("no answer within {} ms", timeout.as_millis()),
+            source: None,
+        }
+    }
+
+    /// The backend could not be reached or failed.
+    pub fn unavailable(backend: &'static str, source: impl Into<BoxError>) -> Self {
+        let source = source.into();
+        Self {
+            kind: BackendErrorKind::Unavailable,
+            backend,
+            detail: source.to_string(),
+            source: Some(source),
+        }
+    }
+
+    /// The backend answered with data that cannot be read.
+    pub fn invalid_data(backend: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: BackendErrorKind::InvalidData,
+            backend,
+            detail: detail.into(),
+            source: None,
+        }
+    }
+
+    /// A copy with the same kind, backend and detail, without the source error (for an error
+    /// shared between coalesced requests).
+    pub(crate) fn detached_copy(&self) -> Self {
+        Self {
+            kind: self.kind,
+            backend: self.backend,
+            detail: self.detail.clone(),
+            source: None,
+        }
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> BackendErrorKind {
+        self.kind
+    }
+
+    /// The name of the backend that failed (`"postgres"`, `"sqlite"`, ...).
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// The stable machine-readable code: `backend_timeout` or `backend_unavailable`.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            BackendErrorKind::Timeout => "backend_timeout",
+            BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => "backend_unavailable",
+        }
+    }
+}
+
+impl fmt::Display for BackendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            BackendErrorKind::Timeout => "timed out",
+            BackendErrorKind::Unavailable => "is unavailable",
+            BackendErrorKind::InvalidData => "returned unreadable data",
+        };
+        write!(f, "{} {what}: {}", self.backend, self.detail)
+    }
+}
+
+impl StdError for BackendError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|error| error as &(dyn StdError + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes_are_stable() {
+        let cases = [
+            (AuthError::MissingCredentials, 401, "missing_credentials"),
+            (
+                AuthError::MalformedCredentials { reason: "x" },
+                401,
+                "malformed_credentials",
+            ),
+            (AuthError::InvalidSignature, 401, "invalid_signature"),
+            (AuthError::SessionNotFound, 401, "session_not_found"),
+            (AuthError::SessionExpired, 401, "session_expired"),
+            (AuthError::UserBanned, 403, "user_banned"),
+            (
+                BackendError::timeout("postgres", Duration::from_secs(2)).into(),
+                503,
+                "backend_timeout",
+            ),
+            (
+                BackendError::unavailable("postgres", "connection refused").into(),
+                503,
+                "backend_unavailable",
+            ),
+        ];
+        for (error, status, code) in cases {
+            assert_eq!(error.status().as_u16(), status, "{error}");
+            assert_eq!(error.code(), code);
+        }
+    }
+
+    #[test]
+    fn public_message_hides_backend_details() {
+        let error: AuthError =
+            BackendError::unavailable("postgres", "password authentication failed for x").into();
+        assert_eq!(error.public_message(), "authentication backend unavailable");
+        assert!(error.to_string().contains("password authentication failed"));
+    }
+}

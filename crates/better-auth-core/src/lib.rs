@@ -1,0 +1,36 @@
+//! Verify requests issued by a [Better Auth](https://www.better-auth.com) deployment from Rust.
+//!
+//! This is the framework-free core of `better-auth-rs`: the framework adapters
+//! (`better-auth-axum`, ...) only map their request and response types onto it.
+//!
+//! - [`credentials`]: the session cookie and `Authorization: Bearer`, read like Better Auth;
+//! - [`signing`]: better-call's HMAC-SHA256 signed values, verified in constant time;
+//! - [`store`]: the [`SessionStore`] trait and its backends (features `postgres`, `sqlite`);
+//! - [`cache`]: a bounded, single-flight cache in front of any store;
+//! - [`Authenticator`]: the one call adapters make, headers in, [`Identity`] or [`AuthError`] out;
+//! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod authenticator;
+pub mod cache;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod model;
+pub mod secret;
+pub mod signing;
+pub mod store;
+
+pub use authenticator::{Authenticator, AuthenticatorBuilder};
+pub use cache::{CacheOptions, CachedStore};
+pub use config::{AuthConfig, BearerPolicy, ConfigError};
+pub use credentials::{Credential, Via};
+pub use error::{AuthError, BackendError, BackendErrorKind};
+pub use model::{Identity, Session, SessionRecord, User};
+pub use secret::{Secret, SecretSet};
+pub use store::{Schema, SessionStore};
+
+/// Re-exported so that users name the same `http` types as this crate.
+pub use http;

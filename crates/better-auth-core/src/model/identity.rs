@@ -1,0 +1,52 @@
+//! The result of authenticating a request.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Session, User};
+use crate::credentials::Via;
+
+/// A session together with its user, as a [`SessionStore`](crate::SessionStore) returns it.
+///
+/// Both halves sit behind `Arc`s, so a cached record is handed out without copying.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// The session.
+    pub session: Arc<Session>,
+    /// Its user.
+    pub user: Arc<User>,
+}
+
+impl SessionRecord {
+    /// Pairs a session with its user.
+    pub fn new(session: Session, user: User) -> Self {
+        Self {
+            session: Arc::new(session),
+            user: Arc::new(user),
+        }
+    }
+}
+
+/// An authenticated request: who the user is, the session if there is one, and how the request
+/// proved it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Identity {
+    /// The user.
+    pub user: Arc<User>,
+    /// The session (present for cookie and bearer session tokens).
+    pub session: Option<Arc<Session>>,
+    /// Which credential authenticated the request.
+    pub via: Via,
+}
+
+impl Identity {
+    /// The identity a session record proves, through `via`.
+    pub fn from_session(record: SessionRecord, via: Via) -> Self {
+        Self {
+            user: record.user,
+            session: Some(record.session),
+            via,
+        }
+    }
+}

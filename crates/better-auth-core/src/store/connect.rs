@@ -1,0 +1,29 @@
+//! Choosing a session store from a database URL at run time.
+
+use std::sync::Arc;
+
+use super::{SessionStore, SqlOptions};
+use crate::config::ConfigError;
+
+/// Connects the store `url` names: `postgres://` / `postgresql://` (feature `postgres`) or
+/// `sqlite:` (feature `sqlite`). Tables and columns are checked now, so a wrong schema is a
+/// startup error, not a 503 on the first request.
+pub async fn connect(url: &str, options: SqlOptions) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    let scheme = url
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match scheme.as_str() {
+        #[cfg(feature = "postgres")]
+        "postgres" | "postgresql" => {
+            Ok(Arc::new(super::PostgresStore::connect(url, options).await?))
+        }
+        #[cfg(feature = "sqlite")]
+        "sqlite" => Ok(Arc::new(super::SqliteStore::connect(url, options).await?)),
+        _ => {
+            let _ = options;
+            Err(ConfigError::UnsupportedDatabase { scheme })
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Session stores: given a session token, find the session and its user.
+//!
+//! [`SessionStore`] is object-safe (`async_trait`) so the backend can be chosen at run time
+//! (`DATABASE_URL` decides) and held as `Arc<dyn SessionStore>`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::{error::BackendError, model::SessionRecord};
+
+mod schema;
+pub use schema::{ColumnNaming, Model, ModelNames, Schema};
+
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod sql;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub use sql::SqlOptions;
+
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod connect;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub use connect::connect;
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+/// Looks a session token up.
+///
+/// The token is the UNSIGNED token (what `session.token` stores): signatures are checked before
+/// a store is asked. A store returns the session even when it has expired; the
+/// [`Authenticator`](crate::Authenticator) checks expiry, so that every store agrees.
+#[async_trait]
+pub trait SessionStore: Send + Sync + 'static {
+    /// The session whose token is `token`, with its user; `None` if there is none.
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError>;
+
+    /// Whether the backend answers (for health endpoints).
+    async fn check_health(&self) -> Result<(), BackendError>;
+
+    /// A short name for logs and errors (`"postgres"`, `"sqlite"`, ...).
+    fn backend(&self) -> &'static str;
+}
+
+#[async_trait]
+impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        (**self).find_session(token).await
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        (**self).check_health().await
+    }
+
+    fn backend(&self) -> &'static str {
+        (**self).backend()
+    }
+}

@@ -1,0 +1,211 @@
+//! The PostgreSQL session store (sqlx), for the layout Better Auth's migrations create
+//! (`text` ids, `timestamptz` dates, `boolean`s) and its variants (uuid or integer ids,
+//! `timestamp` without time zone read as UTC, renamed tables and columns).
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use sqlx::{
+    AssertSqlSafe, Row,
+    postgres::{PgPool, PgPoolOptions, PgRow},
+};
+
+use super::{
+    SessionStore,
+    sql::{Cell, ColumnInfo, Plan, RecordBuilder, SqlOptions, Target, quote_double, with_deadline},
+};
+use crate::{config::ConfigError, error::BackendError, model::SessionRecord, store::Model};
+
+const BACKEND: &str = "postgres";
+
+/// How a column is selected and decoded.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Float,
+    Timestamptz,
+    Timestamp,
+    Json,
+    Array,
+    Text,
+}
+
+impl Kind {
+    fn of(data_type: &str) -> Self {
+        match data_type {
+            "boolean" => Self::Bool,
+            "smallint" | "integer" | "bigint" => Self::Int,
+            "real" | "double precision" => Self::Float,
+            "timestamp with time zone" => Self::Timestamptz,
+            "timestamp without time zone" | "date" => Self::Timestamp,
+            "json" | "jsonb" => Self::Json,
+            array if array.ends_with("[]") => Self::Array,
+            _ => Self::Text,
+        }
+    }
+
+    /// The select expression: casts bring every type to one Rust decoding per kind.
+    fn select(self, column: &str) -> String {
+        match self {
+            Self::Bool | Self::Timestamptz | Self::Json => column.to_owned(),
+            Self::Int => format!("{column}::int8"),
+            Self::Float => format!("{column}::float8"),
+            Self::Timestamp => format!("{column}::timestamp"),
+            Self::Array => format!("to_jsonb({column})"),
+            Self::Text => format!("{column}::text"),
+        }
+    }
+}
+
+/// Sessions in PostgreSQL: one prepared query joining `session` to `user` by token.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), better_auth_core::ConfigError> {
+/// use better_auth_core::store::{PostgresStore, SqlOptions};
+///
+/// let store = PostgresStore::connect("postgres://localhost/app", SqlOptions::default()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    sql: Arc<str>,
+    columns: Arc<[(Target, Kind)]>,
+    query_timeout: Duration,
+}
+
+impl PostgresStore {
+    /// Connects a pool to `url` and plans the lookup from the live tables. Fails with a clear
+    /// error if the database is unreachable or a table or column is missing.
+    pub async fn connect(url: &str, options: SqlOptions) -> Result<Self, ConfigError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect(url)
+            .await
+            .map_err(|error| ConfigError::Connect {
+                backend: BACKEND,
+                source: error.into(),
+            })?;
+        Self::from_pool(pool, options).await
+    }
+
+    /// Uses an existing pool (its own size and timeouts apply).
+    pub async fn from_pool(pool: PgPool, options: SqlOptions) -> Result<Self, ConfigError> {
+        let schema = &options.schema;
+        let session_columns = columns_of(&pool, &schema.table(Model::Session)).await?;
+        let user_columns = columns_of(&pool, &schema.table(Model::User)).await?;
+        let plan = Plan::new(schema, session_columns, user_columns)?;
+        let sql = plan.select_sql(
+            quote_double,
+            |column, qualified| Kind::of(&column.info.data_type).select(qualified),
+            "$1",
+        );
+        let columns = plan
+            .columns
+            .iter()
+            .map(|column| (column.target.clone(), Kind::of(&column.info.data_type)))
+            .collect();
+        Ok(Self {
+            pool,
+            sql: sql.into(),
+            columns,
+            query_timeout: options.query_timeout,
+        })
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// The lookup query (for logs and `EXPLAIN`).
+    pub fn lookup_sql(&self) -> &str {
+        &self.sql
+    }
+
+    fn decode(&self, row: &PgRow) -> Result<SessionRecord, String> {
+        let mut builder = RecordBuilder::default();
+        for (index, (target, kind)) in self.columns.iter().enumerate() {
+            let cell =
+                decode_cell(row, index, *kind).map_err(|error| format!("{target:?}: {error}"))?;
+            builder.set(target, cell)?;
+        }
+        builder.finish()
+    }
+}
+
+fn decode_cell(row: &PgRow, index: usize, kind: Kind) -> Result<Cell, sqlx::Error> {
+    fn or_null<T>(value: Option<T>, cell: impl FnOnce(T) -> Cell) -> Cell {
+        value.map_or(Cell::Null, cell)
+    }
+    Ok(match kind {
+        Kind::Bool => or_null(row.try_get::<Option<bool>, _>(index)?, Cell::Bool),
+        Kind::Int => or_null(row.try_get::<Option<i64>, _>(index)?, Cell::Int),
+        Kind::Float => or_null(row.try_get::<Option<f64>, _>(index)?, Cell::Float),
+        Kind::Timestamptz => or_null(row.try_get::<Option<DateTime<Utc>>, _>(index)?, Cell::Time),
+        Kind::Timestamp => or_null(row.try_get::<Option<NaiveDateTime>, _>(index)?, |naive| {
+            Cell::Time(Utc.from_utc_datetime(&naive))
+        }),
+        Kind::Json | Kind::Array => or_null(
+            row.try_get::<Option<serde_json::Value>, _>(index)?,
+            Cell::Json,
+        ),
+        Kind::Text => or_null(row.try_get::<Option<String>, _>(index)?, Cell::Text),
+    })
+}
+
+/// The columns of `table` as the search path resolves it; empty if there is no such table.
+async fn columns_of(pool: &PgPool, table: &str) -> Result<Vec<ColumnInfo>, ConfigError> {
+    let rows = sqlx::query(
+        "SELECT a.attname::text, a.atttypid::regtype::text \
+         FROM pg_catalog.pg_attribute a \
+         WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped \
+         ORDER BY a.attnum",
+    )
+    .bind(table)
+    .fetch_all(pool)
+    .await
+    .map_err(|error| ConfigError::Connect {
+        backend: BACKEND,
+        source: error.into(),
+    })?;
+    rows.iter()
+        .map(|row| {
+            Ok(ColumnInfo {
+                name: row.try_get(0)?,
+                data_type: row.try_get::<String, _>(1)?.to_lowercase(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(|error| ConfigError::Connect {
+            backend: BACKEND,
+            source: error.into(),
+        })
+}
+
+#[async_trait]
+impl SessionStore for PostgresStore {
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        let query = sqlx::query(AssertSqlSafe(self.sql.clone()))
+            .bind(token)
+            .fetch_optional(&self.pool);
+        let row = with_deadline(BACKEND, self.query_timeout, query).await?;
+        row.map(|row| self.decode(&row))
+            .transpose()
+            .map_err(|detail| BackendError::invalid_data(BACKEND, detail))
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        with_deadline(BACKEND, self.query_timeout, ping)
+            .await
+            .map(|_| ())
+    }
+
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+}

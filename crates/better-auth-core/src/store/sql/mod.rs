@@ -1,0 +1,84 @@
+//! What the SQL stores (Postgres, SQLite, later MySQL) share: options, the query plan built from
+//! the live table layout, and turning a row into a [`SessionRecord`](crate::SessionRecord).
+
+use std::{future::Future, time::Duration};
+
+use crate::{error::BackendError, store::Schema};
+
+mod plan;
+mod record;
+
+pub(crate) use plan::{ColumnInfo, Plan, Target};
+pub(crate) use record::{Cell, RecordBuilder};
+
+/// Settings of a SQL session store.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SqlOptions {
+    /// Table and column names.
+    pub schema: Schema,
+    /// The most connections the pool opens (default 16).
+    pub max_connections: u32,
+    /// How long a request waits for a free connection before it gets a 503 (default 2 s).
+    pub acquire_timeout: Duration,
+    /// How long one lookup may take before it gets a 503 (default 2 s).
+    pub query_timeout: Duration,
+}
+
+impl Default for SqlOptions {
+    fn default() -> Self {
+        Self {
+            schema: Schema::default(),
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(2),
+            query_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+impl SqlOptions {
+    /// Options with this schema and default limits.
+    pub fn with_schema(schema: Schema) -> Self {
+        Self {
+            schema,
+            ..Self::default()
+        }
+    }
+
+    /// Sets the pool size.
+    pub fn max_connections(mut self, max: u32) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
+    /// Sets the connection wait limit.
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Sets the per-lookup limit.
+    pub fn query_timeout(mut self, timeout: Duration) -> Self {
+        self.query_timeout = timeout;
+        self
+    }
+}
+
+/// Runs `query` with a deadline; a timeout or a sqlx error becomes a [`BackendError`].
+pub(crate) async fn with_deadline<T>(
+    backend: &'static str,
+    timeout: Duration,
+    query: impl Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, BackendError> {
+    match tokio::time::timeout(timeout, query).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(sqlx::Error::PoolTimedOut)) => Err(BackendError::timeout(backend, timeout)),
+        Ok(Err(error)) => Err(BackendError::unavailable(backend, error)),
+        Err(_) => Err(BackendError::timeout(backend, timeout)),
+    }
+}
+
+/// Quotes an identifier with double quotes (Postgres, SQLite), doubling embedded quotes.
+pub(crate) fn quote_double(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}

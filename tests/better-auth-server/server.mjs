@@ -1,0 +1,80 @@
+// A real Better Auth server for the interoperability tests of better-auth-rs.
+//
+// Configured by one JSON document in the BA_CONFIG environment variable:
+//   {
+//     "database": {"kind": "sqlite", "path": "/tmp/x.db"}
+//               | {"kind": "postgres", "url": "postgres://..."},
+//     "secret": "...",              // or set BETTER_AUTH_SECRET / BETTER_AUTH_SECRETS
+//     "plugins": {"bearer": {}, "admin": {}, "jwt": {...}},
+//     "options": {...}              // merged into betterAuth({...}) as is
+//   }
+// It listens on 127.0.0.1 on a free port, creates the schema with Better Auth's own
+// migrations, and prints one line `READY <baseURL>` on stdout when it accepts requests.
+import http from "node:http";
+
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { toNodeHandler } from "better-auth/node";
+import { admin, bearer, jwt } from "better-auth/plugins";
+
+const PLUGINS = { admin, bearer, jwt };
+
+function fail(message) {
+  process.stderr.write(`better-auth-server: ${message}\n`);
+  process.exit(2);
+}
+
+async function openDatabase(spec) {
+  if (!spec || !spec.kind) fail("config.database.kind is required");
+  if (spec.kind === "sqlite") {
+    const { default: Database } = await import("better-sqlite3");
+    return new Database(spec.path);
+  }
+  if (spec.kind === "postgres") {
+    const { default: pg } = await import("pg");
+    return new pg.Pool({ connectionString: spec.url, max: 10 });
+  }
+  fail(`unknown database kind ${spec.kind}`);
+}
+
+function buildPlugins(spec) {
+  return Object.entries(spec || {}).map(([name, options]) => {
+    const factory = PLUGINS[name];
+    if (!factory) fail(`unknown plugin ${name}`);
+    return factory(options || {});
+  });
+}
+
+async function main() {
+  const raw = process.env.BA_CONFIG;
+  if (!raw) fail("set BA_CONFIG to a JSON document (see the header of server.mjs)");
+  const config = JSON.parse(raw);
+
+  const server = http.createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseURL = `http://127.0.0.1:${server.address().port}`;
+
+  const auth = betterAuth({
+    baseURL,
+    ...(config.secret ? { secret: config.secret } : {}),
+    database: await openDatabase(config.database),
+    emailAndPassword: { enabled: true },
+    plugins: buildPlugins(config.plugins),
+    logger: { level: "error" },
+    telemetry: { enabled: false },
+    ...(config.options || {}),
+  });
+
+  const { runMigrations } = await getMigrations(auth.options);
+  await runMigrations();
+
+  const handler = toNodeHandler(auth);
+  server.on("request", (req, res) => handler(req, res));
+  process.stdout.write(`READY ${baseURL}\n`);
+
+  const stop = () => server.close(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+main().catch((error) => fail(error && error.stack ? error.stack : String(error)));

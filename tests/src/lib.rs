@@ -1,0 +1,1 @@
+//! Cross-crate and real-service tests of better-auth-rs.
