@@ -1,1 +1,34 @@
-//! Cross-crate and real-service tests of better-auth-rs.
+//! Test support for better-auth-rs: real services, never mocks.
+//!
+//! - [`services`]: the URLs of the machine's PostgreSQL (and later MariaDB, Redis), from the
+//!   environment, with a clear failure naming the variable when a service is unreachable;
+//! - [`postgres`]: a uniquely named database per test, dropped afterwards;
+//! - [`better_auth`]: a real Better Auth server (Node) started per test, and an HTTP client
+//!   that signs users up and in through its API.
+#![forbid(unsafe_code)]
+#![allow(
+    missing_docs,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::print_stdout
+)]
+
+pub mod better_auth;
+pub mod db;
+pub mod postgres;
+pub mod services;
+
+/// A secret of the right length for tests (the one the captured vectors use).
+pub const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
+
+/// A unique suffix for names made by this test run: process id, time, counter.
+pub fn unique_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!("{}_{nanos}_{n}", std::process::id())
+}

@@ -108,6 +108,16 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
     }
 }
 
+impl<S: SessionStore + ?Sized> std::fmt::Debug for CachedStore<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedStore")
+            .field("inner", &self.inner)
+            .field("options", &self.options)
+            .field("entries", &self.cache.entry_count())
+            .finish()
+    }
+}
+
 fn key(token: &str) -> CacheKey {
     Sha256::digest(token.as_bytes()).into()
 }

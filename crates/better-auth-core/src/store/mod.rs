@@ -38,7 +38,7 @@ pub use sqlite::SqliteStore;
 /// a store is asked. A store returns the session even when it has expired; the
 /// [`Authenticator`](crate::Authenticator) checks expiry, so that every store agrees.
 #[async_trait]
-pub trait SessionStore: Send + Sync + 'static {
+pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
     /// The session whose token is `token`, with its user; `None` if there is none.
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError>;
 

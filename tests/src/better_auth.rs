@@ -1,0 +1,296 @@
+//! A real Better Auth server (the npm package, run by Node) for interoperability tests, and the
+//! few HTTP calls the tests make to it. See `tests/better-auth-server/server.mjs`.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, BufReader},
+    process::{Child, Command},
+};
+
+/// The folder of the Node server harness.
+pub fn server_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("better-auth-server")
+}
+
+/// A Better Auth server process, killed on drop.
+pub struct BetterAuthServer {
+    child: Child,
+    base_url: String,
+    client: reqwest::Client,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// The session a sign-up or sign-in produced, as the server sent it.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// Every `Set-Cookie` header.
+    pub set_cookies: Vec<String>,
+    /// The `set-auth-token` header (bearer plugin): `TOKEN.SIGNATURE`, not percent-encoded.
+    pub auth_token: Option<String>,
+    /// The JSON body.
+    pub body: Value,
+}
+
+impl SignedIn {
+    /// A `Cookie` header carrying every cookie that was set (name=value pairs).
+    pub fn cookie_header(&self) -> String {
+        self.set_cookies
+            .iter()
+            .filter_map(|cookie| cookie.split(';').next())
+            .filter(|pair| !pair.ends_with('='))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The value (as sent, percent-encoded) of cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies.iter().find_map(|cookie| {
+            let pair = cookie.split(';').next()?;
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+    }
+
+    /// The raw session token from the body (`token`), what `session.token` stores.
+    pub fn token(&self) -> String {
+        self.body["token"]
+            .as_str()
+            .expect("body has a token")
+            .to_owned()
+    }
+
+    /// The user id from the body.
+    pub fn user_id(&self) -> String {
+        self.body["user"]["id"]
+            .as_str()
+            .expect("body has user.id")
+            .to_owned()
+    }
+}
+
+impl BetterAuthServer {
+    /// Starts a server with this configuration (see `server.mjs`: `database`, `secret`,
+    /// `plugins`, `options`). Panics with the server's output if it does not come up.
+    pub async fn start(config: Value) -> Self {
+        Self::start_with_env(config, &[]).await
+    }
+
+    /// Like [`start`](Self::start), with extra environment variables for the Node process.
+    pub async fn start_with_env(config: Value, env: &[(&str, &str)]) -> Self {
+        let dir = server_dir();
+        assert!(
+            dir.join("node_modules").join("better-auth").exists(),
+            "the Better Auth test server's packages are not installed: run `npm ci` in {} \
+             (or run all tests with `cargo xtask test`, which does it)",
+            dir.display()
+        );
+        let node = std::env::var("NODE").unwrap_or_else(|_| "node".to_owned());
+        let mut command = Command::new(&node);
+        command
+            .arg("server.mjs")
+            .current_dir(&dir)
+            .env("BA_CONFIG", config.to_string())
+            .env_remove("BETTER_AUTH_SECRET")
+            .env_remove("BETTER_AUTH_SECRETS")
+            .env_remove("BETTER_AUTH_URL")
+            .env("NODE_ENV", "test")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().unwrap_or_else(|error| {
+            panic!("cannot start `{node}` (set NODE to Node 20+): {error}")
+        });
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut stderr_pipe = child.stderr.take().expect("stderr is piped");
+        let stderr_sink = stderr.clone();
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stderr_pipe.read(&mut buffer).await {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&buffer[..n]).into_owned();
+                if let Ok(mut sink) = stderr_sink.lock() {
+                    sink.push_str(&text);
+                }
+            }
+        });
+
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("READY ") {
+                    return Some(url.trim().to_owned());
+                }
+            }
+            None
+        })
+        .await;
+        let base_url = match ready {
+            Ok(Some(url)) => url,
+            _ => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let output = stderr.lock().map(|s| s.clone()).unwrap_or_default();
+                panic!("the Better Auth test server did not start:\n{output}");
+            }
+        };
+        // Keep reading stdout so the process never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client");
+        Self {
+            child,
+            base_url,
+            client,
+            stderr,
+        }
+    }
+
+    /// A configuration for a SQLite database file and the given plugins.
+    pub fn sqlite_config(path: &Path, plugins: Value) -> Value {
+        json!({
+            "database": {"kind": "sqlite", "path": path},
+            "secret": crate::SECRET,
+            "plugins": plugins,
+        })
+    }
+
+    /// A configuration for a PostgreSQL database and the given plugins.
+    pub fn postgres_config(url: &str, plugins: Value) -> Value {
+        json!({
+            "database": {"kind": "postgres", "url": url},
+            "secret": crate::SECRET,
+            "plugins": plugins,
+        })
+    }
+
+    /// The server's base URL (`http://127.0.0.1:PORT`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// POSTs JSON to `/api/auth{path}` with an `Origin` the server trusts.
+    pub async fn post(&self, path: &str, body: Value, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/api/auth{path}", self.base_url))
+            .header("origin", &self.base_url)
+            .json(&body);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.expect("request to Better Auth")
+    }
+
+    /// GETs `/api/auth{path}` with these headers.
+    pub async fn get(&self, path: &str, headers: HeaderMap) -> reqwest::Response {
+        self.client
+            .get(format!("{}/api/auth{path}", self.base_url))
+            .headers(headers)
+            .send()
+            .await
+            .expect("request to Better Auth")
+    }
+
+    /// Signs a new user up with email and password.
+    pub async fn sign_up(&self, email: &str, password: &str, name: &str) -> SignedIn {
+        let body = json!({"email": email, "password": password, "name": name});
+        self.signed_in(self.post("/sign-up/email", body, None).await, "sign-up")
+            .await
+    }
+
+    /// Signs an existing user in.
+    pub async fn sign_in(&self, email: &str, password: &str) -> SignedIn {
+        let body = json!({"email": email, "password": password});
+        self.signed_in(self.post("/sign-in/email", body, None).await, "sign-in")
+            .await
+    }
+
+    async fn signed_in(&self, response: reqwest::Response, what: &str) -> SignedIn {
+        let status = response.status();
+        let set_cookies = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let auth_token = response
+            .headers()
+            .get("set-auth-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(
+            status.is_success(),
+            "{what} failed: {status} {body}\n{}",
+            self.stderr()
+        );
+        SignedIn {
+            set_cookies,
+            auth_token,
+            body,
+        }
+    }
+
+    /// Signs out the session these cookies carry.
+    pub async fn sign_out(&self, cookie_header: &str) {
+        let response = self.post("/sign-out", json!({}), Some(cookie_header)).await;
+        assert!(
+            response.status().is_success(),
+            "sign-out failed: {}",
+            response.status()
+        );
+    }
+
+    /// Better Auth's own verdict: `GET /api/auth/get-session` with a `Cookie` header. `null`
+    /// when it refuses the session.
+    pub async fn get_session(&self, cookie_header: &str) -> Value {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "cookie",
+            HeaderValue::from_str(cookie_header).expect("cookie header"),
+        );
+        self.get_session_with(headers).await
+    }
+
+    /// `GET /api/auth/get-session` with arbitrary headers.
+    pub async fn get_session_with(&self, headers: HeaderMap) -> Value {
+        let response = self.get("/get-session", headers).await;
+        assert!(
+            response.status().is_success(),
+            "get-session: {}",
+            response.status()
+        );
+        response.json().await.expect("get-session returns JSON")
+    }
+}
+
+impl Drop for BetterAuthServer {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}

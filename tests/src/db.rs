@@ -1,0 +1,125 @@
+//! The database a Better Auth server and our store share in a test, with the few writes tests
+//! make behind Better Auth's back (expire a session, ban a user).
+
+use std::path::PathBuf;
+
+use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
+
+use crate::postgres::TempDatabase;
+
+/// A test database: a PostgreSQL database of its own, or a SQLite file in a temporary folder.
+pub enum TestDb {
+    /// PostgreSQL.
+    Postgres(TempDatabase),
+    /// SQLite.
+    Sqlite {
+        /// Keeps the folder alive.
+        dir: tempfile::TempDir,
+        /// The database file.
+        path: PathBuf,
+    },
+}
+
+impl TestDb {
+    /// A new PostgreSQL database.
+    pub async fn postgres() -> Self {
+        Self::Postgres(TempDatabase::create().await)
+    }
+
+    /// A new SQLite file (created by whoever opens it first).
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let path = dir.path().join("auth.db");
+        Self::Sqlite { dir, path }
+    }
+
+    /// `"postgres"` or `"sqlite"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgres",
+            Self::Sqlite { .. } => "sqlite",
+        }
+    }
+
+    /// The URL our stores connect to.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Postgres(db) => db.url(),
+            Self::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+        }
+    }
+
+    /// The Better Auth server configuration for this database.
+    pub fn server_config(&self, plugins: serde_json::Value) -> serde_json::Value {
+        match self {
+            Self::Postgres(db) => {
+                crate::better_auth::BetterAuthServer::postgres_config(&db.url(), plugins)
+            }
+            Self::Sqlite { path, .. } => {
+                crate::better_auth::BetterAuthServer::sqlite_config(path, plugins)
+            }
+        }
+    }
+
+    /// Runs one statement with one text parameter; `{}` in `sql` is replaced by the backend's
+    /// placeholder. Returns the number of rows changed.
+    pub async fn execute(&self, sql: &str, param: &str) -> u64 {
+        match self {
+            Self::Postgres(db) => {
+                let pool: PgPool = db.pool().await;
+                let sql = sql.replace("{}", "$1");
+                let done = sqlx::query(AssertSqlSafe(sql))
+                    .bind(param)
+                    .execute(&pool)
+                    .await;
+                pool.close().await;
+                done.expect("statement runs").rows_affected()
+            }
+            Self::Sqlite { path, .. } => {
+                let pool = SqlitePool::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .expect("open SQLite");
+                let sql = sql.replace("{}", "?1");
+                let done = sqlx::query(AssertSqlSafe(sql))
+                    .bind(param)
+                    .execute(&pool)
+                    .await;
+                pool.close().await;
+                done.expect("statement runs").rows_affected()
+            }
+        }
+    }
+
+    /// Sets a session's `expiresAt` one minute in the past, in this backend's date format.
+    pub async fn expire_session(&self, token: &str) {
+        let past = match self {
+            Self::Postgres(_) => "now() - interval '1 minute'".to_owned(),
+            Self::Sqlite { .. } => {
+                let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+                format!("'{}'", past.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
+            }
+        };
+        let changed = self
+            .execute(
+                &format!("UPDATE \"session\" SET \"expiresAt\" = {past} WHERE \"token\" = {{}}"),
+                token,
+            )
+            .await;
+        assert_eq!(changed, 1, "one session expired");
+    }
+
+    /// Bans a user (admin plugin columns) with no end date.
+    pub async fn ban_user(&self, user_id: &str) {
+        let truth = match self {
+            Self::Postgres(_) => "true",
+            Self::Sqlite { .. } => "1",
+        };
+        let changed = self
+            .execute(
+                &format!("UPDATE \"user\" SET \"banned\" = {truth}, \"banReason\" = 'test' WHERE \"id\" = {{}}"),
+                user_id,
+            )
+            .await;
+        assert_eq!(changed, 1, "one user banned");
+    }
+}
