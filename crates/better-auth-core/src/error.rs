@@ -88,6 +88,25 @@ impl AuthError {
         }
     }
 
+    /// The JSON body every adapter sends for this error: `{"code": ..., "message": ...}`.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code(),
+            message: self.public_message(),
+        }
+    }
+
+    /// The `WWW-Authenticate` header value for a 401 (RFC 6750 style), `None` otherwise.
+    pub fn www_authenticate(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingCredentials => Some(r#"Bearer realm="better-auth""#),
+            _ if self.status() == StatusCode::UNAUTHORIZED => {
+                Some(r#"Bearer realm="better-auth", error="invalid_token""#)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether this is a client-side problem (401/403) rather than a backend one (503).
     pub fn is_client_error(&self) -> bool {
         self.status().is_client_error()
@@ -106,6 +125,23 @@ impl AuthError {
             }
             _ => tracing::info!(target: "better_auth", code, reason = %self, "request rejected"),
         }
+    }
+}
+
+/// The JSON error body: `{"code": "session_expired", "message": "session expired"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorBody {
+    /// The stable machine-readable code.
+    pub code: &'static str,
+    /// A message safe to show to the client.
+    pub message: &'static str,
+}
+
+impl ErrorBody {
+    /// The body as JSON bytes.
+    pub fn to_json(&self) -> Vec<u8> {
+        // Two static strings: serialization cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 

@@ -27,7 +27,7 @@ pub use authenticator::{Authenticator, AuthenticatorBuilder};
 pub use cache::{CacheOptions, CachedStore};
 pub use config::{AuthConfig, BearerPolicy, ConfigError};
 pub use credentials::{Credential, Via};
-pub use error::{AuthError, BackendError, BackendErrorKind};
+pub use error::{AuthError, BackendError, BackendErrorKind, ErrorBody};
 pub use model::{Identity, Session, SessionRecord, User};
 pub use secret::{Secret, SecretSet};
 pub use store::{Schema, SessionStore};

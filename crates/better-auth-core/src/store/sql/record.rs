@@ -7,8 +7,10 @@ use serde_json::{Map, Value};
 use super::Target;
 use crate::model::{Session, SessionRecord, User};
 
-/// One value read from a row, in the few shapes the backends produce.
+/// One value read from a row, in the few shapes the backends produce (SQLite only produces
+/// the untyped ones).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
 pub(crate) enum Cell {
     Null,
     Bool(bool),
