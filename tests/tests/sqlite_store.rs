@@ -14,7 +14,9 @@ async fn database(statements: &[&str]) -> (tempfile::TempDir, SqlitePool) {
         .create_if_missing(true);
     let pool = SqlitePool::connect_with(options).await.unwrap();
     for sql in statements {
-        pool.execute(sqlx::AssertSqlSafe((*sql).to_owned())).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        pool.execute(sqlx::AssertSqlSafe((*sql).to_owned()))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
     (dir, pool)
 }
@@ -36,14 +38,25 @@ async fn drizzle_timestamp_ms_integers_and_snake_case() {
         &insert_session,
     ])
     .await;
-    let store = SqliteStore::from_pool(pool, SqlOptions::with_schema(Schema::snake_case())).await.unwrap();
+    let store = SqliteStore::from_pool(pool, SqlOptions::with_schema(Schema::snake_case()))
+        .await
+        .unwrap();
     let record = store.find_session("tok").await.unwrap().expect("found");
-    assert_eq!(record.user.created_at.to_rfc3339(), "2026-01-01T00:00:00+00:00");
+    assert_eq!(
+        record.user.created_at.to_rfc3339(),
+        "2026-01-01T00:00:00+00:00"
+    );
     assert_eq!(record.session.created_at, record.user.created_at);
     assert_eq!(record.session.expires_at.timestamp_millis(), future_ms);
     assert_eq!(record.user.is_anonymous, Some(false));
-    assert!(!record.user.is_banned_at(chrono::Utc::now()), "a ban whose end has passed is lifted");
-    assert_eq!(record.session.extra["metadata"], "{\"a\":1}", "SQLite text stays text");
+    assert!(
+        !record.user.is_banned_at(chrono::Utc::now()),
+        "a ban whose end has passed is lifted"
+    );
+    assert_eq!(
+        record.session.extra["metadata"], "{\"a\":1}",
+        "SQLite text stays text"
+    );
 }
 
 #[tokio::test]
@@ -53,7 +66,9 @@ async fn a_missing_column_names_the_fix() {
         r#"CREATE TABLE "session" ("id" text, "expiresAt" date, "token" text, "createdAt" date, "updatedAt" date, "userId" text)"#,
     ])
     .await;
-    let error = SqliteStore::from_pool(pool, SqlOptions::default()).await.unwrap_err();
+    let error = SqliteStore::from_pool(pool, SqlOptions::default())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, ConfigError::MissingColumn { table, field, .. } if table == "user" && field == "emailVerified"),
         "{error}"
@@ -64,6 +79,17 @@ async fn a_missing_column_names_the_fix() {
 async fn a_missing_file_is_a_startup_error() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("absent.db").display());
-    let error = SqliteStore::connect(&url, SqlOptions::default()).await.unwrap_err();
-    assert!(matches!(error, ConfigError::Connect { backend: "sqlite", .. }), "{error}");
+    let error = SqliteStore::connect(&url, SqlOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ConfigError::Connect {
+                backend: "sqlite",
+                ..
+            }
+        ),
+        "{error}"
+    );
 }

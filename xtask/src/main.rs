@@ -1,1 +1,37 @@
-fn main() {}
+//! Project tasks, with nothing to install beyond Rust and Node:
+//!
+//! - `cargo xtask test`: everything the tests need beyond the machine's services (the Better
+//!   Auth server's npm packages), a check that those services answer, then every test of the
+//!   workspace (unit, integration, interop with a real Better Auth, doc tests).
+//! - `cargo xtask lint`: `cargo fmt --check`, clippy with `-D warnings` over all targets and
+//!   features, rustdoc with warnings denied.
+//! - `cargo xtask ci`: lint, then test.
+#![forbid(unsafe_code)]
+
+mod services;
+mod tasks;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => tasks::test(&args[1..]),
+        Some("lint") => tasks::lint(),
+        Some("ci") => tasks::lint().and_then(|()| tasks::test(&[])),
+        Some("npm") => tasks::npm_install(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

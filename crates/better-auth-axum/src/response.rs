@@ -32,14 +32,18 @@ impl IntoResponse for AuthRejection {
         let error = self.0;
         let mut response = (
             error.status(),
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
             error.body().to_json(),
         )
             .into_response();
         if let Some(challenge) = error.www_authenticate() {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(challenge),
+            );
         }
         response
     }

@@ -146,10 +146,10 @@ impl Authenticator {
         if let Some(cookie) = credentials::session_cookie(headers, &self.inner.session_cookie)? {
             return Ok(Some(Credential::SessionCookie(cookie)));
         }
-        if self.inner.config.bearer != BearerPolicy::Disabled {
-            if let Some(token) = credentials::bearer(headers)? {
-                return Ok(Some(Credential::Bearer(token)));
-            }
+        if self.inner.config.bearer != BearerPolicy::Disabled
+            && let Some(token) = credentials::bearer(headers)?
+        {
+            return Ok(Some(Credential::Bearer(token)));
         }
         Ok(None)
     }

@@ -11,6 +11,11 @@
 //! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// A panic in an authentication path is an outage: no unwrap/expect/print in library code.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod authenticator;

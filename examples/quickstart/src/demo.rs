@@ -7,8 +7,7 @@ use anyhow::Context;
 use better_auth_axum::{
     AuthConfig, Authenticator,
     core::{
-        SecretSet,
-        signing,
+        SecretSet, signing,
         store::{SqlOptions, SqliteStore},
     },
 };
@@ -29,7 +28,11 @@ pub(crate) struct DemoSession {
 
 /// A random id or token like Better Auth's: 32 characters of `[A-Za-z0-9]`.
 fn random_id() -> String {
-    rand::rng().sample_iter(&Alphanumeric).take(32).map(char::from).collect()
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect()
 }
 
 fn iso(time: chrono::DateTime<Utc>) -> String {
@@ -39,15 +42,20 @@ fn iso(time: chrono::DateTime<Utc>) -> String {
 /// Opens the demo database at `path`, creating and seeding it when new; makes sure the demo
 /// user has a live session.
 pub(crate) async fn open(path: &str) -> anyhow::Result<(Authenticator, DemoSession)> {
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?.create_if_missing(true);
+    let options =
+        SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?.create_if_missing(true);
     let pool = SqlitePool::connect_with(options)
         .await
         .with_context(|| format!("open the demo database {path}"))?;
-    let fresh: bool = sqlx::query_scalar("SELECT count(*) = 0 FROM sqlite_master WHERE name = 'session'")
-        .fetch_one(&pool)
-        .await?;
+    let fresh: bool =
+        sqlx::query_scalar("SELECT count(*) = 0 FROM sqlite_master WHERE name = 'session'")
+            .fetch_one(&pool)
+            .await?;
     if fresh {
-        sqlx::raw_sql(SCHEMA).execute(&pool).await.context("create the Better Auth tables")?;
+        sqlx::raw_sql(SCHEMA)
+            .execute(&pool)
+            .await
+            .context("create the Better Auth tables")?;
         let now = iso(Utc::now());
         sqlx::query(r#"INSERT INTO "user" ("id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt") VALUES (?1, 'Ada Lovelace', ?2, 1, NULL, ?3, ?3)"#)
             .bind(random_id())

@@ -9,7 +9,6 @@
 //!
 //! It listens on 127.0.0.1:`PORT` (default 8080).
 #![forbid(unsafe_code)]
-#![allow(clippy::print_stdout)]
 
 mod demo;
 
@@ -25,13 +24,18 @@ async fn me(user: AuthUser) -> Json<Value> {
     Json(json!({"user": identity.user, "session": identity.session}))
 }
 
-async fn healthz(axum::extract::State(auth): axum::extract::State<Authenticator>) -> Result<&'static str, AuthRejection> {
+async fn healthz(
+    axum::extract::State(auth): axum::extract::State<Authenticator>,
+) -> Result<&'static str, AuthRejection> {
     auth.check_health().await?;
     Ok("ok")
 }
 
 async fn index() -> (StatusCode, &'static str) {
-    (StatusCode::OK, "better-auth-rs quickstart: GET /me with a Better Auth session cookie or bearer token\n")
+    (
+        StatusCode::OK,
+        "better-auth-rs quickstart: GET /me with a Better Auth session cookie or bearer token\n",
+    )
 }
 
 /// The API: `/`, `/me`, `/healthz`.
@@ -47,12 +51,15 @@ fn app(auth: Authenticator) -> Router {
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,better_auth=info")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,better_auth=info")),
         )
         .init();
 
     let port: u16 = match std::env::var("PORT") {
-        Ok(port) => port.parse().map_err(|_| anyhow::anyhow!("PORT must be a port number, got {port:?}"))?,
+        Ok(port) => port
+            .parse()
+            .map_err(|_| anyhow::anyhow!("PORT must be a port number, got {port:?}"))?,
         Err(_) => 8080,
     };
 
@@ -69,7 +76,9 @@ async fn main() -> anyhow::Result<()> {
     println!("better-auth-rs quickstart listening on {base}");
     match &demo {
         Some((path, session)) => demo::print_hints(&base, path, &auth, session),
-        None => println!("serving the sessions of DATABASE_URL; send a Better Auth session cookie to {base}/me"),
+        None => println!(
+            "serving the sessions of DATABASE_URL; send a Better Auth session cookie to {base}/me"
+        ),
     }
 
     axum::serve(listener, app(auth))

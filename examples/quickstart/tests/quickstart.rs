@@ -39,7 +39,8 @@ async fn start(env: &[(&str, &str)]) -> Quickstart {
             if let Some(url) = line.strip_prefix("better-auth-rs quickstart listening on ") {
                 base = Some(url.to_owned());
             }
-            let done = line.contains("no credentials: 401") || line.starts_with("serving the sessions");
+            let done =
+                line.contains("no credentials: 401") || line.starts_with("serving the sessions");
             printed.push(line);
             if done {
                 break;
@@ -48,7 +49,11 @@ async fn start(env: &[(&str, &str)]) -> Quickstart {
     })
     .await
     .expect("the quickstart prints its hints");
-    Quickstart { _child: child, base: base.expect("it prints its address"), printed }
+    Quickstart {
+        _child: child,
+        base: base.expect("it prints its address"),
+        printed,
+    }
 }
 
 /// The value of `--cookie '...'` in the n-th hint line that has one.
@@ -69,7 +74,10 @@ async fn get_me(base: &str, cookie: Option<&str>) -> (u16, Option<String>, Value
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
     (status, challenge, response.json().await.unwrap())
 }
 
@@ -86,18 +94,27 @@ async fn demo_database_serves_the_printed_session_and_refuses_the_tampered_one()
     assert!(body["session"]["expiresAt"].is_string());
 
     let (status, challenge, body) = get_me(&run.base, Some(&hinted_cookie(&run.printed, 1))).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("invalid_signature")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("invalid_signature"))
+    );
     assert!(challenge.unwrap().contains("invalid_token"));
 
     let (status, challenge, body) = get_me(&run.base, None).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("missing_credentials")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("missing_credentials"))
+    );
     assert!(challenge.is_some());
     drop(run);
 
     // A second start reuses the database and its still-valid session.
     let again = start(&[("QUICKSTART_DB", db)]).await;
     let (status, _, body) = get_me(&again.base, Some(&hinted_cookie(&again.printed, 0))).await;
-    assert_eq!((status, body["user"]["email"].as_str()), (200, Some("ada@example.com")));
+    assert_eq!(
+        (status, body["user"]["email"].as_str()),
+        (200, Some("ada@example.com"))
+    );
 }
 
 #[tokio::test]
@@ -116,7 +133,10 @@ async fn demo_schema_is_exactly_what_better_auth_creates() {
     let ours: Vec<String> = include_str!("../schema.sql")
         .lines()
         .filter(|line| !line.trim().is_empty())
-        .map(|line| line.trim_end_matches(';').replace("CREATE TABLE IF NOT EXISTS", "CREATE TABLE"))
+        .map(|line| {
+            line.trim_end_matches(';')
+                .replace("CREATE TABLE IF NOT EXISTS", "CREATE TABLE")
+        })
         .collect();
     assert_eq!(ours, theirs);
 }
@@ -125,7 +145,9 @@ async fn demo_schema_is_exactly_what_better_auth_creates() {
 async fn pointed_at_a_real_better_auth_database_it_serves_those_sessions() {
     let db = TestDb::sqlite();
     let server = BetterAuthServer::start(db.server_config(json!({}))).await;
-    let signed = server.sign_up("real@example.com", "correct horse battery", "Real User").await;
+    let signed = server
+        .sign_up("real@example.com", "correct horse battery", "Real User")
+        .await;
     let url = db.url();
     let run = start(&[("DATABASE_URL", &url), ("BETTER_AUTH_SECRET", SECRET)]).await;
     let (status, _, body) = get_me(&run.base, Some(&signed.cookie_header())).await;
@@ -134,5 +156,8 @@ async fn pointed_at_a_real_better_auth_database_it_serves_those_sessions() {
 
     server.sign_out(&signed.cookie_header()).await;
     let (status, _, body) = get_me(&run.base, Some(&signed.cookie_header())).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("session_not_found")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("session_not_found"))
+    );
 }
