@@ -8,10 +8,11 @@ use http::HeaderMap;
 
 use crate::{
     cache::{CacheOptions, CachedStore},
-    config::{AuthConfig, BearerPolicy, ConfigError},
-    credentials::{self, Credential, Via},
+    config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder},
+    credentials::{self, Credential},
     error::AuthError,
-    model::Identity,
+    jwt::{TokenVerifier, looks_like_jwt},
+    model::{Identity, User},
     secret::MIN_SECRET_LEN,
     signing::{self, SignatureError},
     store::SessionStore,
@@ -22,11 +23,14 @@ use crate::{
 /// Cheap to clone (one `Arc`); build it once at startup and share it through your framework's
 /// state. The order of checks, for each request:
 ///
-/// 1. find the credential: the session cookie, else `Authorization: Bearer` (none: anonymous);
-/// 2. verify its HMAC signature with the secret, before any I/O;
-/// 3. look the token up in the session store (through the cache, if one is configured);
-/// 4. refuse expired sessions (401) and banned users (403);
-/// 5. a backend failure is a 503, never a pass.
+/// 1. find the credential: the session cookie or `Authorization: Bearer`, whichever
+///    [`CredentialOrder`] puts first (none: anonymous); a bearer value is a JWT or a session
+///    token by its shape;
+/// 2. a session token: verify its HMAC signature with the secret before any I/O, then look it
+///    up in the session store (through the cache, if one is configured) and refuse it if expired;
+///    a JWT: verify it with the [`TokenVerifier`];
+/// 3. refuse banned users (403);
+/// 4. a backend failure is a 503, never a pass.
 ///
 /// Every refusal is logged through `tracing` (target `better_auth`).
 ///
@@ -52,14 +56,16 @@ pub struct Authenticator {
 struct Inner {
     config: AuthConfig,
     session_cookie: String,
-    sessions: Arc<dyn SessionStore>,
+    sessions: Option<Arc<dyn SessionStore>>,
+    tokens: Option<Arc<dyn TokenVerifier>>,
 }
 
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticator")
             .field("config", &self.inner.config)
-            .field("sessions", &self.inner.sessions.backend())
+            .field("sessions", &self.inner.sessions)
+            .field("tokens", &self.inner.tokens)
             .finish()
     }
 }
@@ -70,31 +76,64 @@ impl Authenticator {
         AuthenticatorBuilder {
             config,
             sessions: None,
+            tokens: None,
             cache: None,
             min_secret_len: MIN_SECRET_LEN,
         }
     }
 
-    /// Everything from the environment: [`AuthConfig::from_env`], a session store for
-    /// `DATABASE_URL` (see [`store::connect`](crate::store::connect)), and the cache when
-    /// `BETTER_AUTH_CACHE_TTL_MS` is set to a positive number of milliseconds.
-    #[cfg(any(feature = "postgres", feature = "sqlite"))]
+    /// Everything from the environment (see [`crate::config::env`]):
+    ///
+    /// - [`AuthConfig::from_env`] (secret, base URL, cookie prefix);
+    /// - a session store for `DATABASE_URL` (features `postgres`, `sqlite`), with the cache
+    ///   when `BETTER_AUTH_CACHE_TTL_MS` is a positive number of milliseconds;
+    /// - JWT verification (feature `jwks`) with the JWKS of `BETTER_AUTH_URL`
+    ///   (`BETTER_AUTH_JWKS_URL` overrides the URL).
+    ///
+    /// At least one of `DATABASE_URL` and `BETTER_AUTH_URL` must be set.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = AuthConfig::from_env()?;
-        let url = std::env::var(crate::config::env::DATABASE_URL)
-            .ok()
-            .filter(|url| !url.trim().is_empty())
-            .ok_or(ConfigError::MissingDatabaseUrl)?;
-        let store = crate::store::connect(&url, crate::store::SqlOptions::default()).await?;
-        let mut builder = Self::builder(config).session_store_arc(store);
-        if let Some(ttl) = std::env::var("BETTER_AUTH_CACHE_TTL_MS")
-            .ok()
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|value| !value.trim().is_empty())
+        };
+        let mut builder = Self::builder(config.clone());
+
+        if let Some(url) = var(crate::config::env::DATABASE_URL) {
+            #[cfg(any(feature = "postgres", feature = "sqlite"))]
+            {
+                let store =
+                    crate::store::connect(&url, crate::store::SqlOptions::default()).await?;
+                builder = builder.session_store_arc(store);
+            }
+            #[cfg(not(any(feature = "postgres", feature = "sqlite")))]
+            {
+                let scheme = url.split(':').next().unwrap_or_default().to_owned();
+                return Err(ConfigError::UnsupportedDatabase { scheme });
+            }
+        }
+        if let Some(ttl) = var("BETTER_AUTH_CACHE_TTL_MS")
             .and_then(|ms| ms.trim().parse::<u64>().ok())
             .filter(|ms| *ms > 0)
         {
             builder = builder.cache(CacheOptions::with_ttl(std::time::Duration::from_millis(
                 ttl,
             )));
+        }
+        #[cfg(feature = "jwks")]
+        if let Some(base_url) = &config.base_url {
+            let mut verifier = crate::jwt::JwksVerifier::for_better_auth(base_url)?;
+            if let Some(jwks_url) = var(crate::config::env::JWKS_URL) {
+                let url = crate::config::parse_url(crate::config::env::JWKS_URL, &jwks_url)?;
+                verifier = crate::jwt::JwksVerifier::from_url(
+                    url,
+                    crate::jwt::FetchOptions::default(),
+                    crate::jwt::KeyCacheOptions::default(),
+                    verifier.validation().clone(),
+                )?;
+            }
+            builder = builder.token_verifier(verifier);
         }
         builder.build()
     }
@@ -140,50 +179,95 @@ impl Authenticator {
         result
     }
 
-    /// Finds the request's credential without verifying it: the session cookie first, then
-    /// `Authorization: Bearer` (unless [`BearerPolicy::Disabled`]).
+    /// Finds the request's credential without verifying it, in [`CredentialOrder`]. A bearer
+    /// value shaped like a JWT is a [`Credential::Jwt`]; another is a session token unless
+    /// [`BearerPolicy::Disabled`].
     pub fn credential(&self, headers: &HeaderMap) -> Result<Option<Credential>, AuthError> {
-        if let Some(cookie) = credentials::session_cookie(headers, &self.inner.session_cookie)? {
-            return Ok(Some(Credential::SessionCookie(cookie)));
+        let cookie_first = self.inner.config.order == CredentialOrder::CookieFirst;
+        if cookie_first && let Some(cookie) = self.cookie_credential(headers)? {
+            return Ok(Some(cookie));
         }
-        if self.inner.config.bearer != BearerPolicy::Disabled
-            && let Some(token) = credentials::bearer(headers)?
-        {
-            return Ok(Some(Credential::Bearer(token)));
+        if let Some(bearer) = self.bearer_credential(headers)? {
+            return Ok(Some(bearer));
+        }
+        if !cookie_first {
+            return self.cookie_credential(headers);
         }
         Ok(None)
     }
 
-    /// Verifies one credential: signature, session lookup, expiry, ban.
+    fn cookie_credential(&self, headers: &HeaderMap) -> Result<Option<Credential>, AuthError> {
+        Ok(
+            credentials::session_cookie(headers, &self.inner.session_cookie)?
+                .map(Credential::SessionCookie),
+        )
+    }
+
+    fn bearer_credential(&self, headers: &HeaderMap) -> Result<Option<Credential>, AuthError> {
+        let Some(token) = credentials::bearer(headers)? else {
+            return Ok(None);
+        };
+        if looks_like_jwt(&token) {
+            return Ok(Some(Credential::Jwt(token)));
+        }
+        if self.inner.config.bearer == BearerPolicy::Disabled {
+            return Ok(None);
+        }
+        Ok(Some(Credential::Bearer(token)))
+    }
+
+    /// Verifies one credential: signature, session lookup and expiry, or JWT verification;
+    /// then the ban.
     pub async fn verify(&self, credential: &Credential) -> Result<Identity, AuthError> {
+        let identity = match credential {
+            Credential::Jwt(token) => {
+                let verifier = self.inner.tokens.as_ref().ok_or(AuthError::InvalidToken {
+                    reason: "JWT bearer tokens are not accepted here (no token verifier)",
+                })?;
+                Identity::from_claims(verifier.verify_token(token).await?)
+            }
+            _ => self.verify_session(credential).await?,
+        };
+        self.check_user(&identity.user)?;
+        Ok(identity)
+    }
+
+    async fn verify_session(&self, credential: &Credential) -> Result<Identity, AuthError> {
         let token = self.session_token(credential)?;
-        let record = self
+        let store = self
             .inner
             .sessions
+            .as_ref()
+            .ok_or(AuthError::MalformedCredentials {
+                reason: "session tokens are not accepted here (no session store)",
+            })?;
+        let record = store
             .find_session(token)
             .await?
             .ok_or(AuthError::SessionNotFound)?;
-        let now = Utc::now();
         if record.session.token != token {
             // A store must only return the session it was asked for.
             return Err(AuthError::SessionNotFound);
         }
-        if record.session.is_expired_at(now) {
+        if record.session.is_expired_at(Utc::now()) {
             return Err(AuthError::SessionExpired);
-        }
-        if self.inner.config.reject_banned && record.user.is_banned_at(now) {
-            return Err(AuthError::UserBanned);
         }
         Ok(Identity::from_session(record, credential.via()))
     }
 
+    fn check_user(&self, user: &User) -> Result<(), AuthError> {
+        if self.inner.config.reject_banned && user.is_banned_at(Utc::now()) {
+            return Err(AuthError::UserBanned);
+        }
+        Ok(())
+    }
+
     /// The unsigned session token a credential carries, its signature checked.
     fn session_token<'c>(&self, credential: &'c Credential) -> Result<&'c str, AuthError> {
-        let secrets = &self.inner.config.secrets;
         let value = credential.expose();
-        let signed = match credential.via() {
-            Via::Cookie => true,
-            Via::Bearer => value.contains('.'),
+        let signed = match credential {
+            Credential::Bearer(_) => value.contains('.'),
+            _ => true,
         };
         if !signed {
             return match self.inner.config.bearer {
@@ -193,7 +277,7 @@ impl Authenticator {
                 }),
             };
         }
-        signing::verify(value, secrets).map_err(|error| match error {
+        signing::verify(value, &self.inner.config.secrets).map_err(|error| match error {
             SignatureError::Malformed => AuthError::MalformedCredentials {
                 reason: "session token is not of the form TOKEN.SIGNATURE",
             },
@@ -201,13 +285,15 @@ impl Authenticator {
         })
     }
 
-    /// Whether the session store answers: `Ok` or a 503 error.
+    /// Whether the session store answers and the token verifier has its keys: `Ok` or a 503.
     pub async fn check_health(&self) -> Result<(), AuthError> {
-        self.inner
-            .sessions
-            .check_health()
-            .await
-            .map_err(AuthError::from)
+        if let Some(store) = &self.inner.sessions {
+            store.check_health().await?;
+        }
+        if let Some(tokens) = &self.inner.tokens {
+            tokens.check_health().await?;
+        }
+        Ok(())
     }
 }
 
@@ -216,6 +302,7 @@ impl Authenticator {
 pub struct AuthenticatorBuilder {
     config: AuthConfig,
     sessions: Option<Arc<dyn SessionStore>>,
+    tokens: Option<Arc<dyn TokenVerifier>>,
     cache: Option<CacheOptions>,
     min_secret_len: usize,
 }
@@ -229,6 +316,17 @@ impl AuthenticatorBuilder {
     /// The store sessions are looked up in, already shared.
     pub fn session_store_arc(mut self, store: Arc<dyn SessionStore>) -> Self {
         self.sessions = Some(store);
+        self
+    }
+
+    /// The verifier of bearer JWTs (e.g. [`JwksVerifier`](crate::jwt::JwksVerifier)).
+    pub fn token_verifier(self, verifier: impl TokenVerifier) -> Self {
+        self.token_verifier_arc(Arc::new(verifier))
+    }
+
+    /// The verifier of bearer JWTs, already shared.
+    pub fn token_verifier_arc(mut self, verifier: Arc<dyn TokenVerifier>) -> Self {
+        self.tokens = Some(verifier);
         self
     }
 
@@ -247,16 +345,22 @@ impl AuthenticatorBuilder {
     /// Checks the configuration and builds the authenticator.
     pub fn build(self) -> Result<Authenticator, ConfigError> {
         self.config.secrets.check_length(self.min_secret_len)?;
-        let mut sessions = self.sessions.ok_or(ConfigError::NoSessionStore)?;
-        if let Some(options) = self.cache {
-            sessions = Arc::new(CachedStore::new(sessions, options));
+        if self.sessions.is_none() && self.tokens.is_none() {
+            return Err(ConfigError::NoVerifier);
         }
+        let sessions = match (self.sessions, self.cache) {
+            (Some(store), Some(options)) => {
+                Some(Arc::new(CachedStore::new(store, options)) as Arc<dyn SessionStore>)
+            }
+            (sessions, _) => sessions,
+        };
         let session_cookie = self.config.session_cookie();
         Ok(Authenticator {
             inner: Arc::new(Inner {
                 config: self.config,
                 session_cookie,
                 sessions,
+                tokens: self.tokens,
             }),
         })
     }

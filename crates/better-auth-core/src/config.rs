@@ -20,6 +20,8 @@ pub mod env {
     pub const COOKIE_PREFIX: &str = "BETTER_AUTH_COOKIE_PREFIX";
     /// The database the sessions live in (`postgres://...`, `sqlite://...`).
     pub const DATABASE_URL: &str = "DATABASE_URL";
+    /// The JWKS URL, when not `{BETTER_AUTH_URL}/api/auth/jwks`.
+    pub const JWKS_URL: &str = "BETTER_AUTH_JWKS_URL";
 }
 
 /// A configuration mistake, found at startup. Each message names the fix.
@@ -110,9 +112,12 @@ pub enum ConfigError {
     /// The schema configuration cannot be parsed.
     #[error("invalid schema configuration: {0}")]
     InvalidSchema(String),
-    /// The authenticator has nothing to check sessions against.
-    #[error("no session store: give the authenticator a store (or set DATABASE_URL)")]
-    NoSessionStore,
+    /// The authenticator has nothing to check credentials against.
+    #[error(
+        "nothing to verify credentials with: give the authenticator a session store (or set \
+         DATABASE_URL) and/or a token verifier (or set BETTER_AUTH_URL for its JWKS)"
+    )]
+    NoVerifier,
 }
 
 /// How `Authorization: Bearer` session tokens are accepted (Better Auth's bearer plugin).
@@ -126,6 +131,19 @@ pub enum BearerPolicy {
     SignedOnly,
     /// Ignore the `Authorization` header for session tokens.
     Disabled,
+}
+
+/// Which credential is looked at first when a request carries both a session cookie and an
+/// `Authorization: Bearer` header. Only the first one present is used: a bad one is not
+/// silently replaced by the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialOrder {
+    /// The session cookie, then the bearer token (session token or JWT).
+    #[default]
+    CookieFirst,
+    /// The bearer token (session token or JWT), then the session cookie.
+    BearerFirst,
 }
 
 /// What must match the Better Auth server: secrets, base URL, cookie names; and the policies
@@ -146,6 +164,8 @@ pub struct AuthConfig {
     pub secure_cookies: Option<bool>,
     /// How bearer session tokens are accepted.
     pub bearer: BearerPolicy,
+    /// Cookie or bearer first.
+    pub order: CredentialOrder,
     /// Whether banned users are refused (403) everywhere. On by default.
     pub reject_banned: bool,
 }
@@ -163,6 +183,7 @@ impl AuthConfig {
             session_cookie_name: None,
             secure_cookies: None,
             bearer: BearerPolicy::default(),
+            order: CredentialOrder::default(),
             reject_banned: true,
         }
     }
@@ -222,8 +243,22 @@ impl AuthConfig {
     }
 }
 
-/// Parses a URL setting.
-pub(crate) fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+/// The URL of a Better Auth endpoint (`path`, e.g. `/jwks`) for the server at `base_url`, as
+/// Better Auth composes it: a base URL with a path already includes the base path; otherwise
+/// `/api/auth` is added.
+pub fn auth_endpoint(base_url: &Url, path: &str) -> Result<Url, ConfigError> {
+    let base = base_url.as_str().trim_end_matches('/');
+    let has_path = !base_url.path().trim_end_matches('/').is_empty();
+    let joined = if has_path {
+        format!("{base}{path}")
+    } else {
+        format!("{base}/api/auth{path}")
+    };
+    parse_url("BETTER_AUTH_URL", &joined)
+}
+
+/// Parses a URL setting (`http` or `https`), naming the setting in the error.
+pub fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
     let url = Url::parse(value.trim()).map_err(|error| ConfigError::InvalidUrl {
         name,
         reason: error.to_string(),
@@ -295,6 +330,29 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(error.to_string().contains("BETTER_AUTH_URL"), "{error}");
+    }
+
+    #[test]
+    fn endpoints_follow_better_auths_base_path_rule() {
+        let url = |s| parse_url("u", s).unwrap();
+        assert_eq!(
+            auth_endpoint(&url("https://a.example"), "/jwks")
+                .unwrap()
+                .as_str(),
+            "https://a.example/api/auth/jwks"
+        );
+        assert_eq!(
+            auth_endpoint(&url("https://a.example/"), "/jwks")
+                .unwrap()
+                .as_str(),
+            "https://a.example/api/auth/jwks"
+        );
+        assert_eq!(
+            auth_endpoint(&url("https://a.example/auth/"), "/jwks")
+                .unwrap()
+                .as_str(),
+            "https://a.example/auth/jwks"
+        );
     }
 
     #[test]

@@ -99,14 +99,17 @@ pub enum Via {
     Cookie,
     /// `Authorization: Bearer` with a session token (bearer plugin).
     Bearer,
+    /// `Authorization: Bearer` with a JWT (JWT plugin).
+    Jwt,
 }
 
 impl Via {
-    /// `"cookie"` or `"bearer"`.
+    /// `"cookie"`, `"bearer"` or `"jwt"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Cookie => "cookie",
             Self::Bearer => "bearer",
+            Self::Jwt => "jwt",
         }
     }
 }
@@ -119,6 +122,8 @@ pub enum Credential {
     SessionCookie(String),
     /// The bearer value: `TOKEN.SIGNATURE` (percent-decoded if it was encoded) or a raw `TOKEN`.
     Bearer(String),
+    /// A bearer value with the shape of a JWT ([`looks_like_jwt`](crate::jwt::looks_like_jwt)).
+    Jwt(String),
 }
 
 impl Credential {
@@ -127,13 +132,14 @@ impl Credential {
         match self {
             Self::SessionCookie(_) => Via::Cookie,
             Self::Bearer(_) => Via::Bearer,
+            Self::Jwt(_) => Via::Jwt,
         }
     }
 
     /// The credential's text.
     pub fn expose(&self) -> &str {
         match self {
-            Self::SessionCookie(value) | Self::Bearer(value) => value,
+            Self::SessionCookie(value) | Self::Bearer(value) | Self::Jwt(value) => value,
         }
     }
 }

@@ -37,7 +37,26 @@ pub enum AuthError {
     /// The user is banned (admin plugin `banned`, while `banExpires` is unset or ahead).
     #[error("the user is banned")]
     UserBanned,
-    /// A backend (database, Redis, JWKS endpoint, ...) could not answer.
+    /// A bearer JWT that is not good: malformed, an algorithm that is not accepted or not its
+    /// key's, a bad signature, a wrong issuer or audience, a missing claim.
+    #[error("invalid token: {reason}")]
+    InvalidToken {
+        /// What is wrong (never contains the token).
+        reason: &'static str,
+    },
+    /// A bearer JWT whose `exp` (or maximum age) has passed.
+    #[error("the token has expired")]
+    TokenExpired,
+    /// A bearer JWT whose `nbf` is still ahead.
+    #[error("the token is not valid yet")]
+    TokenNotYetValid,
+    /// A bearer JWT signed with a key (`kid`) the key set does not have, even after a refetch.
+    #[error("the token's signing key is unknown")]
+    UnknownKey,
+    /// The key set could not be fetched and no usable key is at hand for this token.
+    #[error("token keys unavailable: {0}")]
+    JwksUnavailable(BackendError),
+    /// A backend (database, Redis, ...) could not answer.
     #[error(transparent)]
     Backend(#[from] BackendError),
 }
@@ -52,6 +71,11 @@ impl AuthError {
             Self::SessionNotFound => "session_not_found",
             Self::SessionExpired => "session_expired",
             Self::UserBanned => "user_banned",
+            Self::InvalidToken { .. } => "invalid_token",
+            Self::TokenExpired => "token_expired",
+            Self::TokenNotYetValid => "token_not_yet_valid",
+            Self::UnknownKey => "unknown_key",
+            Self::JwksUnavailable(_) => "jwks_unavailable",
             Self::Backend(error) => error.code(),
         }
     }
@@ -63,9 +87,13 @@ impl AuthError {
             | Self::MalformedCredentials { .. }
             | Self::InvalidSignature
             | Self::SessionNotFound
-            | Self::SessionExpired => StatusCode::UNAUTHORIZED,
+            | Self::SessionExpired
+            | Self::InvalidToken { .. }
+            | Self::TokenExpired
+            | Self::TokenNotYetValid
+            | Self::UnknownKey => StatusCode::UNAUTHORIZED,
             Self::UserBanned => StatusCode::FORBIDDEN,
-            Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::JwksUnavailable(_) | Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -79,6 +107,11 @@ impl AuthError {
             Self::SessionNotFound => "session not found",
             Self::SessionExpired => "session expired",
             Self::UserBanned => "user is banned",
+            Self::InvalidToken { .. } => "invalid token",
+            Self::TokenExpired => "token expired",
+            Self::TokenNotYetValid => "token not valid yet",
+            Self::UnknownKey => "unknown token signing key",
+            Self::JwksUnavailable(_) => "token signing keys unavailable",
             Self::Backend(error) => match error.kind {
                 BackendErrorKind::Timeout => "authentication backend timed out",
                 BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {
@@ -120,7 +153,7 @@ impl AuthError {
             Self::MissingCredentials => {
                 tracing::debug!(target: "better_auth", code, "request without credentials")
             }
-            Self::Backend(error) => {
+            Self::Backend(error) | Self::JwksUnavailable(error) => {
                 tracing::error!(target: "better_auth", code, error = %error, "authentication backend failed; request refused")
             }
             _ => tracing::info!(target: "better_auth", code, reason = %self, "request rejected"),
@@ -264,6 +297,19 @@ mod tests {
             (AuthError::SessionNotFound, 401, "session_not_found"),
             (AuthError::SessionExpired, 401, "session_expired"),
             (AuthError::UserBanned, 403, "user_banned"),
+            (
+                AuthError::InvalidToken { reason: "x" },
+                401,
+                "invalid_token",
+            ),
+            (AuthError::TokenExpired, 401, "token_expired"),
+            (AuthError::TokenNotYetValid, 401, "token_not_yet_valid"),
+            (AuthError::UnknownKey, 401, "unknown_key"),
+            (
+                AuthError::JwksUnavailable(BackendError::unavailable("jwks", "down")),
+                503,
+                "jwks_unavailable",
+            ),
             (
                 BackendError::timeout("postgres", Duration::from_secs(2)).into(),
                 503,

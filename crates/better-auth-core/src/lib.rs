@@ -7,6 +7,8 @@
 //! - [`signing`]: better-call's HMAC-SHA256 signed values, verified in constant time;
 //! - [`store`]: the [`SessionStore`] trait and its backends (features `postgres`, `sqlite`);
 //! - [`cache`]: a bounded, single-flight cache in front of any store;
+//! - [`jwt`]: Better Auth JWT plugin tokens, the [`jwt::TokenVerifier`] trait and its JWKS
+//!   backend (feature `jwks`);
 //! - [`Authenticator`]: the one call adapters make, headers in, [`Identity`] or [`AuthError`] out;
 //! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment.
 #![forbid(unsafe_code)]
@@ -23,6 +25,7 @@ pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod jwt;
 pub mod model;
 pub mod secret;
 pub mod signing;
@@ -30,9 +33,10 @@ pub mod store;
 
 pub use authenticator::{Authenticator, AuthenticatorBuilder};
 pub use cache::{CacheOptions, CachedStore};
-pub use config::{AuthConfig, BearerPolicy, ConfigError};
+pub use config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder};
 pub use credentials::{Credential, Via};
 pub use error::{AuthError, BackendError, BackendErrorKind, ErrorBody};
+pub use jwt::{JwtClaims, TokenVerifier};
 pub use model::{Identity, Session, SessionRecord, User};
 pub use secret::{Secret, SecretSet};
 pub use store::{Schema, SessionStore};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{Session, User};
-use crate::credentials::Via;
+use crate::{credentials::Via, jwt::JwtClaims};
 
 /// A session together with its user, as a [`SessionStore`](crate::SessionStore) returns it.
 ///
@@ -38,6 +38,9 @@ pub struct Identity {
     pub session: Option<Arc<Session>>,
     /// Which credential authenticated the request.
     pub via: Via,
+    /// The verified claims, when a JWT authenticated the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Arc<JwtClaims>>,
 }
 
 impl Identity {
@@ -47,6 +50,17 @@ impl Identity {
             user: record.user,
             session: Some(record.session),
             via,
+            claims: None,
+        }
+    }
+
+    /// The identity a verified JWT proves.
+    pub fn from_claims(claims: JwtClaims) -> Self {
+        Self {
+            user: Arc::new(claims.user()),
+            session: None,
+            via: Via::Jwt,
+            claims: Some(Arc::new(claims)),
         }
     }
 }

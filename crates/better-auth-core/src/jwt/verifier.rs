@@ -1,0 +1,144 @@
+//! [`JwksVerifier`]: Better Auth JWT plugin tokens, verified with the keys of its JWKS.
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use url::Url;
+
+use super::{
+    Algorithm, HttpJwks, JwtClaims, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier,
+    claims, compact, key_cache::KeyCache,
+};
+use crate::{config::ConfigError, error::AuthError};
+
+/// Settings of the HTTP key source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FetchOptions {
+    /// The time limit of one JWKS request (default 2 s).
+    pub timeout: Duration,
+    /// The largest JWKS body accepted (default 256 KiB).
+    pub max_body_bytes: usize,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(2),
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Verifies Better Auth JWT plugin tokens (`GET /api/auth/token`, or the `set-auth-jwt` header
+/// of `get-session`) with the public keys of its JWKS.
+///
+/// - Each key verifies only with the algorithm it was published for; `alg: none`, HMAC and any
+///   algorithm Better Auth does not sign with are refused before a key is looked at.
+/// - `exp` is required; `nbf` and `iat` are honoured with a small leeway; `iss` and `aud` must
+///   match (Better Auth's default: the origin of `BETTER_AUTH_URL`).
+/// - Keys are cached; see [`KeyCacheOptions`] for refresh, rate limiting and staleness.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use better_auth_core::jwt::{JwksVerifier, TokenVerifier};
+///
+/// let url = url::Url::parse("https://app.example.com")?;
+/// let verifier = JwksVerifier::for_better_auth(&url)?;
+/// let claims = verifier.verify_token("eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiJ9...").await?;
+/// println!("user {}", claims.subject);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct JwksVerifier {
+    keys: Arc<KeyCache>,
+    validation: JwtValidation,
+}
+
+impl JwksVerifier {
+    /// A verifier over any key source.
+    pub fn new(
+        source: impl KeySource,
+        options: KeyCacheOptions,
+        validation: JwtValidation,
+    ) -> Self {
+        Self {
+            keys: Arc::new(KeyCache::new(Arc::new(source), options)),
+            validation,
+        }
+    }
+
+    /// A verifier fetching the JWKS at `url`.
+    pub fn from_url(
+        url: Url,
+        fetch: FetchOptions,
+        options: KeyCacheOptions,
+        validation: JwtValidation,
+    ) -> Result<Self, ConfigError> {
+        let source = HttpJwks::new(url, fetch.timeout, fetch.max_body_bytes).map_err(|error| {
+            ConfigError::Connect {
+                backend: "jwks",
+                source: Box::new(error),
+            }
+        })?;
+        Ok(Self::new(source, options, validation))
+    }
+
+    /// Better Auth's defaults for the server at `base_url` (`BETTER_AUTH_URL`): keys from
+    /// `{base_url}/api/auth/jwks` (or `{base_url}/jwks` when the URL has a path, as Better Auth
+    /// reads it), `iss` and `aud` equal to its origin.
+    pub fn for_better_auth(base_url: &Url) -> Result<Self, ConfigError> {
+        let url = crate::config::auth_endpoint(base_url, "/jwks")?;
+        let origin = base_url.origin().ascii_serialization();
+        Self::from_url(
+            url,
+            FetchOptions::default(),
+            KeyCacheOptions::default(),
+            JwtValidation::for_origin(origin),
+        )
+    }
+
+    /// The claim checks.
+    pub fn validation(&self) -> &JwtValidation {
+        &self.validation
+    }
+
+    /// Fetches the key set now (e.g. at startup, to fail early); the number of usable keys.
+    pub async fn refresh(&self) -> Result<usize, AuthError> {
+        self.keys.refresh().await
+    }
+
+    /// How many times the key source was asked (for tests and metrics).
+    pub fn fetch_count(&self) -> u64 {
+        self.keys.fetch_count()
+    }
+}
+
+#[async_trait]
+impl TokenVerifier for JwksVerifier {
+    async fn verify_token(&self, token: &str) -> Result<JwtClaims, AuthError> {
+        let jws = compact::parse(token).map_err(|reason| AuthError::InvalidToken { reason })?;
+        let alg = Algorithm::from_name(&jws.header.alg).ok_or(AuthError::InvalidToken {
+            reason: "the token's algorithm is not accepted",
+        })?;
+        let key = self.keys.key_for(jws.header.kid.as_deref(), alg).await?;
+        if key.algorithm() != alg {
+            return Err(AuthError::InvalidToken {
+                reason: "the token's `alg` is not the algorithm of its key",
+            });
+        }
+        if !key.verify(jws.signing_input.as_bytes(), &jws.signature) {
+            return Err(AuthError::InvalidToken {
+                reason: "the signature does not verify",
+            });
+        }
+        let payload = compact::decode_payload(jws.payload)
+            .map_err(|reason| AuthError::InvalidToken { reason })?;
+        claims::validate(&payload, &self.validation, Utc::now())
+    }
+
+    async fn check_health(&self) -> Result<(), AuthError> {
+        self.refresh().await.map(|_| ())
+    }
+}
