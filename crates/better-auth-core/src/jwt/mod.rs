@@ -32,6 +32,8 @@ mod key_set;
 mod source;
 #[cfg(feature = "jwks")]
 mod verifier;
+#[cfg(all(feature = "jwks", any(feature = "postgres", feature = "sqlite")))]
+mod table_source;
 
 #[cfg(feature = "jwks")]
 pub use algorithm::Algorithm;
@@ -45,6 +47,8 @@ pub use key_set::KeySet;
 pub use source::{HttpJwks, KeySource};
 #[cfg(feature = "jwks")]
 pub use verifier::{FetchOptions, JwksVerifier};
+#[cfg(all(feature = "jwks", any(feature = "postgres", feature = "sqlite")))]
+pub use table_source::{JwksTable, JwksTableOptions};
 
 /// Verifies a bearer JWT: token in, verified claims out.
 ///

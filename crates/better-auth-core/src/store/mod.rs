@@ -16,6 +16,8 @@ pub use schema::{ColumnNaming, Model, ModelNames, Schema};
 mod sql;
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub use sql::SqlOptions;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub(crate) use sql::{parse_time, quote_double as quote_identifier};
 
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 mod connect;

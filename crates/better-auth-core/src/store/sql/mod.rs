@@ -9,7 +9,7 @@ mod plan;
 mod record;
 
 pub(crate) use plan::{ColumnInfo, Plan, Target};
-pub(crate) use record::{Cell, RecordBuilder};
+pub(crate) use record::{Cell, RecordBuilder, parse_time};
 
 /// Settings of a SQL session store.
 #[derive(Debug, Clone)]
