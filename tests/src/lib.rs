@@ -15,6 +15,8 @@
 
 pub mod better_auth;
 pub mod db;
+pub mod jwks_server;
+pub mod jws;
 pub mod postgres;
 pub mod services;
 

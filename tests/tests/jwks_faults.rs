@@ -1,0 +1,178 @@
+//! The key cache against a JWKS server of the test's own that breaks on purpose: down at start,
+//! down after a good fetch, slow, garbage, huge, rotating. Its request counter proves
+//! single-flight and rate limiting.
+
+use std::{sync::Arc, time::Duration};
+
+use better_auth_core::{
+    AuthError,
+    jwt::{FetchOptions, JwksVerifier, JwtValidation, KeyCacheOptions, TokenVerifier},
+};
+use better_auth_tests::{
+    jwks_server::{Behaviour, JwksServer},
+    jws::{TestKey, claims},
+};
+
+fn verifier(server: &JwksServer, cache: KeyCacheOptions, fetch: FetchOptions) -> JwksVerifier {
+    let url = url::Url::parse(&format!("{}/api/auth/jwks", server.base_url())).unwrap();
+    JwksVerifier::from_url(url, fetch, cache, JwtValidation::for_origin(server.base_url())).unwrap()
+}
+
+fn cache_options(min_refetch_ms: u64) -> KeyCacheOptions {
+    let mut options = KeyCacheOptions::default();
+    options.min_refetch_interval = Duration::from_millis(min_refetch_ms);
+    options
+}
+
+fn fetch_options(timeout_ms: u64) -> FetchOptions {
+    let mut options = FetchOptions::default();
+    options.timeout = Duration::from_millis(timeout_ms);
+    options
+}
+
+fn assert_unavailable(result: Result<better_auth_core::JwtClaims, AuthError>) {
+    let error = result.unwrap_err();
+    assert!(matches!(error, AuthError::JwksUnavailable(_)), "{error:?}");
+    assert_eq!((error.status().as_u16(), error.code()), (503, "jwks_unavailable"));
+}
+
+#[tokio::test]
+async fn down_at_start_is_a_503_then_recovers() {
+    let key = TestKey::generate("EdDSA", "k1");
+    let mut server = JwksServer::down(Behaviour::Keys(JwksServer::document(&[key.jwk()]))).await;
+    let verifier = verifier(&server, cache_options(100), fetch_options(1000));
+    let token = key.sign(&claims("u1", &server.base_url(), 600));
+    assert_unavailable(verifier.verify_token(&token).await);
+    // Within the refetch interval the source is not asked again: still 503, no hammering.
+    assert_unavailable(verifier.verify_token(&token).await);
+    assert_eq!(verifier.fetch_count(), 1);
+
+    server.up().await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(verifier.verify_token(&token).await.unwrap().subject, "u1");
+}
+
+#[tokio::test]
+async fn down_after_a_good_fetch_keeps_serving_known_keys_until_max_stale() {
+    let known = TestKey::generate("EdDSA", "known");
+    let unknown = TestKey::generate("EdDSA", "unknown");
+    let mut server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[known.jwk()]))).await;
+    let mut options = cache_options(50);
+    options.max_stale = Duration::from_millis(800);
+    options.refresh_interval = Duration::from_millis(200);
+    let verifier = verifier(&server, options, fetch_options(1000));
+    let good = known.sign(&claims("u1", &server.base_url(), 600));
+    verifier.verify_token(&good).await.unwrap();
+
+    server.stop().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The known key still verifies (a background refresh fails quietly).
+    verifier.verify_token(&good).await.unwrap();
+    // A key we do not have, and cannot fetch: 503, not 401 (the token may be good).
+    let other = unknown.sign(&claims("u2", &server.base_url(), 600));
+    assert_unavailable(verifier.verify_token(&other).await);
+
+    // Past max_stale, even the known key stops verifying.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_unavailable(verifier.verify_token(&good).await);
+
+    server.up().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    verifier.verify_token(&good).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_slow_jwks_times_out_quickly() {
+    let key = TestKey::generate("ES256", "k1");
+    let server = JwksServer::start(Behaviour::Slow(Duration::from_secs(10), JwksServer::document(&[key.jwk()]))).await;
+    let verifier = verifier(&server, cache_options(50), fetch_options(300));
+    let started = std::time::Instant::now();
+    assert_unavailable(verifier.verify_token(&key.sign(&claims("u1", &server.base_url(), 600))).await);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn garbage_error_statuses_and_huge_bodies_are_refused_and_keep_the_last_good_keys() {
+    let key = TestKey::generate("RS256", "k1");
+    let server = JwksServer::start(Behaviour::Garbage).await;
+    let verifier = verifier(&server, cache_options(20), fetch_options(2000));
+    let token = key.sign(&claims("u1", &server.base_url(), 600));
+    assert_unavailable(verifier.verify_token(&token).await);
+
+    for bad in [Behaviour::Status(500), Behaviour::Status(404), Behaviour::Huge(10 * 1024 * 1024)] {
+        server.set(bad.clone());
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_unavailable(verifier.verify_token(&token).await);
+    }
+
+    server.set(Behaviour::Keys(JwksServer::document(&[key.jwk()])));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    verifier.verify_token(&token).await.unwrap();
+
+    // Garbage after a good fetch: the good keys stay.
+    server.set(Behaviour::Garbage);
+    assert!(verifier.refresh().await.is_err());
+    verifier.verify_token(&token).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_thousand_concurrent_tokens_with_a_new_kid_make_one_fetch() {
+    let old = TestKey::generate("EdDSA", "old");
+    let new = TestKey::generate("EdDSA", "new");
+    let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[old.jwk()]))).await;
+    let verifier = Arc::new(verifier(&server, cache_options(10), fetch_options(2000)));
+    verifier.verify_token(&old.sign(&claims("u0", &server.base_url(), 600))).await.unwrap();
+    assert_eq!(server.hits(), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    // The server rotates: the new key appears. 1000 requests carry a token signed by it.
+    server.set(Behaviour::Keys(JwksServer::document(&[old.jwk(), new.jwk()])));
+    let token = Arc::new(new.sign(&claims("u1", &server.base_url(), 600)));
+    let tasks = (0..1000).map(|_| {
+        let verifier = verifier.clone();
+        let token = token.clone();
+        tokio::spawn(async move { verifier.verify_token(&token).await })
+    });
+    for result in futures::future::join_all(tasks).await {
+        assert_eq!(result.unwrap().unwrap().subject, "u1");
+    }
+    assert_eq!(server.hits(), 2, "1000 concurrent unknown-kid tokens, one fetch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_random_kids_cannot_hammer_the_auth_server() {
+    let key = TestKey::generate("EdDSA", "real");
+    let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[key.jwk()]))).await;
+    // The default refetch interval (5 s).
+    let verifier = Arc::new(verifier(&server, KeyCacheOptions::default(), fetch_options(2000)));
+    let tasks = (0..1000).map(|i| {
+        let verifier = verifier.clone();
+        let forged = TestKey::generate("EdDSA", &format!("random-{i}"));
+        let token = forged.sign(&claims("attacker", &server.base_url(), 600));
+        tokio::spawn(async move { verifier.verify_token(&token).await })
+    });
+    for result in futures::future::join_all(tasks).await {
+        let error = result.unwrap().unwrap_err();
+        assert!(matches!(error, AuthError::UnknownKey), "{error:?}");
+        assert_eq!(error.status().as_u16(), 401);
+    }
+    assert_eq!(server.hits(), 1, "1000 random kids within the refetch interval, one fetch");
+    // The real key still works, from the cache.
+    verifier.verify_token(&key.sign(&claims("u1", &server.base_url(), 600))).await.unwrap();
+    assert_eq!(server.hits(), 1);
+}
+
+#[tokio::test]
+async fn keys_that_leave_the_set_stop_verifying_after_a_refresh() {
+    let first = TestKey::generate("ES512", "first");
+    let second = TestKey::generate("ES512", "second");
+    let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[first.jwk()]))).await;
+    let verifier = verifier(&server, cache_options(10), fetch_options(2000));
+    let old = first.sign(&claims("u1", &server.base_url(), 600));
+    verifier.verify_token(&old).await.unwrap();
+
+    server.set(Behaviour::Keys(JwksServer::document(&[second.jwk()])));
+    verifier.refresh().await.unwrap();
+    assert!(matches!(verifier.verify_token(&old).await, Err(AuthError::UnknownKey)));
+    verifier.verify_token(&second.sign(&claims("u1", &server.base_url(), 600))).await.unwrap();
+}
