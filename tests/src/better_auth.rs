@@ -269,18 +269,29 @@ impl BetterAuthServer {
     /// A JWT from the JWT plugin (`GET /api/auth/token`) for the session these cookies carry.
     pub async fn get_jwt(&self, cookie_header: &str) -> String {
         let mut headers = HeaderMap::new();
-        headers.insert("cookie", HeaderValue::from_str(cookie_header).expect("cookie header"));
+        headers.insert(
+            "cookie",
+            HeaderValue::from_str(cookie_header).expect("cookie header"),
+        );
         let response = self.get("/token", headers).await;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "GET /token: {status} {body}\n{}", self.stderr());
+        assert!(
+            status.is_success(),
+            "GET /token: {status} {body}\n{}",
+            self.stderr()
+        );
         body["token"].as_str().expect("a token").to_owned()
     }
 
     /// The JWKS document (`GET /api/auth/jwks`).
     pub async fn jwks(&self) -> Value {
         let response = self.get("/jwks", HeaderMap::new()).await;
-        assert!(response.status().is_success(), "GET /jwks: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "GET /jwks: {}",
+            response.status()
+        );
         response.json().await.expect("JWKS JSON")
     }
 

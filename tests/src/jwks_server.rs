@@ -69,7 +69,11 @@ impl JwksServer {
             behaviour: Arc::new(Mutex::new(behaviour)),
             hits: Arc::new(AtomicUsize::new(0)),
         };
-        let mut server = Self { addr, shared, task: None };
+        let mut server = Self {
+            addr,
+            shared,
+            task: None,
+        };
         server.serve(listener);
         server
     }

@@ -5,8 +5,8 @@ use aws_lc_rs::{
     rand::SystemRandom,
     rsa::KeySize,
     signature::{
-        ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair,
-        KeyPair, RSA_PKCS1_SHA256, RSA_PSS_SHA256, RsaKeyPair,
+        ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair,
+        Ed25519KeyPair, KeyPair, RSA_PKCS1_SHA256, RSA_PSS_SHA256, RsaKeyPair,
     },
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -41,7 +41,11 @@ impl TestKey {
             "PS256" | "RS256" => Pair::Rsa(RsaKeyPair::generate(KeySize::Rsa2048).unwrap()),
             other => panic!("no test key for {other}"),
         };
-        Self { alg, kid: kid.to_owned(), pair }
+        Self {
+            alg,
+            kid: kid.to_owned(),
+            pair,
+        }
     }
 
     /// The key id.
@@ -59,7 +63,11 @@ impl TestKey {
             Pair::Ec(pair) => {
                 let point = pair.public_key().as_ref();
                 let len = (point.len() - 1) / 2;
-                let crv = if self.alg == "ES256" { "P-256" } else { "P-521" };
+                let crv = if self.alg == "ES256" {
+                    "P-256"
+                } else {
+                    "P-521"
+                };
                 json!({
                     "kty": "EC", "crv": crv, "alg": self.alg, "kid": self.kid,
                     "x": b64(&point[1..=len]), "y": b64(&point[1 + len..]),
@@ -92,16 +100,25 @@ impl TestKey {
 
     /// A compact JWS with this header (whatever it says), signed by this key.
     pub fn sign_with_header(&self, header: &Value, claims: &Value) -> String {
-        let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+        let input = format!(
+            "{}.{}",
+            b64(header.to_string().as_bytes()),
+            b64(claims.to_string().as_bytes())
+        );
         let rng = SystemRandom::new();
         let signature = match &self.pair {
             Pair::Ed(pair) => pair.sign(input.as_bytes()).as_ref().to_vec(),
             Pair::Ec(pair) => pair.sign(&rng, input.as_bytes()).unwrap().as_ref().to_vec(),
             Pair::Rsa(pair) => {
-                let padding: &'static dyn aws_lc_rs::signature::RsaEncoding =
-                    if self.alg == "PS256" { &RSA_PSS_SHA256 } else { &RSA_PKCS1_SHA256 };
+                let padding: &'static dyn aws_lc_rs::signature::RsaEncoding = if self.alg == "PS256"
+                {
+                    &RSA_PSS_SHA256
+                } else {
+                    &RSA_PKCS1_SHA256
+                };
                 let mut signature = vec![0; pair.public_modulus_len()];
-                pair.sign(padding, &rng, input.as_bytes(), &mut signature).unwrap();
+                pair.sign(padding, &rng, input.as_bytes(), &mut signature)
+                    .unwrap();
                 signature
             }
         };
@@ -112,7 +129,11 @@ impl TestKey {
 /// An HS256 token keyed with `secret` (the algorithm-confusion attack when `secret` is a
 /// public key).
 pub fn sign_hs256(secret: &[u8], header: &Value, claims: &Value) -> String {
-    let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).unwrap();
     mac.update(input.as_bytes());
     format!("{input}.{}", b64(&mac.finalize().into_bytes()))
@@ -120,7 +141,11 @@ pub fn sign_hs256(secret: &[u8], header: &Value, claims: &Value) -> String {
 
 /// A token with any header and claims, and any signature segment (empty for `alg: none`).
 pub fn raw_token(header: &Value, claims: &Value, signature: &str) -> String {
-    format!("{}.{}.{signature}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()))
+    format!(
+        "{}.{}.{signature}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    )
 }
 
 /// Better Auth-like claims for user `sub`, issued now by `issuer`, valid `ttl_secs`.

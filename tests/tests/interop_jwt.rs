@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 
 fn bearer(token: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
-    headers.insert("authorization", HeaderValue::from_str(&format!("Bearer {token}")).unwrap());
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
     headers
 }
 
@@ -31,33 +34,44 @@ fn quick_verifier(server: &BetterAuthServer, validation: JwtValidation) -> JwksV
 
 async fn jwt_server(jwt_options: Value) -> (TestDb, BetterAuthServer) {
     let db = TestDb::sqlite();
-    let server = BetterAuthServer::start(db.server_config(json!({"jwt": jwt_options, "admin": {}}))).await;
+    let server =
+        BetterAuthServer::start(db.server_config(json!({"jwt": jwt_options, "admin": {}}))).await;
     (db, server)
 }
 
 async fn check_algorithm(key_pair_config: Value, alg: &str) {
     let (_db, server) = jwt_server(json!({"jwks": {"keyPairConfig": key_pair_config}})).await;
     let email = format!("{}@example.com", alg.to_lowercase());
-    let signed = server.sign_up(&email, "correct horse battery", "Zoë 🎉").await;
+    let signed = server
+        .sign_up(&email, "correct horse battery", "Zoë 🎉")
+        .await;
     let token = server.get_jwt(&signed.cookie_header()).await;
-    let header: Value = serde_json::from_slice(
-        &base64_url_decode(token.split('.').next().unwrap()),
-    )
-    .unwrap();
+    let header: Value =
+        serde_json::from_slice(&base64_url_decode(token.split('.').next().unwrap())).unwrap();
     assert_eq!(header["alg"], alg, "Better Auth signed with {alg}");
     let jwks = server.jwks().await;
     assert_eq!(jwks["keys"][0]["alg"], alg);
 
     let verifier = JwksVerifier::for_better_auth(&base_url(&server)).unwrap();
-    let claims = verifier.verify_token(&token).await.unwrap_or_else(|e| panic!("{alg}: {e:?}"));
+    let claims = verifier
+        .verify_token(&token)
+        .await
+        .unwrap_or_else(|e| panic!("{alg}: {e:?}"));
     assert_eq!(claims.subject, signed.user_id());
     let user = claims.user();
     let theirs = server.get_session(&signed.cookie_header()).await;
     assert_eq!(user.id, theirs["user"]["id"].as_str().unwrap());
     assert_eq!(user.email, email);
     assert_eq!(user.name, "Zoë 🎉");
-    assert_eq!(user.role.as_deref(), Some("user"), "plugin fields come through");
-    assert_eq!(serde_json::to_value(user.created_at).unwrap(), theirs["user"]["createdAt"]);
+    assert_eq!(
+        user.role.as_deref(),
+        Some("user"),
+        "plugin fields come through"
+    );
+    assert_eq!(
+        serde_json::to_value(user.created_at).unwrap(),
+        theirs["user"]["createdAt"]
+    );
     assert_eq!(claims.issuer.as_deref(), Some(server.base_url()));
     assert_eq!(verifier.fetch_count(), 1);
 
@@ -75,13 +89,21 @@ async fn check_algorithm(key_pair_config: Value, alg: &str) {
     let mut tampered = token.clone().into_bytes();
     let last = tampered.len() - 2;
     tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-    let error = verifier.verify_token(std::str::from_utf8(&tampered).unwrap()).await.unwrap_err();
-    assert!(matches!(error, AuthError::InvalidToken { .. }), "{alg}: {error:?}");
+    let error = verifier
+        .verify_token(std::str::from_utf8(&tampered).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AuthError::InvalidToken { .. }),
+        "{alg}: {error:?}"
+    );
 }
 
 fn base64_url_decode(segment: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(segment).unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(segment)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -112,7 +134,9 @@ async fn rs256() {
 #[tokio::test]
 async fn the_set_auth_jwt_header_of_get_session_verifies() {
     let (_db, server) = jwt_server(json!({})).await;
-    let signed = server.sign_up("header@example.com", "correct horse battery", "H").await;
+    let signed = server
+        .sign_up("header@example.com", "correct horse battery", "H")
+        .await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", signed.cookie_header().parse().unwrap());
     let response = server.get("/get-session", headers).await;
@@ -124,14 +148,20 @@ async fn the_set_auth_jwt_header_of_get_session_verifies() {
         .unwrap()
         .to_owned();
     let verifier = JwksVerifier::for_better_auth(&base_url(&server)).unwrap();
-    assert_eq!(verifier.verify_token(&token).await.unwrap().subject, signed.user_id());
+    assert_eq!(
+        verifier.verify_token(&token).await.unwrap().subject,
+        signed.user_id()
+    );
 }
 
 #[tokio::test]
 async fn rotation_new_keys_are_fetched_and_removed_keys_stop_verifying() {
     // A key lives 2 s, then stays published for a 1 s grace period.
-    let (_db, server) = jwt_server(json!({"jwks": {"rotationInterval": 2, "gracePeriod": 1}})).await;
-    let signed = server.sign_up("rotate@example.com", "correct horse battery", "R").await;
+    let (_db, server) =
+        jwt_server(json!({"jwks": {"rotationInterval": 2, "gracePeriod": 1}})).await;
+    let signed = server
+        .sign_up("rotate@example.com", "correct horse battery", "R")
+        .await;
     let verifier = quick_verifier(&server, JwtValidation::for_origin(server.base_url()));
 
     let old_token = server.get_jwt(&signed.cookie_header()).await;
@@ -141,62 +171,121 @@ async fn rotation_new_keys_are_fetched_and_removed_keys_stop_verifying() {
     // The old key expired: Better Auth signs with a new one, still publishing the old.
     let new_token = server.get_jwt(&signed.cookie_header()).await;
     let kid = |token: &str| -> Value {
-        serde_json::from_slice::<Value>(&base64_url_decode(token.split('.').next().unwrap())).unwrap()["kid"].clone()
+        serde_json::from_slice::<Value>(&base64_url_decode(token.split('.').next().unwrap()))
+            .unwrap()["kid"]
+            .clone()
     };
-    assert_ne!(kid(&old_token), kid(&new_token), "Better Auth rotated its key");
+    assert_ne!(
+        kid(&old_token),
+        kid(&new_token),
+        "Better Auth rotated its key"
+    );
     let fetches = verifier.fetch_count();
-    verifier.verify_token(&new_token).await.expect("the unknown kid triggers a refetch");
+    verifier
+        .verify_token(&new_token)
+        .await
+        .expect("the unknown kid triggers a refetch");
     assert_eq!(verifier.fetch_count(), fetches + 1);
-    verifier.verify_token(&old_token).await.expect("the old key is still published");
+    verifier
+        .verify_token(&old_token)
+        .await
+        .expect("the old key is still published");
 
     // Past the grace period the old key leaves the set; after a refresh it stops verifying.
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let published = server.jwks().await["keys"].as_array().unwrap().len();
     assert_eq!(published, 1, "only the new key is published");
     verifier.refresh().await.unwrap();
-    assert!(matches!(verifier.verify_token(&old_token).await, Err(AuthError::UnknownKey)));
+    assert!(matches!(
+        verifier.verify_token(&old_token).await,
+        Err(AuthError::UnknownKey)
+    ));
     verifier.verify_token(&new_token).await.unwrap();
 }
 
 #[tokio::test]
 async fn an_expired_token_is_refused() {
     let (_db, server) = jwt_server(json!({"jwt": {"expirationTime": "3s"}})).await;
-    let signed = server.sign_up("expire@example.com", "correct horse battery", "E").await;
+    let signed = server
+        .sign_up("expire@example.com", "correct horse battery", "E")
+        .await;
     let token = server.get_jwt(&signed.cookie_header()).await;
     let mut validation = JwtValidation::for_origin(server.base_url());
     validation.leeway = Duration::ZERO;
     let verifier = quick_verifier(&server, validation);
-    verifier.verify_token(&token).await.expect("valid for up to 3 s (exp is in whole seconds)");
+    verifier
+        .verify_token(&token)
+        .await
+        .expect("valid for up to 3 s (exp is in whole seconds)");
     tokio::time::sleep(Duration::from_millis(3100)).await;
     let error = verifier.verify_token(&token).await.unwrap_err();
     assert!(matches!(error, AuthError::TokenExpired), "{error:?}");
-    assert_eq!((error.status().as_u16(), error.code()), (401, "token_expired"));
+    assert_eq!(
+        (error.status().as_u16(), error.code()),
+        (401, "token_expired")
+    );
 }
 
 #[tokio::test]
 async fn issuer_and_audience_must_match() {
     let (_db, server) = jwt_server(json!({})).await;
-    let signed = server.sign_up("aud@example.com", "correct horse battery", "A").await;
+    let signed = server
+        .sign_up("aud@example.com", "correct horse battery", "A")
+        .await;
     let token = server.get_jwt(&signed.cookie_header()).await;
 
     let mut wrong_issuer = JwtValidation::for_origin(server.base_url());
     wrong_issuer.issuer = Some("https://other.example".into());
-    let error = quick_verifier(&server, wrong_issuer).verify_token(&token).await.unwrap_err();
-    assert!(matches!(error, AuthError::InvalidToken { reason: "wrong issuer" }), "{error:?}");
+    let error = quick_verifier(&server, wrong_issuer)
+        .verify_token(&token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            AuthError::InvalidToken {
+                reason: "wrong issuer"
+            }
+        ),
+        "{error:?}"
+    );
 
     let mut wrong_audience = JwtValidation::for_origin(server.base_url());
     wrong_audience.audience = vec!["https://other.example".into()];
-    let error = quick_verifier(&server, wrong_audience).verify_token(&token).await.unwrap_err();
-    assert!(matches!(error, AuthError::InvalidToken { reason: "wrong audience" }), "{error:?}");
+    let error = quick_verifier(&server, wrong_audience)
+        .verify_token(&token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            AuthError::InvalidToken {
+                reason: "wrong audience"
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
 async fn keys_read_from_the_jwks_table_verify_too() {
     let (db, server) = jwt_server(json!({})).await;
-    let signed = server.sign_up("table@example.com", "correct horse battery", "T").await;
+    let signed = server
+        .sign_up("table@example.com", "correct horse battery", "T")
+        .await;
     let token = server.get_jwt(&signed.cookie_header()).await;
     let pool = sqlx::SqlitePool::connect(&db.url()).await.unwrap();
-    let source = better_auth_core::jwt::JwksTable::sqlite(pool, better_auth_core::jwt::JwksTableOptions::default());
-    let verifier = JwksVerifier::new(source, KeyCacheOptions::default(), JwtValidation::for_origin(server.base_url()));
-    assert_eq!(verifier.verify_token(&token).await.unwrap().subject, signed.user_id());
+    let source = better_auth_core::jwt::JwksTable::sqlite(
+        pool,
+        better_auth_core::jwt::JwksTableOptions::default(),
+    );
+    let verifier = JwksVerifier::new(
+        source,
+        KeyCacheOptions::default(),
+        JwtValidation::for_origin(server.base_url()),
+    );
+    assert_eq!(
+        verifier.verify_token(&token).await.unwrap().subject,
+        signed.user_id()
+    );
 }

@@ -15,7 +15,13 @@ use better_auth_tests::{
 
 fn verifier(server: &JwksServer, cache: KeyCacheOptions, fetch: FetchOptions) -> JwksVerifier {
     let url = url::Url::parse(&format!("{}/api/auth/jwks", server.base_url())).unwrap();
-    JwksVerifier::from_url(url, fetch, cache, JwtValidation::for_origin(server.base_url())).unwrap()
+    JwksVerifier::from_url(
+        url,
+        fetch,
+        cache,
+        JwtValidation::for_origin(server.base_url()),
+    )
+    .unwrap()
 }
 
 fn cache_options(min_refetch_ms: u64) -> KeyCacheOptions {
@@ -33,7 +39,10 @@ fn fetch_options(timeout_ms: u64) -> FetchOptions {
 fn assert_unavailable(result: Result<better_auth_core::JwtClaims, AuthError>) {
     let error = result.unwrap_err();
     assert!(matches!(error, AuthError::JwksUnavailable(_)), "{error:?}");
-    assert_eq!((error.status().as_u16(), error.code()), (503, "jwks_unavailable"));
+    assert_eq!(
+        (error.status().as_u16(), error.code()),
+        (503, "jwks_unavailable")
+    );
 }
 
 #[tokio::test]
@@ -84,11 +93,23 @@ async fn down_after_a_good_fetch_keeps_serving_known_keys_until_max_stale() {
 #[tokio::test]
 async fn a_slow_jwks_times_out_quickly() {
     let key = TestKey::generate("ES256", "k1");
-    let server = JwksServer::start(Behaviour::Slow(Duration::from_secs(10), JwksServer::document(&[key.jwk()]))).await;
+    let server = JwksServer::start(Behaviour::Slow(
+        Duration::from_secs(10),
+        JwksServer::document(&[key.jwk()]),
+    ))
+    .await;
     let verifier = verifier(&server, cache_options(50), fetch_options(300));
     let started = std::time::Instant::now();
-    assert_unavailable(verifier.verify_token(&key.sign(&claims("u1", &server.base_url(), 600))).await);
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_unavailable(
+        verifier
+            .verify_token(&key.sign(&claims("u1", &server.base_url(), 600)))
+            .await,
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -99,7 +120,11 @@ async fn garbage_error_statuses_and_huge_bodies_are_refused_and_keep_the_last_go
     let token = key.sign(&claims("u1", &server.base_url(), 600));
     assert_unavailable(verifier.verify_token(&token).await);
 
-    for bad in [Behaviour::Status(500), Behaviour::Status(404), Behaviour::Huge(10 * 1024 * 1024)] {
+    for bad in [
+        Behaviour::Status(500),
+        Behaviour::Status(404),
+        Behaviour::Huge(10 * 1024 * 1024),
+    ] {
         server.set(bad.clone());
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert_unavailable(verifier.verify_token(&token).await);
@@ -121,12 +146,18 @@ async fn one_thousand_concurrent_tokens_with_a_new_kid_make_one_fetch() {
     let new = TestKey::generate("EdDSA", "new");
     let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[old.jwk()]))).await;
     let verifier = Arc::new(verifier(&server, cache_options(10), fetch_options(2000)));
-    verifier.verify_token(&old.sign(&claims("u0", &server.base_url(), 600))).await.unwrap();
+    verifier
+        .verify_token(&old.sign(&claims("u0", &server.base_url(), 600)))
+        .await
+        .unwrap();
     assert_eq!(server.hits(), 1);
     tokio::time::sleep(Duration::from_millis(20)).await;
 
     // The server rotates: the new key appears. 1000 requests carry a token signed by it.
-    server.set(Behaviour::Keys(JwksServer::document(&[old.jwk(), new.jwk()])));
+    server.set(Behaviour::Keys(JwksServer::document(&[
+        old.jwk(),
+        new.jwk(),
+    ])));
     let token = Arc::new(new.sign(&claims("u1", &server.base_url(), 600)));
     let tasks = (0..1000).map(|_| {
         let verifier = verifier.clone();
@@ -136,7 +167,11 @@ async fn one_thousand_concurrent_tokens_with_a_new_kid_make_one_fetch() {
     for result in futures::future::join_all(tasks).await {
         assert_eq!(result.unwrap().unwrap().subject, "u1");
     }
-    assert_eq!(server.hits(), 2, "1000 concurrent unknown-kid tokens, one fetch");
+    assert_eq!(
+        server.hits(),
+        2,
+        "1000 concurrent unknown-kid tokens, one fetch"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,7 +179,11 @@ async fn a_flood_of_random_kids_cannot_hammer_the_auth_server() {
     let key = TestKey::generate("EdDSA", "real");
     let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[key.jwk()]))).await;
     // The default refetch interval (5 s).
-    let verifier = Arc::new(verifier(&server, KeyCacheOptions::default(), fetch_options(2000)));
+    let verifier = Arc::new(verifier(
+        &server,
+        KeyCacheOptions::default(),
+        fetch_options(2000),
+    ));
     let tasks = (0..1000).map(|i| {
         let verifier = verifier.clone();
         let forged = TestKey::generate("EdDSA", &format!("random-{i}"));
@@ -156,9 +195,16 @@ async fn a_flood_of_random_kids_cannot_hammer_the_auth_server() {
         assert!(matches!(error, AuthError::UnknownKey), "{error:?}");
         assert_eq!(error.status().as_u16(), 401);
     }
-    assert_eq!(server.hits(), 1, "1000 random kids within the refetch interval, one fetch");
+    assert_eq!(
+        server.hits(),
+        1,
+        "1000 random kids within the refetch interval, one fetch"
+    );
     // The real key still works, from the cache.
-    verifier.verify_token(&key.sign(&claims("u1", &server.base_url(), 600))).await.unwrap();
+    verifier
+        .verify_token(&key.sign(&claims("u1", &server.base_url(), 600)))
+        .await
+        .unwrap();
     assert_eq!(server.hits(), 1);
 }
 
@@ -173,6 +219,12 @@ async fn keys_that_leave_the_set_stop_verifying_after_a_refresh() {
 
     server.set(Behaviour::Keys(JwksServer::document(&[second.jwk()])));
     verifier.refresh().await.unwrap();
-    assert!(matches!(verifier.verify_token(&old).await, Err(AuthError::UnknownKey)));
-    verifier.verify_token(&second.sign(&claims("u1", &server.base_url(), 600))).await.unwrap();
+    assert!(matches!(
+        verifier.verify_token(&old).await,
+        Err(AuthError::UnknownKey)
+    ));
+    verifier
+        .verify_token(&second.sign(&claims("u1", &server.base_url(), 600)))
+        .await
+        .unwrap();
 }

@@ -30,10 +30,10 @@ mod key_cache;
 mod key_set;
 #[cfg(feature = "jwks")]
 mod source;
-#[cfg(feature = "jwks")]
-mod verifier;
 #[cfg(all(feature = "jwks", any(feature = "postgres", feature = "sqlite")))]
 mod table_source;
+#[cfg(feature = "jwks")]
+mod verifier;
 
 #[cfg(feature = "jwks")]
 pub use algorithm::Algorithm;
@@ -44,11 +44,11 @@ pub use key_cache::KeyCacheOptions;
 #[cfg(feature = "jwks")]
 pub use key_set::KeySet;
 #[cfg(feature = "jwks")]
-pub use source::{HttpJwks, KeySource};
-#[cfg(feature = "jwks")]
-pub use verifier::{FetchOptions, JwksVerifier};
+pub use source::{HttpJwks, KeySource, StaticKeys};
 #[cfg(all(feature = "jwks", any(feature = "postgres", feature = "sqlite")))]
 pub use table_source::{JwksTable, JwksTableOptions};
+#[cfg(feature = "jwks")]
+pub use verifier::{FetchOptions, JwksVerifier};
 
 /// Verifies a bearer JWT: token in, verified claims out.
 ///

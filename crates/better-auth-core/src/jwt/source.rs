@@ -17,6 +17,31 @@ pub trait KeySource: std::fmt::Debug + Send + Sync + 'static {
     async fn fetch_keys(&self) -> Result<Vec<Jwk>, BackendError>;
 }
 
+/// A fixed set of keys (from configuration, or for tests and benchmarks).
+#[derive(Debug, Clone, Default)]
+pub struct StaticKeys {
+    keys: Vec<Jwk>,
+}
+
+impl StaticKeys {
+    /// These keys, always.
+    pub fn new(keys: Vec<Jwk>) -> Self {
+        Self { keys }
+    }
+
+    /// The keys of a JWKS document (`{"keys": [...]}`).
+    pub fn from_jwks_json(json: &str) -> Result<Self, serde_json::Error> {
+        Ok(Self::new(serde_json::from_str::<JwksDocument>(json)?.keys))
+    }
+}
+
+#[async_trait]
+impl KeySource for StaticKeys {
+    async fn fetch_keys(&self) -> Result<Vec<Jwk>, BackendError> {
+        Ok(self.keys.clone())
+    }
+}
+
 /// A JWKS document: `{"keys": [...]}`.
 #[derive(Debug, Deserialize)]
 struct JwksDocument {

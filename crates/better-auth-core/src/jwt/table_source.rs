@@ -66,13 +66,19 @@ impl JwksTable {
     /// Reads the table through a PostgreSQL pool.
     #[cfg(feature = "postgres")]
     pub fn postgres(pool: sqlx::PgPool, options: JwksTableOptions) -> Self {
-        Self { pool: Pool::Postgres(pool), options }
+        Self {
+            pool: Pool::Postgres(pool),
+            options,
+        }
     }
 
     /// Reads the table through a SQLite pool.
     #[cfg(feature = "sqlite")]
     pub fn sqlite(pool: sqlx::SqlitePool, options: JwksTableOptions) -> Self {
-        Self { pool: Pool::Sqlite(pool), options }
+        Self {
+            pool: Pool::Sqlite(pool),
+            options,
+        }
     }
 
     fn sql(&self) -> String {
@@ -129,7 +135,8 @@ impl KeySource for JwksTable {
             Ok(Err(error)) => return Err(BackendError::unavailable(BACKEND, error)),
             Err(_) => return Err(BackendError::timeout(BACKEND, self.options.timeout)),
         };
-        let grace = chrono::Duration::from_std(self.options.grace_period).unwrap_or(chrono::Duration::MAX);
+        let grace =
+            chrono::Duration::from_std(self.options.grace_period).unwrap_or(chrono::Duration::MAX);
         let now = Utc::now();
         let mut keys = Vec::new();
         for row in rows {
@@ -141,7 +148,10 @@ impl KeySource for JwksTable {
                 continue;
             };
             jwk.kid = Some(row.id);
-            jwk.alg = jwk.alg.or(row.alg).or_else(|| Some(self.options.default_alg.clone()));
+            jwk.alg = jwk
+                .alg
+                .or(row.alg)
+                .or_else(|| Some(self.options.default_alg.clone()));
             jwk.crv = jwk.crv.or(row.crv);
             keys.push(jwk);
         }

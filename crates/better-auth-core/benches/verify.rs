@@ -1,0 +1,176 @@
+//! The pure parts of request authentication, measured:
+//!
+//! - `session_cookie`: find the cookie in a realistic `Cookie` header, percent-decode it, and
+//!   verify its HMAC (what every cookie request costs before any I/O);
+//! - `jwt/<alg>/verify_token`: the whole JWT path with the key cached (split, header, key
+//!   lookup, signature, claims), beside `jwt/<alg>/raw_signature`: aws-lc-rs verifying the same
+//!   signature with the same parsed key, the floor of that path.
+//!
+//! `cargo bench -p better-auth-core --features jwks --bench verify`
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::hint::black_box;
+
+use aws_lc_rs::{
+    rand::SystemRandom,
+    rsa::KeySize,
+    signature::{
+        ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED,
+        ECDSA_P521_SHA512_FIXED_SIGNING, ED25519, EcdsaKeyPair, Ed25519KeyPair, KeyPair,
+        ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RSA_PSS_2048_8192_SHA256,
+        RSA_PSS_SHA256, RsaKeyPair, RsaPublicKeyComponents,
+    },
+};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use better_auth_core::{
+    SecretSet, credentials,
+    jwt::{Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys, TokenVerifier},
+    signing,
+};
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::json;
+
+const ISSUER: &str = "https://app.example.com";
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A Better Auth-shaped token for `alg`, its JWK, and the parsed key for the raw baseline.
+fn token_for(alg: &str) -> (String, Jwk, ParsedPublicKey) {
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({
+        "iat": now, "name": "Ada Lovelace", "email": "ada@example.com", "emailVerified": true,
+        "image": null, "createdAt": "2026-11-25T12:00:00.000Z", "updatedAt": "2026-11-25T12:00:00.000Z",
+        "role": "user", "id": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb", "sub": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb",
+        "exp": now + 3600, "iss": ISSUER, "aud": ISSUER,
+    });
+    let header = json!({"alg": alg, "kid": "bench-key"});
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let rng = SystemRandom::new();
+    let (signature, jwk, parsed) = match alg {
+        "EdDSA" => {
+            let pair = Ed25519KeyPair::generate().unwrap();
+            let x = pair.public_key().as_ref().to_vec();
+            let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&x)});
+            (
+                pair.sign(input.as_bytes()).as_ref().to_vec(),
+                jwk,
+                ParsedPublicKey::new(&ED25519, &x).unwrap(),
+            )
+        }
+        "ES256" | "ES512" => {
+            let (signing, verifying, crv) = if alg == "ES256" {
+                (
+                    &ECDSA_P256_SHA256_FIXED_SIGNING,
+                    &ECDSA_P256_SHA256_FIXED,
+                    "P-256",
+                )
+            } else {
+                (
+                    &ECDSA_P521_SHA512_FIXED_SIGNING,
+                    &ECDSA_P521_SHA512_FIXED,
+                    "P-521",
+                )
+            };
+            let pair = EcdsaKeyPair::generate(signing).unwrap();
+            let point = pair.public_key().as_ref().to_vec();
+            let len = (point.len() - 1) / 2;
+            let jwk = json!({"kty": "EC", "crv": crv, "x": b64(&point[1..=len]), "y": b64(&point[1 + len..])});
+            let signature = pair.sign(&rng, input.as_bytes()).unwrap().as_ref().to_vec();
+            (
+                signature,
+                jwk,
+                ParsedPublicKey::new(verifying, &point).unwrap(),
+            )
+        }
+        _ => {
+            let pair = RsaKeyPair::generate(KeySize::Rsa2048).unwrap();
+            let (padding, params): (&'static dyn aws_lc_rs::signature::RsaEncoding, _) =
+                if alg == "PS256" {
+                    (&RSA_PSS_SHA256, &RSA_PSS_2048_8192_SHA256)
+                } else {
+                    (&RSA_PKCS1_SHA256, &RSA_PKCS1_2048_8192_SHA256)
+                };
+            let mut signature = vec![0; pair.public_modulus_len()];
+            pair.sign(padding, &rng, input.as_bytes(), &mut signature)
+                .unwrap();
+            let public = pair.public_key();
+            let n = public.modulus().big_endian_without_leading_zero().to_vec();
+            let e = public.exponent().big_endian_without_leading_zero().to_vec();
+            let jwk = json!({"kty": "RSA", "n": b64(&n), "e": b64(&e)});
+            let parsed = RsaPublicKeyComponents { n: &n, e: &e }
+                .to_parsed_public_key(params)
+                .unwrap();
+            (signature, jwk, parsed)
+        }
+    };
+    let mut jwk: Jwk = serde_json::from_value(jwk).unwrap();
+    jwk.kid = Some("bench-key".into());
+    jwk.alg = Some(alg.into());
+    (format!("{input}.{}", b64(&signature)), jwk, parsed)
+}
+
+fn jwt(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for alg in ["EdDSA", "ES256", "ES512", "PS256", "RS256"] {
+        let (token, jwk, parsed) = token_for(alg);
+        let verifier = JwksVerifier::new(
+            StaticKeys::new(vec![jwk]),
+            KeyCacheOptions::default(),
+            JwtValidation::for_origin(ISSUER),
+        );
+        runtime.block_on(verifier.refresh()).unwrap();
+        runtime
+            .block_on(verifier.verify_token(&token))
+            .expect("the bench token verifies");
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+
+        let mut group = c.benchmark_group(format!("jwt/{alg}"));
+        group.bench_function("verify_token", |b| {
+            b.to_async(&runtime).iter(|| async {
+                black_box(verifier.verify_token(black_box(&token)).await.unwrap())
+            })
+        });
+        group.bench_function("raw_signature", |b| {
+            b.iter(|| {
+                black_box(
+                    parsed
+                        .verify_sig(black_box(input.as_bytes()), black_box(&signature))
+                        .is_ok(),
+                )
+            })
+        });
+        group.finish();
+    }
+}
+
+fn session_cookie(c: &mut Criterion) {
+    let secrets = SecretSet::single("a-32+char-test-secret-for-ba-probe-0123456789").unwrap();
+    let value = signing::cookie_value("MDrWaU1xxyq7RBvYdIPdO3CyhI7mSGPE", secrets.current());
+    let header = format!(
+        "_ga=GA1.1.123456789.1700000000; theme=dark; better-auth.session_token={value}; better-auth.dont_remember=x"
+    );
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::COOKIE, header.parse().unwrap());
+    c.bench_function("session_cookie/parse_and_verify", |b| {
+        b.iter(|| {
+            let cookie =
+                credentials::session_cookie(black_box(&headers), "better-auth.session_token")
+                    .unwrap()
+                    .unwrap();
+            black_box(signing::verify(&cookie, &secrets).is_ok())
+        })
+    });
+}
+
+criterion_group!(benches, session_cookie, jwt);
+criterion_main!(benches);
