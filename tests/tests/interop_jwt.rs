@@ -289,3 +289,44 @@ async fn keys_read_from_the_jwks_table_verify_too() {
         signed.user_id()
     );
 }
+
+/// A request with both a session cookie and a JWT: the configured order decides, and only the
+/// first credential present is used.
+#[tokio::test]
+async fn the_order_of_checks_is_configurable() {
+    let (db, server) = jwt_server(json!({})).await;
+    let signed = server.sign_up("order@example.com", "correct horse battery", "O").await;
+    let token = server.get_jwt(&signed.cookie_header()).await;
+    let store = better_auth_core::store::connect(&db.url(), better_auth_core::store::SqlOptions::default())
+        .await
+        .unwrap();
+    let mut headers = bearer(&token);
+    headers.insert("cookie", HeaderValue::from_str(&signed.cookie_header()).unwrap());
+    for (order, via) in [
+        (better_auth_core::CredentialOrder::CookieFirst, Via::Cookie),
+        (better_auth_core::CredentialOrder::BearerFirst, Via::Jwt),
+    ] {
+        let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+        config.order = order;
+        let auth = Authenticator::builder(config)
+            .session_store_arc(store.clone())
+            .token_verifier(JwksVerifier::for_better_auth(&base_url(&server)).unwrap())
+            .build()
+            .unwrap();
+        let identity = auth.authenticate(&headers).await.unwrap();
+        assert_eq!(identity.via, via);
+        assert_eq!(identity.user.id, signed.user_id());
+    }
+}
+
+#[tokio::test]
+async fn keys_read_from_a_postgres_jwks_table_verify_too() {
+    let db = TestDb::postgres().await;
+    let server = BetterAuthServer::start(db.server_config(json!({"jwt": {"jwks": {"keyPairConfig": {"alg": "ES512"}}}}))).await;
+    let signed = server.sign_up("pgtable@example.com", "correct horse battery", "P").await;
+    let token = server.get_jwt(&signed.cookie_header()).await;
+    let pool = sqlx::PgPool::connect(&db.url()).await.unwrap();
+    let source = better_auth_core::jwt::JwksTable::postgres(pool, better_auth_core::jwt::JwksTableOptions::default());
+    let verifier = JwksVerifier::new(source, KeyCacheOptions::default(), JwtValidation::for_origin(server.base_url()));
+    assert_eq!(verifier.verify_token(&token).await.unwrap().subject, signed.user_id());
+}

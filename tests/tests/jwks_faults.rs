@@ -228,3 +228,20 @@ async fn keys_that_leave_the_set_stop_verifying_after_a_refresh() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_old_key_set_is_refreshed_in_the_background_while_it_keeps_serving() {
+    let key = TestKey::generate("EdDSA", "k1");
+    let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[key.jwk()]))).await;
+    let mut options = cache_options(10);
+    options.refresh_interval = Duration::from_millis(100);
+    let verifier = verifier(&server, options, fetch_options(2000));
+    let token = key.sign(&claims("u1", &server.base_url(), 600));
+    verifier.verify_token(&token).await.unwrap();
+    assert_eq!(server.hits(), 1);
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // This request is answered from the cache and starts a refresh behind it.
+    verifier.verify_token(&token).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.hits(), 2, "refreshed in the background");
+}
