@@ -295,13 +295,19 @@ async fn keys_read_from_the_jwks_table_verify_too() {
 #[tokio::test]
 async fn the_order_of_checks_is_configurable() {
     let (db, server) = jwt_server(json!({})).await;
-    let signed = server.sign_up("order@example.com", "correct horse battery", "O").await;
+    let signed = server
+        .sign_up("order@example.com", "correct horse battery", "O")
+        .await;
     let token = server.get_jwt(&signed.cookie_header()).await;
-    let store = better_auth_core::store::connect(&db.url(), better_auth_core::store::SqlOptions::default())
-        .await
-        .unwrap();
+    let store =
+        better_auth_core::store::connect(&db.url(), better_auth_core::store::SqlOptions::default())
+            .await
+            .unwrap();
     let mut headers = bearer(&token);
-    headers.insert("cookie", HeaderValue::from_str(&signed.cookie_header()).unwrap());
+    headers.insert(
+        "cookie",
+        HeaderValue::from_str(&signed.cookie_header()).unwrap(),
+    );
     for (order, via) in [
         (better_auth_core::CredentialOrder::CookieFirst, Via::Cookie),
         (better_auth_core::CredentialOrder::BearerFirst, Via::Jwt),
@@ -322,11 +328,26 @@ async fn the_order_of_checks_is_configurable() {
 #[tokio::test]
 async fn keys_read_from_a_postgres_jwks_table_verify_too() {
     let db = TestDb::postgres().await;
-    let server = BetterAuthServer::start(db.server_config(json!({"jwt": {"jwks": {"keyPairConfig": {"alg": "ES512"}}}}))).await;
-    let signed = server.sign_up("pgtable@example.com", "correct horse battery", "P").await;
+    let server = BetterAuthServer::start(
+        db.server_config(json!({"jwt": {"jwks": {"keyPairConfig": {"alg": "ES512"}}}})),
+    )
+    .await;
+    let signed = server
+        .sign_up("pgtable@example.com", "correct horse battery", "P")
+        .await;
     let token = server.get_jwt(&signed.cookie_header()).await;
     let pool = sqlx::PgPool::connect(&db.url()).await.unwrap();
-    let source = better_auth_core::jwt::JwksTable::postgres(pool, better_auth_core::jwt::JwksTableOptions::default());
-    let verifier = JwksVerifier::new(source, KeyCacheOptions::default(), JwtValidation::for_origin(server.base_url()));
-    assert_eq!(verifier.verify_token(&token).await.unwrap().subject, signed.user_id());
+    let source = better_auth_core::jwt::JwksTable::postgres(
+        pool,
+        better_auth_core::jwt::JwksTableOptions::default(),
+    );
+    let verifier = JwksVerifier::new(
+        source,
+        KeyCacheOptions::default(),
+        JwtValidation::for_origin(server.base_url()),
+    );
+    assert_eq!(
+        verifier.verify_token(&token).await.unwrap().subject,
+        signed.user_id()
+    );
 }

@@ -11,6 +11,9 @@ mod extract;
 mod response;
 
 pub use better_auth_core as core;
-pub use better_auth_core::{AuthConfig, AuthError, Authenticator, Identity, Session, User, Via};
+pub use better_auth_core::{
+    AuthConfig, AuthError, Authenticated, Authenticator, ErrorResponse, Identity, Session, User,
+    Via,
+};
 pub use extract::AuthUser;
 pub use response::AuthRejection;

@@ -1,49 +1,60 @@
-//! Turning an [`AuthError`] into an axum response.
+//! Turning a [`Rejection`] into an axum response.
 
 use axum::{
-    http::{HeaderValue, header},
+    body::Body,
+    http::{HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use better_auth_core::AuthError;
+use better_auth_core::{AuthError, ErrorResponse, Rejection};
 
-/// The rejection of [`AuthUser`](crate::AuthUser): the status of the [`AuthError`] (401, 403 or
-/// 503), a JSON body `{"code": "...", "message": "..."}` and, for 401, `WWW-Authenticate`.
+/// The rejection of [`AuthUser`](crate::AuthUser) and of its guards: the authenticator's
+/// rendering of the [`AuthError`] (by default 401/403/503 with a JSON body
+/// `{"code": "...", "message": "..."}` and, for 401, `WWW-Authenticate`).
 ///
-/// To answer differently, take `Result<AuthUser, AuthRejection>` in the handler and map the
-/// error yourself; [`AuthRejection::error`] gives the cause.
+/// To answer differently everywhere, give the authenticator an
+/// [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer); for one handler,
+/// take `Result<AuthUser, AuthRejection>` and map [`AuthRejection::error`].
 #[derive(Debug)]
-pub struct AuthRejection(pub AuthError);
+pub struct AuthRejection(pub Rejection);
 
 impl AuthRejection {
     /// The cause.
     pub fn error(&self) -> &AuthError {
-        &self.0
+        &self.0.error
+    }
+}
+
+impl From<Rejection> for AuthRejection {
+    fn from(rejection: Rejection) -> Self {
+        Self(rejection)
     }
 }
 
 impl From<AuthError> for AuthRejection {
+    /// The default JSON rendering (for errors raised outside an extractor).
     fn from(error: AuthError) -> Self {
-        Self(error)
+        let response = ErrorResponse::json(&error);
+        Self(Rejection { error, response })
     }
 }
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let error = self.0;
-        let mut response = (
-            error.status(),
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            error.body().to_json(),
-        )
-            .into_response();
-        if let Some(challenge) = error.www_authenticate() {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(challenge),
-            );
+        let ErrorResponse {
+            status,
+            headers,
+            body,
+        } = self.0.response;
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() =
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        for (name, value) in headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                response.headers_mut().insert(name, value);
+            }
         }
         response
     }
@@ -57,6 +68,6 @@ impl std::fmt::Display for AuthRejection {
 
 impl std::error::Error for AuthRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
+        Some(&self.0.error)
     }
 }

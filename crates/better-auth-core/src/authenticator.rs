@@ -4,15 +4,18 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use http::HeaderMap;
 
 use crate::{
+    authenticated::Authenticated,
     cache::{CacheOptions, CachedStore},
     config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder},
     credentials::{self, Credential},
     error::AuthError,
+    headers::RequestHeaders,
     jwt::{TokenVerifier, looks_like_jwt},
     model::{Identity, User},
+    origin::TrustedOrigins,
+    response::{ErrorRenderer, ErrorResponse, Rejection},
     secret::MIN_SECRET_LEN,
     signing::{self, SignatureError},
     store::SessionStore,
@@ -56,8 +59,10 @@ pub struct Authenticator {
 struct Inner {
     config: AuthConfig,
     session_cookie: String,
+    trusted_origins: TrustedOrigins,
     sessions: Option<Arc<dyn SessionStore>>,
     tokens: Option<Arc<dyn TokenVerifier>>,
+    renderer: Option<ErrorRenderer>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -66,6 +71,7 @@ impl std::fmt::Debug for Authenticator {
             .field("config", &self.inner.config)
             .field("sessions", &self.inner.sessions)
             .field("tokens", &self.inner.tokens)
+            .field("custom_renderer", &self.inner.renderer.is_some())
             .finish()
     }
 }
@@ -78,6 +84,7 @@ impl Authenticator {
             sessions: None,
             tokens: None,
             cache: None,
+            renderer: None,
             min_secret_len: MIN_SECRET_LEN,
         }
     }
@@ -150,7 +157,7 @@ impl Authenticator {
 
     /// Authenticates a request from its headers: an [`Identity`], or why not.
     /// A request without credentials is [`AuthError::MissingCredentials`].
-    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Identity, AuthError> {
+    pub async fn authenticate(&self, headers: &impl RequestHeaders) -> Result<Identity, AuthError> {
         match self.authenticate_optional(headers).await {
             Ok(Some(identity)) => Ok(identity),
             Ok(None) => {
@@ -166,7 +173,7 @@ impl Authenticator {
     /// `Ok(None)`. Credentials that are present and bad are still errors.
     pub async fn authenticate_optional(
         &self,
-        headers: &HeaderMap,
+        headers: &impl RequestHeaders,
     ) -> Result<Option<Identity>, AuthError> {
         let result = match self.credential(headers) {
             Ok(Some(credential)) => self.verify(&credential).await.map(Some),
@@ -179,10 +186,92 @@ impl Authenticator {
         result
     }
 
+    /// Authenticates a request as adapters do: [`authenticate`](Self::authenticate), then, for a
+    /// cookie-authenticated request with a state-changing `method` (POST, PUT, PATCH, DELETE,
+    /// ...), the Origin check against the trusted origins (unless `check_origin` is off).
+    pub async fn authenticate_request(
+        &self,
+        method: &str,
+        headers: &impl RequestHeaders,
+    ) -> Result<Identity, AuthError> {
+        let identity = self.authenticate(headers).await?;
+        self.check_origin(method, headers, &identity)?;
+        Ok(identity)
+    }
+
+    fn check_origin(
+        &self,
+        method: &str,
+        headers: &impl RequestHeaders,
+        identity: &Identity,
+    ) -> Result<(), AuthError> {
+        if self.inner.config.check_origin && identity.via == crate::credentials::Via::Cookie {
+            crate::origin::check(method, headers, &self.inner.trusted_origins)
+                .inspect_err(AuthError::log)?;
+        }
+        Ok(())
+    }
+
+    /// What an adapter's required-user extractor calls: [`authenticate_request`](Self::authenticate_request),
+    /// with a failure turned into a ready [`Rejection`].
+    pub async fn require(
+        &self,
+        method: &str,
+        headers: &impl RequestHeaders,
+    ) -> Result<Authenticated, Rejection> {
+        match self.authenticate_request(method, headers).await {
+            Ok(identity) => Ok(Authenticated::new(identity, self.clone())),
+            Err(error) => Err(self.render(error)),
+        }
+    }
+
+    /// What an adapter's optional-user extractor calls: absent credentials, and credentials
+    /// that are refused (401/403), read as `None`; a backend failure is still a [`Rejection`]
+    /// (503), since the visitor may well be signed in.
+    pub async fn optional(
+        &self,
+        method: &str,
+        headers: &impl RequestHeaders,
+    ) -> Result<Option<Authenticated>, Rejection> {
+        let identity = match self.authenticate_optional(headers).await {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return Ok(None),
+            Err(error) if error.is_client_error() => return Ok(None),
+            Err(error) => return Err(self.render(error)),
+        };
+        if self.check_origin(method, headers, &identity).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(Authenticated::new(identity, self.clone())))
+    }
+
+    /// Logs `error` and renders its response: the rejection of a guard or a handler.
+    pub fn reject(&self, error: AuthError) -> Rejection {
+        error.log();
+        self.render(error)
+    }
+
+    /// Renders `error` (already logged).
+    fn render(&self, error: AuthError) -> Rejection {
+        let response = self.error_response(&error);
+        Rejection { error, response }
+    }
+
+    /// The response for `error`: the configured renderer's, or [`ErrorResponse::json`].
+    pub fn error_response(&self, error: &AuthError) -> ErrorResponse {
+        match &self.inner.renderer {
+            Some(render) => render(error),
+            None => ErrorResponse::json(error),
+        }
+    }
+
     /// Finds the request's credential without verifying it, in [`CredentialOrder`]. A bearer
     /// value shaped like a JWT is a [`Credential::Jwt`]; another is a session token unless
     /// [`BearerPolicy::Disabled`].
-    pub fn credential(&self, headers: &HeaderMap) -> Result<Option<Credential>, AuthError> {
+    pub fn credential(
+        &self,
+        headers: &impl RequestHeaders,
+    ) -> Result<Option<Credential>, AuthError> {
         let cookie_first = self.inner.config.order == CredentialOrder::CookieFirst;
         if cookie_first && let Some(cookie) = self.cookie_credential(headers)? {
             return Ok(Some(cookie));
@@ -196,14 +285,20 @@ impl Authenticator {
         Ok(None)
     }
 
-    fn cookie_credential(&self, headers: &HeaderMap) -> Result<Option<Credential>, AuthError> {
+    fn cookie_credential(
+        &self,
+        headers: &impl RequestHeaders,
+    ) -> Result<Option<Credential>, AuthError> {
         Ok(
             credentials::session_cookie(headers, &self.inner.session_cookie)?
                 .map(Credential::SessionCookie),
         )
     }
 
-    fn bearer_credential(&self, headers: &HeaderMap) -> Result<Option<Credential>, AuthError> {
+    fn bearer_credential(
+        &self,
+        headers: &impl RequestHeaders,
+    ) -> Result<Option<Credential>, AuthError> {
         let Some(token) = credentials::bearer(headers)? else {
             return Ok(None);
         };
@@ -304,6 +399,7 @@ pub struct AuthenticatorBuilder {
     sessions: Option<Arc<dyn SessionStore>>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     cache: Option<CacheOptions>,
+    renderer: Option<ErrorRenderer>,
     min_secret_len: usize,
 }
 
@@ -336,6 +432,16 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// Renders error responses your way (every adapter uses it); the default is
+    /// [`ErrorResponse::json`].
+    pub fn error_renderer(
+        mut self,
+        render: impl Fn(&AuthError) -> ErrorResponse + Send + Sync + 'static,
+    ) -> Self {
+        self.renderer = Some(Arc::new(render));
+        self
+    }
+
     /// The shortest secret accepted (default 32 characters, Better Auth's recommendation).
     pub fn min_secret_len(mut self, len: usize) -> Self {
         self.min_secret_len = len;
@@ -355,12 +461,15 @@ impl AuthenticatorBuilder {
             (sessions, _) => sessions,
         };
         let session_cookie = self.config.session_cookie();
+        let trusted_origins = self.config.all_trusted_origins();
         Ok(Authenticator {
             inner: Arc::new(Inner {
                 config: self.config,
                 session_cookie,
+                trusted_origins,
                 sessions,
                 tokens: self.tokens,
+                renderer: self.renderer,
             }),
         })
     }

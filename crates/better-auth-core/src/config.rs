@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::{error::BoxError, secret::SecretSet};
+use crate::{error::BoxError, origin::TrustedOrigins, secret::SecretSet};
 
 /// The environment variables read by [`AuthConfig::from_env`] and
 /// [`Authenticator::from_env`](crate::Authenticator::from_env).
@@ -22,6 +22,8 @@ pub mod env {
     pub const DATABASE_URL: &str = "DATABASE_URL";
     /// The JWKS URL, when not `{BETTER_AUTH_URL}/api/auth/jwks`.
     pub const JWKS_URL: &str = "BETTER_AUTH_JWKS_URL";
+    /// Extra trusted origins, comma-separated (Better Auth's `trustedOrigins`).
+    pub const TRUSTED_ORIGINS: &str = "BETTER_AUTH_TRUSTED_ORIGINS";
 }
 
 /// A configuration mistake, found at startup. Each message names the fix.
@@ -168,6 +170,14 @@ pub struct AuthConfig {
     pub order: CredentialOrder,
     /// Whether banned users are refused (403) everywhere. On by default.
     pub reject_banned: bool,
+    /// Origins trusted for cookie-authenticated, state-changing requests, besides the base
+    /// URL's origin (which is always trusted).
+    pub trusted_origins: TrustedOrigins,
+    /// Whether cookie-authenticated, state-changing requests must pass the Origin check. On by
+    /// default, as in Better Auth.
+    pub check_origin: bool,
+    /// How recent a session must be to be "fresh" (Better Auth's `freshAge`, one day).
+    pub fresh_age: chrono::Duration,
 }
 
 /// Better Auth's default cookie prefix.
@@ -185,6 +195,9 @@ impl AuthConfig {
             bearer: BearerPolicy::default(),
             order: CredentialOrder::default(),
             reject_banned: true,
+            trusted_origins: TrustedOrigins::default(),
+            check_origin: true,
+            fresh_age: crate::guard::DEFAULT_FRESH_AGE,
         }
     }
 
@@ -211,6 +224,9 @@ impl AuthConfig {
         if let Some(prefix) = present(env::COOKIE_PREFIX) {
             config.cookie_prefix = prefix;
         }
+        if let Some(origins) = present(env::TRUSTED_ORIGINS) {
+            config.trusted_origins = TrustedOrigins::parse_list(&origins);
+        }
         Ok(config)
     }
 
@@ -221,6 +237,18 @@ impl AuthConfig {
                 .as_ref()
                 .is_some_and(|url| url.scheme() == "https")
         })
+    }
+
+    /// Every trusted origin: the base URL's origin, then [`trusted_origins`](Self::trusted_origins).
+    pub fn all_trusted_origins(&self) -> TrustedOrigins {
+        let mut all = TrustedOrigins::default();
+        if let Some(url) = &self.base_url {
+            all.push(url.origin().ascii_serialization());
+        }
+        for pattern in self.trusted_origins.patterns() {
+            all.push(pattern.clone());
+        }
+        all
     }
 
     /// The session cookie's full name, e.g. `better-auth.session_token` or

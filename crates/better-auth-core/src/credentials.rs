@@ -1,16 +1,18 @@
 //! Finding the credentials on a request: the session cookie and `Authorization: Bearer`.
 //!
-//! Framework-free: everything works on an [`http::HeaderMap`]. Cookie parsing follows
+//! Framework-free: everything works on any [`RequestHeaders`] (`http::HeaderMap` included). Cookie parsing follows
 //! better-call's `parseCookies` (the first cookie of a name wins, surrounding quotes are
 //! stripped, the value is percent-decoded when it decodes), and bearer parsing follows Better
 //! Auth's bearer plugin (scheme `Bearer` in any case, value trimmed, percent-decoded when signed).
 
 use std::borrow::Cow;
 
-use http::{HeaderMap, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-use crate::error::AuthError;
+use crate::{
+    error::AuthError,
+    headers::{RequestHeaders, names},
+};
 
 /// The longest credential (cookie or bearer value) looked at; longer ones are malformed.
 /// Better Auth's signed session tokens are 77 bytes; its JWTs a few hundred.
@@ -152,9 +154,12 @@ impl std::fmt::Debug for Credential {
 
 /// Reads the session cookie called `name` from every `Cookie` header of the request (HTTP/2
 /// may split them), first occurrence wins, percent-decoded.
-pub fn session_cookie(headers: &HeaderMap, name: &str) -> Result<Option<String>, AuthError> {
-    for value in headers.get_all(header::COOKIE) {
-        let text = String::from_utf8_lossy(value.as_bytes());
+pub fn session_cookie(
+    headers: &impl RequestHeaders,
+    name: &str,
+) -> Result<Option<String>, AuthError> {
+    for value in headers.values(names::COOKIE) {
+        let text = String::from_utf8_lossy(value);
         if let Some(raw) = find_cookie(&text, name) {
             if raw.len() > MAX_CREDENTIAL_LEN {
                 return Err(AuthError::MalformedCredentials {
@@ -173,11 +178,10 @@ pub fn session_cookie(headers: &HeaderMap, name: &str) -> Result<Option<String>,
 /// Reads `Authorization: Bearer X` like Better Auth's bearer plugin: the first `Authorization`
 /// header, scheme compared case-insensitively, `X` trimmed; another scheme or an empty `X` is
 /// no bearer credential. A value with a `.` and a `%` is percent-decoded.
-pub fn bearer(headers: &HeaderMap) -> Result<Option<String>, AuthError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+pub fn bearer(headers: &impl RequestHeaders) -> Result<Option<String>, AuthError> {
+    let Some(bytes) = headers.first(names::AUTHORIZATION) else {
         return Ok(None);
     };
-    let bytes = value.as_bytes();
     if bytes.len() < 7 || !bytes[..7].eq_ignore_ascii_case(b"bearer ") {
         return Ok(None);
     }
@@ -203,7 +207,7 @@ pub fn bearer(headers: &HeaderMap) -> Result<Option<String>, AuthError> {
 
 #[cfg(test)]
 mod tests {
-    use http::HeaderValue;
+    use http::{HeaderMap, HeaderValue};
 
     use super::*;
 

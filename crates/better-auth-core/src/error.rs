@@ -53,6 +53,27 @@ pub enum AuthError {
     /// A bearer JWT signed with a key (`kid`) the key set does not have, even after a refetch.
     #[error("the token's signing key is unknown")]
     UnknownKey,
+    /// A cookie-authenticated, state-changing request without `Origin` or `Referer`.
+    #[error("missing or null Origin on a cookie-authenticated state-changing request")]
+    MissingOrigin,
+    /// A cookie-authenticated, state-changing request from an origin that is not trusted.
+    #[error("untrusted Origin on a cookie-authenticated state-changing request")]
+    UntrustedOrigin,
+    /// The user lacks the required role (admin plugin `role`).
+    #[error("the user lacks the required role")]
+    MissingRole,
+    /// The user's email is not verified.
+    #[error("the user's email is not verified")]
+    EmailNotVerified,
+    /// The session is older than the required freshness (or there is no session).
+    #[error("the session is not fresh enough")]
+    SessionNotFresh,
+    /// A custom guard refused the request.
+    #[error("forbidden ({code})")]
+    Forbidden {
+        /// The guard's machine-readable code.
+        code: &'static str,
+    },
     /// The key set could not be fetched and no usable key is at hand for this token.
     #[error("token keys unavailable: {0}")]
     JwksUnavailable(BackendError),
@@ -76,6 +97,12 @@ impl AuthError {
             Self::TokenNotYetValid => "token_not_yet_valid",
             Self::UnknownKey => "unknown_key",
             Self::JwksUnavailable(_) => "jwks_unavailable",
+            Self::MissingOrigin => "missing_origin",
+            Self::UntrustedOrigin => "untrusted_origin",
+            Self::MissingRole => "missing_role",
+            Self::EmailNotVerified => "email_not_verified",
+            Self::SessionNotFresh => "session_not_fresh",
+            Self::Forbidden { code } => code,
             Self::Backend(error) => error.code(),
         }
     }
@@ -92,7 +119,13 @@ impl AuthError {
             | Self::TokenExpired
             | Self::TokenNotYetValid
             | Self::UnknownKey => StatusCode::UNAUTHORIZED,
-            Self::UserBanned => StatusCode::FORBIDDEN,
+            Self::UserBanned
+            | Self::MissingOrigin
+            | Self::UntrustedOrigin
+            | Self::MissingRole
+            | Self::EmailNotVerified
+            | Self::SessionNotFresh
+            | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::JwksUnavailable(_) | Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -112,6 +145,12 @@ impl AuthError {
             Self::TokenNotYetValid => "token not valid yet",
             Self::UnknownKey => "unknown token signing key",
             Self::JwksUnavailable(_) => "token signing keys unavailable",
+            Self::MissingOrigin => "missing or null Origin",
+            Self::UntrustedOrigin => "untrusted Origin",
+            Self::MissingRole => "missing required role",
+            Self::EmailNotVerified => "email not verified",
+            Self::SessionNotFresh => "session not fresh",
+            Self::Forbidden { .. } => "forbidden",
             Self::Backend(error) => match error.kind {
                 BackendErrorKind::Timeout => "authentication backend timed out",
                 BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {

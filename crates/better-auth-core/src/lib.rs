@@ -10,7 +10,10 @@
 //! - [`jwt`]: Better Auth JWT plugin tokens, the [`jwt::TokenVerifier`] trait and its JWKS
 //!   backend (feature `jwks`);
 //! - [`Authenticator`]: the one call adapters make, headers in, [`Identity`] or [`AuthError`] out;
-//! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment.
+//! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment;
+//! - [`guard`] and [`origin`]: roles, bans, fresh sessions, verified emails, the Origin check;
+//! - [`Authenticated`], [`Rejection`], [`ErrorResponse`]: what adapters hand to handlers and
+//!   send back, the same in every framework.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // A panic in an authentication path is an outage: no unwrap/expect/print in library code.
@@ -20,24 +23,35 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod authenticated;
 pub mod authenticator;
 pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod guard;
+pub mod headers;
 pub mod jwt;
 pub mod model;
+pub mod origin;
+pub mod response;
 pub mod secret;
 pub mod signing;
 pub mod store;
+#[cfg(feature = "test-utils")]
+pub mod testing;
 
+pub use authenticated::Authenticated;
 pub use authenticator::{Authenticator, AuthenticatorBuilder};
 pub use cache::{CacheOptions, CachedStore};
 pub use config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder};
 pub use credentials::{Credential, Via};
 pub use error::{AuthError, BackendError, BackendErrorKind, ErrorBody};
+pub use headers::RequestHeaders;
 pub use jwt::{JwtClaims, TokenVerifier};
 pub use model::{Identity, Session, SessionRecord, User};
+pub use origin::TrustedOrigins;
+pub use response::{ErrorRenderer, ErrorResponse, Rejection};
 pub use secret::{Secret, SecretSet};
 pub use store::{Schema, SessionStore};
 

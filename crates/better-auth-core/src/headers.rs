@@ -1,0 +1,46 @@
+//! The request headers the core reads, whatever the framework's header type.
+//!
+//! Frameworks ship different `HeaderMap`s (axum and poem use `http` 1.x, actix-web its own,
+//! rocket another); the core only needs the raw values of a few headers. Adapters implement
+//! [`RequestHeaders`] for their type through a thin wrapper; `http::HeaderMap` has it here.
+
+/// Read access to a request's headers.
+pub trait RequestHeaders {
+    /// Every value of header `name` (lower-case), in the order received, as raw bytes.
+    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a;
+
+    /// The first value of header `name`.
+    fn first<'a>(&'a self, name: &'static str) -> Option<&'a [u8]> {
+        self.values(name).next()
+    }
+}
+
+impl RequestHeaders for http::HeaderMap {
+    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.get_all(name).iter().map(http::HeaderValue::as_bytes)
+    }
+}
+
+impl<H: RequestHeaders + ?Sized> RequestHeaders for &H {
+    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        (**self).values(name)
+    }
+}
+
+/// Header names the core reads.
+pub mod names {
+    /// `cookie`.
+    pub const COOKIE: &str = "cookie";
+    /// `authorization`.
+    pub const AUTHORIZATION: &str = "authorization";
+    /// `origin`.
+    pub const ORIGIN: &str = "origin";
+    /// `referer`.
+    pub const REFERER: &str = "referer";
+}
+
+/// Whether an HTTP method is "safe" (GET, HEAD, OPTIONS, TRACE): one that must not change
+/// state, so it needs no cross-site request check. Compared case-sensitively, as HTTP does.
+pub fn is_safe_method(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
+}

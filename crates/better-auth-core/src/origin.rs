@@ -1,0 +1,262 @@
+//! The Origin check Better Auth applies to cookie-authenticated, state-changing requests (its
+//! defence against cross-site request forgery): the request's `Origin` (or, without one, the
+//! origin of its `Referer`) must be a trusted origin. Bearer and JWT requests need no such
+//! check: a browser never attaches them by itself.
+
+use url::Url;
+
+use crate::{
+    error::AuthError,
+    headers::{RequestHeaders, names},
+};
+
+/// The origins allowed to send cookie-authenticated, state-changing requests: the base URL's
+/// origin plus Better Auth's `trustedOrigins` (`BETTER_AUTH_TRUSTED_ORIGINS`).
+///
+/// Patterns follow Better Auth: an exact origin (`https://app.example.com`) matches that origin
+/// only; with `*` (any run of characters but `/`) or `?` (one such character), a pattern with a
+/// scheme (`https://*.example.com`) matches whole origins and one without (`*.example.com`)
+/// matches hosts. A wildcard host made of digits, dots and wildcards (`10.0.*.*`) only matches
+/// IPv4 addresses.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedOrigins {
+    patterns: Vec<String>,
+}
+
+impl TrustedOrigins {
+    /// These patterns.
+    pub fn new(patterns: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            patterns: patterns
+                .into_iter()
+                .map(Into::into)
+                .map(|pattern: String| pattern.trim().to_owned())
+                .filter(|pattern| !pattern.is_empty())
+                .collect(),
+        }
+    }
+
+    /// A comma-separated list, as in `BETTER_AUTH_TRUSTED_ORIGINS`.
+    pub fn parse_list(list: &str) -> Self {
+        Self::new(list.split(','))
+    }
+
+    /// Adds a pattern.
+    pub fn push(&mut self, pattern: impl Into<String>) {
+        let pattern = pattern.into().trim().to_owned();
+        if !pattern.is_empty() && !self.patterns.contains(&pattern) {
+            self.patterns.push(pattern);
+        }
+    }
+
+    /// The patterns.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Whether `origin` (`scheme://host[:port]`) is trusted.
+    pub fn is_trusted(&self, origin: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|pattern| matches_pattern(origin, pattern))
+    }
+}
+
+fn matches_pattern(origin: &str, pattern: &str) -> bool {
+    let wildcard = pattern.contains(['*', '?']);
+    if !wildcard {
+        return pattern == origin;
+    }
+    match pattern.split_once("://") {
+        None => {
+            let host = origin.split_once("://").map_or(origin, |(_, host)| host);
+            glob_match(pattern, host) && ipv4_rule(pattern, host)
+        }
+        Some((_, pattern_host)) => {
+            let host = origin.split_once("://").map_or("", |(_, host)| host);
+            glob_match(pattern, origin) && ipv4_rule(pattern_host, host)
+        }
+    }
+}
+
+/// A host pattern of digits, dots and wildcards names an address range: IPv4 hosts only.
+fn ipv4_rule(pattern_host: &str, host: &str) -> bool {
+    let pattern_host = pattern_host.split(':').next().unwrap_or_default();
+    let is_ip_pattern = pattern_host.bytes().any(|b| b.is_ascii_digit())
+        && pattern_host
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'*' | b'?'));
+    if !is_ip_pattern {
+        return true;
+    }
+    let host = host.split(':').next().unwrap_or_default();
+    host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+/// Glob matching: `*` is any run of characters but `/`, `?` one character but `/`.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), text.chars().collect());
+    // Classic two-pointer matching with backtracking to the last `*`.
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == '*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len()
+            && text[t] != '/'
+            && (pattern[p] == '?' || pattern[p] == text[t])
+        {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == text[t] {
+            p += 1;
+            t += 1;
+        } else if let Some((star_p, star_t)) = star.filter(|(_, star_t)| text[*star_t] != '/') {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
+}
+
+/// The origin a request claims: its `Origin` header, else the origin of its `Referer`. `None`
+/// when both are absent, unreadable or `null`.
+fn request_origin(headers: &impl RequestHeaders) -> Option<String> {
+    let text = |name| {
+        headers
+            .first(name)
+            .and_then(|value| std::str::from_utf8(value).ok())
+            .map(str::trim)
+    };
+    match text(names::ORIGIN).filter(|origin| !origin.is_empty()) {
+        Some("null") => None,
+        Some(origin) => Some(origin.to_owned()),
+        None => {
+            let referer = Url::parse(text(names::REFERER)?).ok()?;
+            let origin = referer.origin();
+            origin.is_tuple().then(|| origin.ascii_serialization())
+        }
+    }
+}
+
+/// Refuses a state-changing request whose origin is missing or not trusted.
+pub(crate) fn check(
+    method: &str,
+    headers: &impl RequestHeaders,
+    trusted: &TrustedOrigins,
+) -> Result<(), AuthError> {
+    if crate::headers::is_safe_method(method) {
+        return Ok(());
+    }
+    let origin = request_origin(headers).ok_or(AuthError::MissingOrigin)?;
+    if trusted.is_trusted(&origin) {
+        Ok(())
+    } else {
+        Err(AuthError::UntrustedOrigin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderValue};
+
+    use super::*;
+
+    fn trusted() -> TrustedOrigins {
+        TrustedOrigins::new([
+            "https://app.example.com",
+            "https://*.preview.example.com",
+            "*.internal.example",
+            "http://10.0.*.*",
+        ])
+    }
+
+    #[test]
+    fn exact_and_wildcard_patterns() {
+        let t = trusted();
+        assert!(t.is_trusted("https://app.example.com"));
+        assert!(!t.is_trusted("http://app.example.com"));
+        assert!(!t.is_trusted("https://app.example.com:8443"));
+        assert!(!t.is_trusted("https://app.example.com.evil.com"));
+        assert!(t.is_trusted("https://pr-1.preview.example.com"));
+        assert!(t.is_trusted("https://a.b.preview.example.com"));
+        assert!(!t.is_trusted("https://preview.example.com"));
+        assert!(!t.is_trusted("http://pr-1.preview.example.com"));
+        assert!(!t.is_trusted("https://evil.com/.preview.example.com"));
+        assert!(t.is_trusted("http://x.internal.example"));
+        assert!(t.is_trusted("https://x.internal.example"));
+        assert!(t.is_trusted("http://10.0.1.2"));
+        assert!(!t.is_trusted("http://10.0.attacker.com"));
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn the_check_reads_origin_then_referer() {
+        let t = trusted();
+        assert!(check("GET", &headers(&[]), &t).is_ok(), "safe methods pass");
+        assert!(matches!(
+            check("POST", &headers(&[]), &t),
+            Err(AuthError::MissingOrigin)
+        ));
+        assert!(matches!(
+            check("POST", &headers(&[("origin", "null")]), &t),
+            Err(AuthError::MissingOrigin)
+        ));
+        assert!(
+            check(
+                "POST",
+                &headers(&[("origin", "https://app.example.com")]),
+                &t
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            check(
+                "DELETE",
+                &headers(&[("origin", "https://evil.example")]),
+                &t
+            ),
+            Err(AuthError::UntrustedOrigin)
+        ));
+        assert!(
+            check(
+                "PUT",
+                &headers(&[("referer", "https://app.example.com/settings?x=1")]),
+                &t
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            check(
+                "PATCH",
+                &headers(&[("referer", "https://evil.example/app.example.com")]),
+                &t
+            ),
+            Err(AuthError::UntrustedOrigin)
+        ));
+        // An Origin header wins over the Referer.
+        assert!(matches!(
+            check(
+                "POST",
+                &headers(&[
+                    ("origin", "https://evil.example"),
+                    ("referer", "https://app.example.com/")
+                ]),
+                &t
+            ),
+            Err(AuthError::UntrustedOrigin)
+        ));
+    }
+}

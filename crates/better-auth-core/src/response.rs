@@ -1,0 +1,61 @@
+//! What adapters send when authentication or authorization fails: one [`ErrorResponse`] per
+//! [`AuthError`], rendered by the [`Authenticator`](crate::Authenticator) (JSON by default,
+//! replaceable with [`AuthenticatorBuilder::error_renderer`](crate::AuthenticatorBuilder::error_renderer)),
+//! so the four adapters answer alike.
+
+use std::sync::Arc;
+
+use crate::error::AuthError;
+
+/// A framework-neutral HTTP response: status, headers, body. Each adapter copies it into its
+/// own response type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorResponse {
+    /// The status code (401, 403, 503, ...).
+    pub status: u16,
+    /// Headers to set, e.g. `content-type` and, for 401, `www-authenticate`.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl ErrorResponse {
+    /// The default rendering: `{"code": "...", "message": "..."}` as `application/json`, with
+    /// `WWW-Authenticate` on a 401.
+    pub fn json(error: &AuthError) -> Self {
+        let mut headers = vec![("content-type", "application/json".to_owned())];
+        if let Some(challenge) = error.www_authenticate() {
+            headers.push(("www-authenticate", challenge.to_owned()));
+        }
+        Self {
+            status: error.status().as_u16(),
+            headers,
+            body: error.body().to_json(),
+        }
+    }
+}
+
+/// A custom rendering of errors (see
+/// [`AuthenticatorBuilder::error_renderer`](crate::AuthenticatorBuilder::error_renderer)).
+pub type ErrorRenderer = Arc<dyn Fn(&AuthError) -> ErrorResponse + Send + Sync>;
+
+/// A refused request: why, and the response to send.
+#[derive(Debug)]
+pub struct Rejection {
+    /// Why.
+    pub error: AuthError,
+    /// What to answer.
+    pub response: ErrorResponse,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for Rejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}

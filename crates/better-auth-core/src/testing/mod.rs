@@ -1,0 +1,68 @@
+//! The conformance suite every adapter runs (feature `test-utils`), in the manner of juniper's
+//! HTTP test suite: an adapter implements [`TestClient`] (send a request, read status, headers
+//! and body) over its framework's own test client, builds the contract app on
+//! [`Fixture::authenticator`], and calls [`run`]. The four adapters cannot drift apart.
+//!
+//! # The contract app
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /me` | 200 `{"user": {...}, "session": {...} or null, "via": "cookie" \| "bearer" \| "jwt"}`; else the error |
+//! | `GET /optional` | 200 `{"user": {...} or null}`: absent or refused credentials read as none |
+//! | `GET /admin` | 200 `{"user": {...}}` for role `admin`; 401 unauthenticated; 403 `missing_role` |
+//! | `POST /notes` | 201 `{"ok": true, "by": "<user id>"}`; cookie requests pass the Origin check |
+//! | `GET /healthz` | 200 when the stores answer, else the 503 error |
+//!
+//! Errors are the authenticator's [`ErrorResponse`](crate::ErrorResponse)s.
+
+use async_trait::async_trait;
+
+mod fixture;
+mod suite;
+
+pub use fixture::{BASE_URL, Fixture, FixtureUser, TRUSTED_ORIGIN};
+pub use suite::{run, run_backend_down, run_custom_errors};
+
+/// A request of the suite.
+#[derive(Debug, Clone)]
+pub struct TestRequest {
+    /// `GET`, `POST`, ...
+    pub method: &'static str,
+    /// The path, e.g. `/me`.
+    pub path: &'static str,
+    /// Headers to send (lower-case names).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// What the app answered.
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    /// The status code.
+    pub status: u16,
+    /// Every header (names lower-case).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as JSON (`Null` if it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Sends a request to the app under test, through the framework's test client.
+#[async_trait]
+pub trait TestClient: Send + Sync {
+    /// Sends `request` and returns the full response.
+    async fn send(&self, request: TestRequest) -> TestResponse;
+}

@@ -1,0 +1,54 @@
+//! The contract service on axum (the same routes as the actix, rocket and poem examples):
+//!
+//! - `GET /me`: the user, the session (or null) and how the request authenticated;
+//! - `GET /optional`: the user or null, never 401;
+//! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
+//! - `POST /notes`: a state change (cookie requests pass the Origin check);
+//! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::StatusCode,
+    routing::{get, post},
+};
+use better_auth_axum::{AuthRejection, AuthUser, Authenticator};
+use serde_json::{Value, json};
+
+async fn me(user: AuthUser) -> Json<Value> {
+    Json(json!({"user": user.user, "session": user.session, "via": user.via}))
+}
+
+async fn optional(user: Option<AuthUser>) -> Json<Value> {
+    Json(json!({"user": user.map(|user| user.user.clone())}))
+}
+
+async fn admin(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    user.require_role("admin")?;
+    Ok(Json(json!({"user": user.user})))
+}
+
+async fn notes(user: AuthUser) -> (StatusCode, Json<Value>) {
+    (
+        StatusCode::CREATED,
+        Json(json!({"ok": true, "by": user.user.id})),
+    )
+}
+
+async fn healthz(State(auth): State<Authenticator>) -> Result<&'static str, AuthRejection> {
+    auth.check_health()
+        .await
+        .map_err(|error| auth.reject(error))?;
+    Ok("ok")
+}
+
+/// The service's routes on `auth`.
+pub fn app(auth: Authenticator) -> Router {
+    Router::new()
+        .route("/me", get(me))
+        .route("/optional", get(optional))
+        .route("/admin", get(admin))
+        .route("/notes", post(notes))
+        .route("/healthz", get(healthz))
+        .with_state(auth)
+}

@@ -1,0 +1,71 @@
+//! The adapter conformance suite of better-auth-core, run against the axum service in process.
+
+use async_trait::async_trait;
+use axum::{Router, body::Body, http::Request};
+use better_auth_core::testing::{self, Fixture, TestClient, TestRequest, TestResponse};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct AxumClient(Router);
+
+#[async_trait]
+impl TestClient for AxumClient {
+    async fn send(&self, request: TestRequest) -> TestResponse {
+        let mut builder = Request::builder().method(request.method).uri(request.path);
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
+        let response = self
+            .0
+            .clone()
+            .oneshot(builder.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    value.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+#[tokio::test]
+async fn axum_passes_the_conformance_suite() {
+    let fixture = Fixture::new().await;
+    let client = AxumClient(example_axum::app(fixture.authenticator().await));
+    testing::run(&client, &fixture).await;
+}
+
+#[tokio::test]
+async fn axum_sends_the_configured_error_rendering() {
+    let fixture = Fixture::new().await;
+    let client = AxumClient(example_axum::app(
+        fixture.authenticator_with_custom_errors().await,
+    ));
+    testing::run_custom_errors(&client, &fixture).await;
+}
+
+#[tokio::test]
+async fn axum_answers_503_when_the_store_is_down() {
+    let fixture = Fixture::new().await;
+    let client = AxumClient(example_axum::app(fixture.broken_authenticator().await));
+    testing::run_backend_down(&client, &fixture).await;
+}
