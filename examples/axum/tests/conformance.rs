@@ -8,7 +8,7 @@ use tower::ServiceExt;
 
 struct AxumClient(Router);
 
-#[async_trait]
+#[async_trait(?Send)]
 impl TestClient for AxumClient {
     async fn send(&self, request: TestRequest) -> TestResponse {
         let mut builder = Request::builder().method(request.method).uri(request.path);

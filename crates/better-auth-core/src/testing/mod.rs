@@ -60,9 +60,10 @@ impl TestResponse {
     }
 }
 
-/// Sends a request to the app under test, through the framework's test client.
-#[async_trait]
-pub trait TestClient: Send + Sync {
+/// Sends a request to the app under test, through the framework's test client. Futures need not
+/// be `Send` (actix-web's test services are not).
+#[async_trait(?Send)]
+pub trait TestClient {
     /// Sends `request` and returns the full response.
     async fn send(&self, request: TestRequest) -> TestResponse;
 }

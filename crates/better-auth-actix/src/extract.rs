@@ -1,0 +1,127 @@
+//! The `AuthUser` and `OptionalAuthUser` extractors.
+
+use std::{future::Future, ops::Deref, pin::Pin};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header::HeaderMap, web};
+use better_auth_core::{AuthError, Authenticated, Authenticator, Identity, RequestHeaders};
+
+use crate::AuthRejection;
+
+/// actix-web's header map, read by the core.
+struct Headers<'a>(&'a HeaderMap);
+
+impl RequestHeaders for Headers<'_> {
+    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.0.get_all(name).map(|value| value.as_bytes())
+    }
+}
+
+/// The [`Authenticator`] of the app: `web::Data<Authenticator>` (or a plain `Authenticator`
+/// registered with `app_data`).
+fn authenticator(req: &HttpRequest) -> Result<Authenticator, AuthRejection> {
+    if let Some(data) = req.app_data::<web::Data<Authenticator>>() {
+        return Ok(data.get_ref().clone());
+    }
+    req.app_data::<Authenticator>()
+        .cloned()
+        .ok_or(AuthRejection::MissingAuthenticator)
+}
+
+type Extraction<T> = Pin<Box<dyn Future<Output = Result<T, AuthRejection>>>>;
+
+/// The authenticated user of a request, from the app's [`Authenticator`]
+/// (`App::new().app_data(web::Data::new(authenticator))`). A request without valid credentials
+/// is refused with an [`AuthRejection`] (401, 403 or 503), and a cookie-authenticated
+/// state-changing request must pass the Origin check.
+///
+/// Guards answer with rejections: `user.require_role("admin")?` (also `require_any_role`,
+/// `require_email_verified`, `require_fresh_session`, `require_not_banned`, `require`).
+///
+/// ```
+/// use actix_web::{App, HttpResponse, get, web};
+/// use better_auth_actix::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
+///
+/// #[get("/me")]
+/// async fn me(user: AuthUser) -> HttpResponse {
+///     HttpResponse::Ok().json(user.into_identity())
+/// }
+///
+/// #[get("/admin")]
+/// async fn admin(user: AuthUser) -> Result<String, AuthRejection> {
+///     user.require_role("admin")?;
+///     Ok(format!("hello admin {}", user.user.email))
+/// }
+///
+/// #[get("/")]
+/// async fn greeting(OptionalAuthUser(user): OptionalAuthUser) -> String {
+///     user.map_or("hello stranger".to_owned(), |user| format!("hello {}", user.user.name))
+/// }
+///
+/// fn configure(cfg: &mut web::ServiceConfig, auth: Authenticator) {
+///     cfg.app_data(web::Data::new(auth)).service(me).service(admin).service(greeting);
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Authenticated);
+
+impl AuthUser {
+    /// The identity: user, session, and how the request proved it.
+    pub fn into_identity(self) -> Identity {
+        self.0.into_identity()
+    }
+}
+
+impl Deref for AuthUser {
+    type Target = Authenticated;
+
+    fn deref(&self) -> &Authenticated {
+        &self.0
+    }
+}
+
+impl FromRequest for AuthUser {
+    type Error = AuthRejection;
+    type Future = Extraction<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth = authenticator(&req)?;
+            let user = auth
+                .require(req.method().as_str(), &Headers(req.headers()))
+                .await?;
+            Ok(Self(user))
+        })
+    }
+}
+
+/// The user of a request if it is authenticated: absent or refused credentials read as `None`;
+/// a backend failure is still a 503, rather than pretend the visitor is anonymous.
+///
+/// (actix-web's own `Option<AuthUser>` turns every failure, 503s included, into `None`.)
+#[derive(Debug, Clone)]
+pub struct OptionalAuthUser(pub Option<AuthUser>);
+
+impl FromRequest for OptionalAuthUser {
+    type Error = AuthRejection;
+    type Future = Extraction<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let auth = authenticator(&req)?;
+            let user = auth
+                .optional(req.method().as_str(), &Headers(req.headers()))
+                .await?;
+            Ok(Self(user.map(AuthUser)))
+        })
+    }
+}
+
+impl From<AuthError> for AuthRejection {
+    /// The default JSON rendering (for errors raised outside an extractor).
+    fn from(error: AuthError) -> Self {
+        let response = better_auth_core::ErrorResponse::json(&error);
+        Self::Refused(better_auth_core::Rejection { error, response })
+    }
+}

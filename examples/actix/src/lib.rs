@@ -1,0 +1,52 @@
+//! The contract service on actix-web (the same routes as the axum, rocket and poem examples):
+//!
+//! - `GET /me`: the user, the session (or null) and how the request authenticated;
+//! - `GET /optional`: the user or null, never 401;
+//! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
+//! - `POST /notes`: a state change (cookie requests pass the Origin check);
+//! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
+
+use actix_web::{HttpResponse, get, post, web};
+use better_auth_actix::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
+use serde_json::json;
+
+#[get("/me")]
+async fn me(user: AuthUser) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"user": user.user, "session": user.session, "via": user.via}))
+}
+
+#[get("/optional")]
+async fn optional(OptionalAuthUser(user): OptionalAuthUser) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"user": user.map(|user| user.user.clone())}))
+}
+
+#[get("/admin")]
+async fn admin(user: AuthUser) -> Result<HttpResponse, AuthRejection> {
+    user.require_role("admin")?;
+    Ok(HttpResponse::Ok().json(json!({"user": user.user})))
+}
+
+#[post("/notes")]
+async fn notes(user: AuthUser) -> HttpResponse {
+    HttpResponse::Created().json(json!({"ok": true, "by": user.user.id}))
+}
+
+#[get("/healthz")]
+async fn healthz(auth: web::Data<Authenticator>) -> Result<&'static str, AuthRejection> {
+    auth.check_health()
+        .await
+        .map_err(|error| auth.reject(error))?;
+    Ok("ok")
+}
+
+/// Registers the service's routes and `auth` on an app.
+pub fn configure(auth: Authenticator) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(web::Data::new(auth))
+            .service(me)
+            .service(optional)
+            .service(admin)
+            .service(notes)
+            .service(healthz);
+    }
+}

@@ -1,0 +1,31 @@
+//! The actix-web contract service. Configured by the environment: `DATABASE_URL`,
+//! `BETTER_AUTH_SECRET`, `BETTER_AUTH_URL` (JWT verification through its JWKS),
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any);
+//! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
+
+use actix_web::{App, HttpServer};
+use better_auth_actix::Authenticator;
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .map_or(Ok(8080), |port| port.parse())?;
+    let auth = Authenticator::from_env().await?;
+    let server =
+        HttpServer::new(move || App::new().configure(example_actix::configure(auth.clone())))
+            .bind(("127.0.0.1", port))?;
+    let address = server
+        .addrs()
+        .first()
+        .copied()
+        .ok_or_else(|| anyhow::anyhow!("no address bound"))?;
+    println!("listening on http://{address}");
+    server.run().await?;
+    Ok(())
+}
