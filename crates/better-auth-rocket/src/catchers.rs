@@ -1,0 +1,29 @@
+//! Catchers that send a failed guard's rendering (status, headers, JSON body).
+
+use better_auth_core::ErrorResponse;
+use rocket::{Catcher, Request, catcher, http::Status};
+
+use crate::response::{respond, take};
+
+/// The answer for `status`: what the failed guard stored, or, when the status came from
+/// elsewhere, a plain JSON error with the same status.
+fn handle<'r>(status: Status, request: &'r Request<'_>) -> catcher::BoxFuture<'r> {
+    let rendered = take(request).unwrap_or_else(|| {
+        let reason = status.reason().unwrap_or("error");
+        ErrorResponse {
+            status: status.code,
+            headers: vec![("content-type", "application/json".to_owned())],
+            body: format!(r#"{{"code":"http_{}","message":"{reason}"}}"#, status.code).into_bytes(),
+        }
+    });
+    Box::pin(async move { respond(rendered) })
+}
+
+/// Catchers for 401, 403, 500 and 503 that answer with the authenticator's rendering of a failed
+/// [`AuthUser`](crate::AuthUser) guard. Register them: `.register("/", better_auth_rocket::catchers())`.
+pub fn catchers() -> Vec<Catcher> {
+    [401, 403, 500, 503]
+        .into_iter()
+        .map(|code| Catcher::new(code, handle))
+        .collect()
+}

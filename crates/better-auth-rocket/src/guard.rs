@@ -1,0 +1,134 @@
+//! The `AuthUser` and `OptionalAuthUser` request guards.
+
+use std::ops::Deref;
+
+use better_auth_core::{Authenticated, Authenticator, Identity, RequestHeaders};
+use rocket::{
+    Request,
+    http::HeaderMap,
+    outcome::Outcome,
+    request::{self, FromRequest},
+};
+
+use crate::{AuthRejection, response::store};
+
+/// Rocket's header map, read by the core.
+struct Headers<'a, 'r>(&'a HeaderMap<'r>);
+
+impl RequestHeaders for Headers<'_, '_> {
+    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.0.get(name).map(str::as_bytes)
+    }
+}
+
+fn authenticator<'r>(request: &'r Request<'_>) -> Result<&'r Authenticator, AuthRejection> {
+    request
+        .rocket()
+        .state::<Authenticator>()
+        .ok_or(AuthRejection::MissingAuthenticator)
+}
+
+fn fail<T>(request: &Request<'_>, rejection: AuthRejection) -> request::Outcome<T, AuthRejection> {
+    let status = store(request, &rejection);
+    Outcome::Error((status, rejection))
+}
+
+/// The authenticated user of a request, from the [`Authenticator`] the rocket manages
+/// (`.manage(authenticator)`). A request without valid credentials fails the guard (401, 403 or
+/// 503); register [`catchers`](crate::catchers) so those answers carry the JSON error. A
+/// cookie-authenticated state-changing request must pass the Origin check.
+///
+/// `Result<AuthUser, AuthRejection>` hands the refusal to the handler instead. Guards answer with
+/// rejections: `user.require_role("admin")?` (also `require_any_role`, `require_email_verified`,
+/// `require_fresh_session`, `require_not_banned`, `require`).
+///
+/// ```
+/// use better_auth_rocket::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
+/// use rocket::{get, routes};
+///
+/// #[get("/me")]
+/// fn me(user: AuthUser) -> String {
+///     format!("hello {}", user.user.email)
+/// }
+///
+/// #[get("/admin")]
+/// fn admin(user: AuthUser) -> Result<String, AuthRejection> {
+///     user.require_role("admin")?;
+///     Ok(format!("hello admin {}", user.user.email))
+/// }
+///
+/// #[get("/")]
+/// fn greeting(user: OptionalAuthUser) -> String {
+///     user.0.map_or("hello stranger".to_owned(), |user| format!("hello {}", user.user.name))
+/// }
+///
+/// fn rocket(auth: Authenticator) -> rocket::Rocket<rocket::Build> {
+///     rocket::build()
+///         .manage(auth)
+///         .mount("/", routes![me, admin, greeting])
+///         .register("/", better_auth_rocket::catchers())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Authenticated);
+
+impl AuthUser {
+    /// The identity: user, session, and how the request proved it.
+    pub fn into_identity(self) -> Identity {
+        self.0.into_identity()
+    }
+}
+
+impl Deref for AuthUser {
+    type Target = Authenticated;
+
+    fn deref(&self) -> &Authenticated {
+        &self.0
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for AuthUser {
+    type Error = AuthRejection;
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        let auth = match authenticator(request) {
+            Ok(auth) => auth,
+            Err(rejection) => return fail(request, rejection),
+        };
+        match auth
+            .require(request.method().as_str(), &Headers(request.headers()))
+            .await
+        {
+            Ok(user) => Outcome::Success(Self(user)),
+            Err(rejection) => fail(request, rejection.into()),
+        }
+    }
+}
+
+/// The user of a request if it is authenticated: absent or refused credentials read as `None`;
+/// a backend failure still fails the guard with 503, rather than pretend the visitor is
+/// anonymous.
+///
+/// (Rocket's own `Option<AuthUser>` turns every failure, 503s included, into `None`.)
+#[derive(Debug, Clone)]
+pub struct OptionalAuthUser(pub Option<AuthUser>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for OptionalAuthUser {
+    type Error = AuthRejection;
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        let auth = match authenticator(request) {
+            Ok(auth) => auth,
+            Err(rejection) => return fail(request, rejection),
+        };
+        match auth
+            .optional(request.method().as_str(), &Headers(request.headers()))
+            .await
+        {
+            Ok(user) => Outcome::Success(Self(user.map(AuthUser))),
+            Err(rejection) => fail(request, rejection.into()),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The contract service on Rocket (the same routes as the axum, actix and poem examples):
+//!
+//! - `GET /me`: the user, the session (or null) and how the request authenticated;
+//! - `GET /optional`: the user or null, never 401;
+//! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
+//! - `POST /notes`: a state change (cookie requests pass the Origin check);
+//! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
+
+use better_auth_rocket::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
+use rocket::{Build, Rocket, State, get, http::Status, post, routes, serde::json::Json};
+use serde_json::{Value, json};
+
+#[get("/me")]
+fn me(user: AuthUser) -> Json<Value> {
+    Json(json!({"user": user.user, "session": user.session, "via": user.via}))
+}
+
+#[get("/optional")]
+fn optional(user: OptionalAuthUser) -> Json<Value> {
+    Json(json!({"user": user.0.map(|user| user.user.clone())}))
+}
+
+#[get("/admin")]
+fn admin(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    user.require_role("admin")?;
+    Ok(Json(json!({"user": user.user})))
+}
+
+#[post("/notes")]
+fn notes(user: AuthUser) -> (Status, Json<Value>) {
+    (
+        Status::Created,
+        Json(json!({"ok": true, "by": user.user.id})),
+    )
+}
+
+#[get("/healthz")]
+async fn healthz(auth: &State<Authenticator>) -> Result<&'static str, AuthRejection> {
+    auth.check_health()
+        .await
+        .map_err(|error| auth.reject(error))?;
+    Ok("ok")
+}
+
+/// The service's routes and catchers on `auth`, on top of `rocket`.
+pub fn mount(rocket: Rocket<Build>, auth: Authenticator) -> Rocket<Build> {
+    rocket
+        .manage(auth)
+        .mount("/", routes![me, optional, admin, notes, healthz])
+        .register("/", better_auth_rocket::catchers())
+}

@@ -1,0 +1,33 @@
+//! The Rocket contract service. Configured by the environment: `DATABASE_URL`,
+//! `BETTER_AUTH_SECRET`, `BETTER_AUTH_URL` (JWT verification through its JWKS),
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any);
+//! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
+
+use better_auth_rocket::Authenticator;
+use rocket::{config::LogLevel, fairing::AdHoc};
+
+#[rocket::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .map_or(Ok(8080), |port| port.parse())?;
+    let auth = Authenticator::from_env().await?;
+    let config = rocket::Config {
+        address: std::net::Ipv4Addr::LOCALHOST.into(),
+        port,
+        log_level: LogLevel::Critical,
+        ..rocket::Config::default()
+    };
+    let rocket = rocket::custom(config).attach(AdHoc::on_liftoff("address", |rocket| {
+        Box::pin(async move {
+            println!("listening on http://127.0.0.1:{}", rocket.config().port);
+        })
+    }));
+    example_rocket::mount(rocket, auth).launch().await?;
+    Ok(())
+}
