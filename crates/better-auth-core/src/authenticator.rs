@@ -212,6 +212,15 @@ impl Authenticator {
         Ok(())
     }
 
+    /// Authenticates a request once, for extractors of either kind to read
+    /// ([`AuthOutcome::required`], [`AuthOutcome::optional`]): what a middleware stores.
+    pub async fn outcome(&self, method: &str, headers: &impl RequestHeaders) -> AuthOutcome {
+        AuthOutcome {
+            result: self.authenticate_request(method, headers).await,
+            authenticator: self.clone(),
+        }
+    }
+
     /// What an adapter's required-user extractor calls: [`authenticate_request`](Self::authenticate_request),
     /// with a failure turned into a ready [`Rejection`].
     pub async fn require(
@@ -219,10 +228,7 @@ impl Authenticator {
         method: &str,
         headers: &impl RequestHeaders,
     ) -> Result<Authenticated, Rejection> {
-        match self.authenticate_request(method, headers).await {
-            Ok(identity) => Ok(Authenticated::new(identity, self.clone())),
-            Err(error) => Err(self.render(error)),
-        }
+        self.outcome(method, headers).await.required()
     }
 
     /// What an adapter's optional-user extractor calls: absent credentials, and credentials
@@ -233,16 +239,7 @@ impl Authenticator {
         method: &str,
         headers: &impl RequestHeaders,
     ) -> Result<Option<Authenticated>, Rejection> {
-        let identity = match self.authenticate_optional(headers).await {
-            Ok(Some(identity)) => identity,
-            Ok(None) => return Ok(None),
-            Err(error) if error.is_client_error() => return Ok(None),
-            Err(error) => return Err(self.render(error)),
-        };
-        if self.check_origin(method, headers, &identity).is_err() {
-            return Ok(None);
-        }
-        Ok(Some(Authenticated::new(identity, self.clone())))
+        self.outcome(method, headers).await.optional()
     }
 
     /// Logs `error` and renders its response: the rejection of a guard or a handler.
@@ -389,6 +386,44 @@ impl Authenticator {
             tokens.check_health().await?;
         }
         Ok(())
+    }
+}
+
+/// The result of authenticating one request, readable as a required or an optional user.
+#[derive(Debug, Clone)]
+pub struct AuthOutcome {
+    result: Result<Identity, AuthError>,
+    authenticator: Authenticator,
+}
+
+impl AuthOutcome {
+    /// The identity, or the rendered refusal.
+    pub fn required(&self) -> Result<Authenticated, Rejection> {
+        match &self.result {
+            Ok(identity) => Ok(Authenticated::new(
+                identity.clone(),
+                self.authenticator.clone(),
+            )),
+            Err(error) => Err(self.authenticator.render(error.clone())),
+        }
+    }
+
+    /// The identity if there is one: absent credentials, and refused ones (401/403), read as
+    /// `None`; a backend failure (503) is still a refusal.
+    pub fn optional(&self) -> Result<Option<Authenticated>, Rejection> {
+        match &self.result {
+            Ok(identity) => Ok(Some(Authenticated::new(
+                identity.clone(),
+                self.authenticator.clone(),
+            ))),
+            Err(error) if error.is_client_error() => Ok(None),
+            Err(error) => Err(self.authenticator.render(error.clone())),
+        }
+    }
+
+    /// The raw result.
+    pub fn result(&self) -> &Result<Identity, AuthError> {
+        &self.result
     }
 }
 

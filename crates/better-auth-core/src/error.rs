@@ -13,7 +13,7 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 /// [`status`](Self::status): 401 for credentials that are absent or not good, 403 for a known
 /// user who may not pass, 503 when a backend could not give an answer. A backend failure is
 /// never turned into a pass: the request fails closed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
     /// The request carries no session cookie and no `Authorization: Bearer` header.
@@ -297,6 +297,13 @@ impl BackendError {
             BackendErrorKind::Timeout => "backend_timeout",
             BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => "backend_unavailable",
         }
+    }
+}
+
+impl Clone for BackendError {
+    /// The same kind, backend and detail; the source error (not cloneable) is dropped.
+    fn clone(&self) -> Self {
+        self.detached_copy()
     }
 }
 

@@ -42,7 +42,7 @@ pub mod store;
 pub mod testing;
 
 pub use authenticated::Authenticated;
-pub use authenticator::{Authenticator, AuthenticatorBuilder};
+pub use authenticator::{AuthOutcome, Authenticator, AuthenticatorBuilder};
 pub use cache::{CacheOptions, CachedStore};
 pub use config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder};
 pub use credentials::{Credential, Via};

@@ -1,0 +1,88 @@
+//! The `BetterAuth` middleware: authenticates every request once and leaves the outcome for the
+//! extractors; in `required` mode it also refuses unauthenticated requests itself.
+
+use better_auth_core::{AuthOutcome, Authenticator};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+
+use crate::AuthRejection;
+
+/// Authenticates each request with the [`Authenticator`] and stores the outcome for
+/// [`AuthUser`](crate::AuthUser) and [`OptionalAuthUser`](crate::OptionalAuthUser).
+///
+/// ```
+/// use better_auth_poem::{AuthUser, Authenticator, BetterAuth};
+/// use poem::{EndpointExt, Route, get, handler};
+///
+/// #[handler]
+/// fn me(user: AuthUser) -> String {
+///     format!("hello {}", user.user.email)
+/// }
+///
+/// fn app(auth: Authenticator) -> impl poem::Endpoint {
+///     Route::new()
+///         .at("/me", get(me))
+///         // Everything under /private needs a signed-in user, whatever its handlers take.
+///         .nest("/private", Route::new().at("/x", get(me)).with(BetterAuth::new(auth.clone()).required()))
+///         .with(BetterAuth::new(auth))
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct BetterAuth {
+    authenticator: Authenticator,
+    required: bool,
+}
+
+impl BetterAuth {
+    /// Authenticates requests with `authenticator`; unauthenticated requests go through (their
+    /// handlers decide, with [`AuthUser`](crate::AuthUser) or [`OptionalAuthUser`](crate::OptionalAuthUser)).
+    pub fn new(authenticator: Authenticator) -> Self {
+        Self {
+            authenticator,
+            required: false,
+        }
+    }
+
+    /// Refuses every request that is not authenticated (401/403/503) before the endpoint runs.
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+}
+
+impl<E: Endpoint> Middleware<E> for BetterAuth {
+    type Output = BetterAuthEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        BetterAuthEndpoint {
+            inner,
+            authenticator: self.authenticator.clone(),
+            required: self.required,
+        }
+    }
+}
+
+/// The endpoint [`BetterAuth`] wraps around another.
+#[derive(Debug)]
+pub struct BetterAuthEndpoint<E> {
+    inner: E,
+    authenticator: Authenticator,
+    required: bool,
+}
+
+impl<E: Endpoint> Endpoint for BetterAuthEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut req: Request) -> Result<Self::Output> {
+        let outcome = self
+            .authenticator
+            .outcome(req.method().as_str(), req.headers())
+            .await;
+        if self.required
+            && let Err(rejection) = outcome.required()
+        {
+            return Err(AuthRejection::from(rejection).into());
+        }
+        req.extensions_mut().insert::<AuthOutcome>(outcome);
+        self.inner.call(req).await.map(IntoResponse::into_response)
+    }
+}

@@ -1,0 +1,57 @@
+//! The contract service on Poem (the same routes as the axum, actix and rocket examples):
+//!
+//! - `GET /me`: the user, the session (or null) and how the request authenticated;
+//! - `GET /optional`: the user or null, never 401;
+//! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
+//! - `POST /notes`: a state change (cookie requests pass the Origin check);
+//! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
+
+use better_auth_poem::{AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser};
+use poem::{
+    Endpoint, EndpointExt, IntoResponse, Route, get, handler,
+    http::StatusCode,
+    post,
+    web::{Data, Json},
+};
+use serde_json::{Value, json};
+
+#[handler]
+fn me(user: AuthUser) -> Json<Value> {
+    Json(json!({"user": user.user, "session": user.session, "via": user.via}))
+}
+
+#[handler]
+fn optional(OptionalAuthUser(user): OptionalAuthUser) -> Json<Value> {
+    Json(json!({"user": user.map(|user| user.user.clone())}))
+}
+
+#[handler]
+fn admin(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    user.require_role("admin")?;
+    Ok(Json(json!({"user": user.user})))
+}
+
+#[handler]
+fn notes(user: AuthUser) -> impl IntoResponse {
+    Json(json!({"ok": true, "by": user.user.id})).with_status(StatusCode::CREATED)
+}
+
+#[handler]
+async fn healthz(auth: Data<&Authenticator>) -> Result<&'static str, AuthRejection> {
+    auth.check_health()
+        .await
+        .map_err(|error| auth.reject(error))?;
+    Ok("ok")
+}
+
+/// The service's routes on `auth`.
+pub fn app(auth: Authenticator) -> impl Endpoint {
+    Route::new()
+        .at("/me", get(me))
+        .at("/optional", get(optional))
+        .at("/admin", get(admin))
+        .at("/notes", post(notes))
+        .at("/healthz", get(healthz))
+        .with(BetterAuth::new(auth.clone()))
+        .data(auth)
+}

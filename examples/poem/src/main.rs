@@ -1,0 +1,42 @@
+//! The Poem contract service. Configured by the environment: `DATABASE_URL`,
+//! `BETTER_AUTH_SECRET`, `BETTER_AUTH_URL` (JWT verification through its JWKS),
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any);
+//! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
+
+use better_auth_poem::Authenticator;
+use poem::{
+    Server,
+    listener::{Acceptor, Listener, TcpListener},
+};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .map_or(Ok(8080), |port| port.parse())?;
+    let auth = Authenticator::from_env().await?;
+    let acceptor = TcpListener::bind(format!("127.0.0.1:{port}"))
+        .into_acceptor()
+        .await?;
+    let address = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .ok_or_else(|| anyhow::anyhow!("no address bound"))?;
+    println!("listening on http://{address}");
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(
+            example_poem::app(auth),
+            async {
+                let _ = tokio::signal::ctrl_c().await;
+            },
+            None,
+        )
+        .await?;
+    Ok(())
+}
