@@ -18,6 +18,7 @@ pub mod db;
 pub mod jwks_server;
 pub mod jws;
 pub mod postgres;
+pub mod scenario;
 pub mod services;
 
 /// A secret of the right length for tests (the one the captured vectors use).

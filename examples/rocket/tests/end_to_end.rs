@@ -1,0 +1,7 @@
+//! The example binary, started as a user would, against a real Better Auth server and a real
+//! PostgreSQL: the shared end-to-end scenario of `better_auth_tests::scenario`.
+
+#[tokio::test]
+async fn end_to_end_with_a_real_better_auth() {
+    better_auth_tests::scenario::run(env!("CARGO_BIN_EXE_example-rocket")).await;
+}

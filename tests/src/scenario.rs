@@ -1,0 +1,291 @@
+//! The end-to-end scenario every example service runs against a REAL Better Auth server sharing
+//! a real PostgreSQL: users sign up and in over Better Auth's HTTP API, and the service (the
+//! example binary, started as a user would) must accept and refuse as documented.
+
+use std::{process::Stdio, time::Duration};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+
+use crate::{SECRET, better_auth::BetterAuthServer, db::TestDb};
+
+/// An example service process, killed on drop.
+pub struct ExampleService {
+    _child: Child,
+    base: String,
+    client: reqwest::Client,
+}
+
+impl ExampleService {
+    /// Starts `binary` with `env` (and `PORT=0`), waiting for its `listening on URL` line.
+    pub async fn start(binary: &str, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(binary);
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PORT", "0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {binary}: {e}"));
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    return Some(url.trim().to_owned());
+                }
+            }
+            None
+        })
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("{binary} did not print its address"));
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        Self {
+            _child: child,
+            base,
+            client,
+        }
+    }
+
+    /// Sends a request; returns status and JSON body (`Null` when not JSON).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the example service answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// `GET path` with these headers.
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+        self.call(Method::GET, path, headers).await
+    }
+}
+
+fn assert_status(
+    what: &str,
+    (status, body): &(StatusCode, Value),
+    expected: u16,
+    code: Option<&str>,
+) {
+    assert_eq!(status.as_u16(), expected, "{what}: {body}");
+    if let Some(code) = code {
+        assert_eq!(body["code"], code, "{what}: {body}");
+    }
+}
+
+/// The scenario, against the example binary at `binary`.
+pub async fn run(binary: &str) {
+    let db = TestDb::postgres().await;
+    let server =
+        BetterAuthServer::start(db.server_config(json!({"bearer": {}, "jwt": {}, "admin": {}})))
+            .await;
+    let url = db.url();
+    let service = ExampleService::start(
+        binary,
+        &[
+            ("DATABASE_URL", &url),
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_URL", server.base_url()),
+        ],
+    )
+    .await;
+
+    // Sign up; the three credentials Better Auth hands out all work.
+    let alice = server
+        .sign_up("alice@example.com", "correct horse battery", "Alice")
+        .await;
+    let cookie = alice.cookie_header();
+    let (status, me) = service.get("/me", &[("cookie", &cookie)]).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(
+        (me["via"].as_str(), me["user"]["email"].as_str()),
+        (Some("cookie"), Some("alice@example.com"))
+    );
+    assert!(me["session"]["id"].is_string());
+    let bearer = format!(
+        "Bearer {}",
+        alice.auth_token.clone().expect("set-auth-token")
+    );
+    let (_, me) = service.get("/me", &[("authorization", &bearer)]).await;
+    assert_eq!(me["via"], "bearer", "{me}");
+    let jwt = format!("Bearer {}", server.get_jwt(&cookie).await);
+    let (status, me) = service.get("/me", &[("authorization", &jwt)]).await;
+    assert_eq!(
+        (status.as_u16(), me["via"].as_str()),
+        (200, Some("jwt")),
+        "{me}"
+    );
+    assert!(me["session"].is_null());
+    assert_eq!(me["user"]["id"], alice.user_id());
+
+    // Optional.
+    assert_eq!(service.get("/optional", &[]).await.1["user"], Value::Null);
+    assert_eq!(
+        service.get("/optional", &[("cookie", &cookie)]).await.1["user"]["email"],
+        "alice@example.com"
+    );
+
+    // State changes by cookie need a trusted Origin (Better Auth's base URL is trusted).
+    assert_status(
+        "POST without Origin",
+        &service
+            .call(Method::POST, "/notes", &[("cookie", &cookie)])
+            .await,
+        403,
+        Some("missing_origin"),
+    );
+    let origin = server.base_url().to_owned();
+    assert_status(
+        "POST from Better Auth's origin",
+        &service
+            .call(
+                Method::POST,
+                "/notes",
+                &[("cookie", &cookie), ("origin", &origin)],
+            )
+            .await,
+        201,
+        None,
+    );
+    assert_status(
+        "POST from another origin",
+        &service
+            .call(
+                Method::POST,
+                "/notes",
+                &[("cookie", &cookie), ("origin", "https://evil.example")],
+            )
+            .await,
+        403,
+        Some("untrusted_origin"),
+    );
+    assert_status(
+        "POST by bearer",
+        &service
+            .call(Method::POST, "/notes", &[("authorization", &bearer)])
+            .await,
+        201,
+        None,
+    );
+
+    // Admin: 401, then 403, then 200 once an admin gives Alice the role through Better Auth.
+    assert_status(
+        "admin unauthenticated",
+        &service.get("/admin", &[]).await,
+        401,
+        Some("missing_credentials"),
+    );
+    assert_status(
+        "admin as a user",
+        &service.get("/admin", &[("cookie", &cookie)]).await,
+        403,
+        Some("missing_role"),
+    );
+    let root = server
+        .sign_up("root@example.com", "correct horse battery", "Root")
+        .await;
+    db.execute(
+        r#"UPDATE "user" SET "role" = 'admin' WHERE "id" = {}"#,
+        &root.user_id(),
+    )
+    .await;
+    let root_cookie = root.cookie_header();
+    let response = server
+        .post(
+            "/admin/set-role",
+            json!({"userId": alice.user_id(), "role": "admin"}),
+            Some(&root_cookie),
+        )
+        .await;
+    assert!(
+        response.status().is_success(),
+        "set-role: {}",
+        response.status()
+    );
+    assert_status(
+        "admin after set-role",
+        &service.get("/admin", &[("cookie", &cookie)]).await,
+        200,
+        None,
+    );
+    // A JWT carries the role it was issued with: the old one still says "user".
+    assert_status(
+        "admin by an old JWT",
+        &service.get("/admin", &[("authorization", &jwt)]).await,
+        403,
+        Some("missing_role"),
+    );
+    let fresh_jwt = format!("Bearer {}", server.get_jwt(&cookie).await);
+    assert_status(
+        "admin by a new JWT",
+        &service
+            .get("/admin", &[("authorization", &fresh_jwt)])
+            .await,
+        200,
+        None,
+    );
+
+    // Ban Alice through Better Auth: it revokes her sessions, so her cookie is now unknown.
+    let response = server
+        .post(
+            "/admin/ban-user",
+            json!({"userId": alice.user_id()}),
+            Some(&root_cookie),
+        )
+        .await;
+    assert!(
+        response.status().is_success(),
+        "ban-user: {}",
+        response.status()
+    );
+    assert_status(
+        "banned user's cookie",
+        &service.get("/me", &[("cookie", &cookie)]).await,
+        401,
+        Some("session_not_found"),
+    );
+    assert_status(
+        "banned user's bearer",
+        &service.get("/me", &[("authorization", &bearer)]).await,
+        401,
+        Some("session_not_found"),
+    );
+
+    // Sign out: 401.
+    server.sign_out(&root_cookie).await;
+    assert_status(
+        "signed out",
+        &service.get("/me", &[("cookie", &root_cookie)]).await,
+        401,
+        Some("session_not_found"),
+    );
+
+    // Health.
+    assert_eq!(service.get("/healthz", &[]).await.0, 200);
+}
