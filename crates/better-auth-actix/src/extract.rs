@@ -121,7 +121,6 @@ impl FromRequest for OptionalAuthUser {
 impl From<AuthError> for AuthRejection {
     /// The default JSON rendering (for errors raised outside an extractor).
     fn from(error: AuthError) -> Self {
-        let response = better_auth_core::ErrorResponse::json(&error);
-        Self::Refused(better_auth_core::Rejection { error, response })
+        Self::Refused(better_auth_core::Rejection::json(error))
     }
 }

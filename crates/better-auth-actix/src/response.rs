@@ -26,7 +26,7 @@ impl AuthRejection {
     /// The cause, when the request was refused.
     pub fn error(&self) -> Option<&AuthError> {
         match self {
-            Self::Refused(rejection) => Some(&rejection.error),
+            Self::Refused(rejection) => Some(rejection.error()),
             Self::MissingAuthenticator => None,
         }
     }
@@ -52,7 +52,7 @@ impl std::fmt::Display for AuthRejection {
 impl ResponseError for AuthRejection {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Refused(rejection) => StatusCode::from_u16(rejection.response.status)
+            Self::Refused(rejection) => StatusCode::from_u16(rejection.response().status)
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             Self::MissingAuthenticator => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -62,7 +62,7 @@ impl ResponseError for AuthRejection {
         let mut builder = HttpResponse::build(self.status_code());
         match self {
             Self::Refused(rejection) => {
-                for (name, value) in &rejection.response.headers {
+                for (name, value) in &rejection.response().headers {
                     if let (Ok(name), Ok(value)) = (
                         HeaderName::from_bytes(name.as_bytes()),
                         HeaderValue::from_str(value),
@@ -70,7 +70,7 @@ impl ResponseError for AuthRejection {
                         builder.insert_header((name, value));
                     }
                 }
-                builder.body(rejection.response.body.clone())
+                builder.body(rejection.response().body.clone())
             }
             Self::MissingAuthenticator => {
                 tracing::error!(target: "better_auth", "{self}");

@@ -20,7 +20,7 @@ pub struct AuthRejection(pub Rejection);
 impl AuthRejection {
     /// The cause.
     pub fn error(&self) -> &AuthError {
-        &self.0.error
+        self.0.error()
     }
 }
 
@@ -33,18 +33,20 @@ impl From<Rejection> for AuthRejection {
 impl From<AuthError> for AuthRejection {
     /// The default JSON rendering (for errors raised outside an extractor).
     fn from(error: AuthError) -> Self {
-        let response = ErrorResponse::json(&error);
-        Self(Rejection { error, response })
+        Self(Rejection::json(error))
     }
 }
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let ErrorResponse {
-            status,
-            headers,
-            body,
-        } = self.0.response;
+        let (
+            _,
+            ErrorResponse {
+                status,
+                headers,
+                body,
+            },
+        ) = self.0.into_parts();
         let mut response = Response::new(Body::from(body));
         *response.status_mut() =
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -68,6 +70,6 @@ impl std::fmt::Display for AuthRejection {
 
 impl std::error::Error for AuthRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0.error)
+        Some(self.0.error())
     }
 }

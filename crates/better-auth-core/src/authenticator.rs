@@ -251,7 +251,7 @@ impl Authenticator {
     /// Renders `error` (already logged).
     fn render(&self, error: AuthError) -> Rejection {
         let response = self.error_response(&error);
-        Rejection { error, response }
+        Rejection::new(error, response)
     }
 
     /// The response for `error`: the configured renderer's, or [`ErrorResponse::json`].

@@ -105,12 +105,8 @@ fn glob_match(pattern: &str, text: &str) -> bool {
             star = Some((p, t));
             p += 1;
         } else if p < pattern.len()
-            && text[t] != '/'
-            && (pattern[p] == '?' || pattern[p] == text[t])
+            && (pattern[p] == text[t] || (pattern[p] == '?' && text[t] != '/'))
         {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == text[t] {
             p += 1;
             t += 1;
         } else if let Some((star_p, star_t)) = star.filter(|(_, star_t)| text[*star_t] != '/') {

@@ -39,23 +39,46 @@ impl ErrorResponse {
 /// [`AuthenticatorBuilder::error_renderer`](crate::AuthenticatorBuilder::error_renderer)).
 pub type ErrorRenderer = Arc<dyn Fn(&AuthError) -> ErrorResponse + Send + Sync>;
 
-/// A refused request: why, and the response to send.
+/// A refused request: why, and the response to send. Boxed: it travels in `Err`s.
 #[derive(Debug)]
-pub struct Rejection {
+pub struct Rejection(Box<(AuthError, ErrorResponse)>);
+
+impl Rejection {
+    /// A refusal for `error`, answered with `response`.
+    pub fn new(error: AuthError, response: ErrorResponse) -> Self {
+        Self(Box::new((error, response)))
+    }
+
+    /// A refusal for `error` with the default JSON rendering ([`ErrorResponse::json`]).
+    pub fn json(error: AuthError) -> Self {
+        let response = ErrorResponse::json(&error);
+        Self::new(error, response)
+    }
+
     /// Why.
-    pub error: AuthError,
+    pub fn error(&self) -> &AuthError {
+        &self.0.0
+    }
+
     /// What to answer.
-    pub response: ErrorResponse,
+    pub fn response(&self) -> &ErrorResponse {
+        &self.0.1
+    }
+
+    /// Both, by value.
+    pub fn into_parts(self) -> (AuthError, ErrorResponse) {
+        *self.0
+    }
 }
 
 impl std::fmt::Display for Rejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
+        self.error().fmt(f)
     }
 }
 
 impl std::error::Error for Rejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
+        Some(self.error())
     }
 }

@@ -1,6 +1,6 @@
 //! Turning a rejection into a Poem response.
 
-use better_auth_core::{AuthError, ErrorResponse, Rejection};
+use better_auth_core::{AuthError, Rejection};
 use poem::{
     Response,
     error::ResponseError,
@@ -25,7 +25,7 @@ impl AuthRejection {
     /// The cause, when the request was refused.
     pub fn error(&self) -> Option<&AuthError> {
         match self {
-            Self::Refused(rejection) => Some(&rejection.error),
+            Self::Refused(rejection) => Some(rejection.error()),
             Self::MissingMiddleware => None,
         }
     }
@@ -40,8 +40,7 @@ impl From<Rejection> for AuthRejection {
 impl From<AuthError> for AuthRejection {
     /// The default JSON rendering (for errors raised outside an extractor).
     fn from(error: AuthError) -> Self {
-        let response = ErrorResponse::json(&error);
-        Self::Refused(Rejection { error, response })
+        Self::Refused(Rejection::json(error))
     }
 }
 
@@ -61,7 +60,7 @@ impl std::error::Error for AuthRejection {}
 impl ResponseError for AuthRejection {
     fn status(&self) -> StatusCode {
         match self {
-            Self::Refused(rejection) => StatusCode::from_u16(rejection.response.status)
+            Self::Refused(rejection) => StatusCode::from_u16(rejection.response().status)
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             Self::MissingMiddleware => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -71,7 +70,7 @@ impl ResponseError for AuthRejection {
         match self {
             Self::Refused(rejection) => {
                 let mut builder = Response::builder().status(self.status());
-                for (name, value) in &rejection.response.headers {
+                for (name, value) in &rejection.response().headers {
                     if let (Ok(name), Ok(value)) = (
                         HeaderName::from_bytes(name.as_bytes()),
                         HeaderValue::from_str(value),
@@ -79,7 +78,7 @@ impl ResponseError for AuthRejection {
                         builder = builder.header(name, value);
                     }
                 }
-                builder.body(rejection.response.body.clone())
+                builder.body(rejection.response().body.clone())
             }
             Self::MissingMiddleware => {
                 tracing::error!(target: "better_auth", "{self}");

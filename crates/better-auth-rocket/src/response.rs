@@ -28,7 +28,7 @@ impl AuthRejection {
     /// The cause, when the request was refused.
     pub fn error(&self) -> Option<&AuthError> {
         match self {
-            Self::Refused(rejection) => Some(&rejection.error),
+            Self::Refused(rejection) => Some(rejection.error()),
             Self::MissingAuthenticator => None,
         }
     }
@@ -37,7 +37,7 @@ impl AuthRejection {
     /// [`catchers`](crate::catchers) cover whatever status a custom renderer sends.
     pub(crate) fn status(&self) -> Status {
         match self {
-            Self::Refused(rejection) => Status::from_code(rejection.error.status().as_u16())
+            Self::Refused(rejection) => Status::from_code(rejection.error().status().as_u16())
                 .unwrap_or(Status::InternalServerError),
             Self::MissingAuthenticator => Status::InternalServerError,
         }
@@ -46,7 +46,7 @@ impl AuthRejection {
     /// The response to send.
     pub(crate) fn response(&self) -> ErrorResponse {
         match self {
-            Self::Refused(rejection) => rejection.response.clone(),
+            Self::Refused(rejection) => rejection.response().clone(),
             Self::MissingAuthenticator => ErrorResponse {
                 status: 500,
                 headers: vec![("content-type", "text/plain".to_owned())],
@@ -65,8 +65,7 @@ impl From<Rejection> for AuthRejection {
 impl From<AuthError> for AuthRejection {
     /// The default JSON rendering (for errors raised outside a guard).
     fn from(error: AuthError) -> Self {
-        let response = ErrorResponse::json(&error);
-        Self::Refused(Rejection { error, response })
+        Self::Refused(Rejection::json(error))
     }
 }
 

@@ -14,6 +14,8 @@
 //! | `GET /healthz` | 200 when the stores answer, else the 503 error |
 //!
 //! Errors are the authenticator's [`ErrorResponse`](crate::ErrorResponse)s.
+// Test utilities: a failed setup step panics with its reason.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use async_trait::async_trait;
 

@@ -4,13 +4,16 @@ use serde_json::Value;
 
 use super::{Fixture, FixtureUser, TestClient, TestRequest, TestResponse, fixture::TRUSTED_ORIGIN};
 
+/// A check of a JSON body.
+type BodyCheck = fn(&Value) -> Result<(), String>;
+
 /// What a case expects.
 struct Expect {
     status: u16,
     /// The error code in the JSON body, for errors.
     code: Option<&'static str>,
     /// A check of the JSON body, for successes.
-    body: Option<fn(&Value) -> Result<(), String>>,
+    body: Option<BodyCheck>,
 }
 
 fn error(status: u16, code: &'static str) -> Expect {
@@ -21,7 +24,7 @@ fn error(status: u16, code: &'static str) -> Expect {
     }
 }
 
-fn ok(status: u16, body: fn(&Value) -> Result<(), String>) -> Expect {
+fn ok(status: u16, body: BodyCheck) -> Expect {
     Expect {
         status,
         code: None,
