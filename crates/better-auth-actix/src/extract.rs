@@ -3,7 +3,7 @@
 use std::{future::Future, ops::Deref, pin::Pin};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header::HeaderMap, web};
-use better_auth_core::{AuthError, Authenticated, Authenticator, Identity, RequestHeaders};
+use better_auth_core::{Authenticated, Authenticator, Identity, Rejection, RequestHeaders};
 
 use crate::AuthRejection;
 
@@ -22,9 +22,11 @@ fn authenticator(req: &HttpRequest) -> Result<Authenticator, AuthRejection> {
     if let Some(data) = req.app_data::<web::Data<Authenticator>>() {
         return Ok(data.get_ref().clone());
     }
-    req.app_data::<Authenticator>()
-        .cloned()
-        .ok_or(AuthRejection::MissingAuthenticator)
+    req.app_data::<Authenticator>().cloned().ok_or_else(|| {
+        AuthRejection(Rejection::misconfigured(
+            "no Authenticator in the app data: add `.app_data(web::Data::new(authenticator))`",
+        ))
+    })
 }
 
 type Extraction<T> = Pin<Box<dyn Future<Output = Result<T, AuthRejection>>>>;
@@ -115,12 +117,5 @@ impl FromRequest for OptionalAuthUser {
                 .await?;
             Ok(Self(user.map(AuthUser)))
         })
-    }
-}
-
-impl From<AuthError> for AuthRejection {
-    /// The default JSON rendering (for errors raised outside an extractor).
-    fn from(error: AuthError) -> Self {
-        Self::Refused(better_auth_core::Rejection::json(error))
     }
 }

@@ -14,68 +14,49 @@ use better_auth_core::{AuthError, Rejection};
 /// for 401, `WWW-Authenticate`). To answer differently everywhere, give the authenticator an
 /// [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer).
 #[derive(Debug)]
-pub enum AuthRejection {
-    /// The request was refused.
-    Refused(Rejection),
-    /// The app has no [`Authenticator`](crate::Authenticator) in its data: a setup mistake,
-    /// answered with 500.
-    MissingAuthenticator,
-}
+pub struct AuthRejection(pub Rejection);
 
 impl AuthRejection {
-    /// The cause, when the request was refused.
-    pub fn error(&self) -> Option<&AuthError> {
-        match self {
-            Self::Refused(rejection) => Some(rejection.error()),
-            Self::MissingAuthenticator => None,
-        }
+    /// The cause.
+    pub fn error(&self) -> &AuthError {
+        self.0.error()
     }
 }
 
 impl From<Rejection> for AuthRejection {
     fn from(rejection: Rejection) -> Self {
-        Self::Refused(rejection)
+        Self(rejection)
+    }
+}
+
+impl From<AuthError> for AuthRejection {
+    /// The default JSON rendering (for errors raised outside an extractor).
+    fn from(error: AuthError) -> Self {
+        Self(Rejection::json(error))
     }
 }
 
 impl std::fmt::Display for AuthRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Refused(rejection) => rejection.fmt(f),
-            Self::MissingAuthenticator => f.write_str(
-                "no Authenticator in the app data: add `.app_data(web::Data::new(authenticator))`",
-            ),
-        }
+        self.0.fmt(f)
     }
 }
 
 impl ResponseError for AuthRejection {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Refused(rejection) => StatusCode::from_u16(rejection.response().status)
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            Self::MissingAuthenticator => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.0.response().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
         let mut builder = HttpResponse::build(self.status_code());
-        match self {
-            Self::Refused(rejection) => {
-                for (name, value) in &rejection.response().headers {
-                    if let (Ok(name), Ok(value)) = (
-                        HeaderName::from_bytes(name.as_bytes()),
-                        HeaderValue::from_str(value),
-                    ) {
-                        builder.insert_header((name, value));
-                    }
-                }
-                builder.body(rejection.response().body.clone())
-            }
-            Self::MissingAuthenticator => {
-                tracing::error!(target: "better_auth", "{self}");
-                builder.body("authentication is not configured")
+        for (name, value) in &self.0.response().headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                builder.insert_header((name, value));
             }
         }
+        builder.body(self.0.response().body.clone())
     }
 }

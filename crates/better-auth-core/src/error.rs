@@ -80,6 +80,13 @@ pub enum AuthError {
     /// A backend (database, Redis, ...) could not answer.
     #[error(transparent)]
     Backend(#[from] BackendError),
+    /// The app is not set up to authenticate (e.g. no authenticator in the framework's state):
+    /// a programming mistake, answered with 500 and logged with the fix.
+    #[error("authentication is not configured: {fix}")]
+    Misconfigured {
+        /// What to do about it.
+        fix: &'static str,
+    },
 }
 
 impl AuthError {
@@ -104,6 +111,7 @@ impl AuthError {
             Self::SessionNotFresh => "session_not_fresh",
             Self::Forbidden { code } => code,
             Self::Backend(error) => error.code(),
+            Self::Misconfigured { .. } => "misconfigured",
         }
     }
 
@@ -127,6 +135,7 @@ impl AuthError {
             | Self::SessionNotFresh
             | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::JwksUnavailable(_) | Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Misconfigured { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -151,6 +160,7 @@ impl AuthError {
             Self::EmailNotVerified => "email not verified",
             Self::SessionNotFresh => "session not fresh",
             Self::Forbidden { .. } => "forbidden",
+            Self::Misconfigured { .. } => "authentication is not configured",
             Self::Backend(error) => match error.kind {
                 BackendErrorKind::Timeout => "authentication backend timed out",
                 BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {
@@ -194,6 +204,9 @@ impl AuthError {
             }
             Self::Backend(error) | Self::JwksUnavailable(error) => {
                 tracing::error!(target: "better_auth", code, error = %error, "authentication backend failed; request refused")
+            }
+            Self::Misconfigured { .. } => {
+                tracing::error!(target: "better_auth", code, reason = %self, "request refused")
             }
             _ => tracing::info!(target: "better_auth", code, reason = %self, "request rejected"),
         }

@@ -55,6 +55,13 @@ impl Rejection {
         Self::new(error, response)
     }
 
+    /// The app is not set up to authenticate: logged, answered with 500 (JSON).
+    pub fn misconfigured(fix: &'static str) -> Self {
+        let error = AuthError::Misconfigured { fix };
+        error.log();
+        Self::json(error)
+    }
+
     /// Why.
     pub fn error(&self) -> &AuthError {
         &self.0.0

@@ -2,7 +2,7 @@
 
 use std::ops::Deref;
 
-use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Identity};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Identity, Rejection};
 use poem::{FromRequest, Request, RequestBody, Result};
 
 use crate::AuthRejection;
@@ -15,7 +15,9 @@ async fn outcome(req: &Request) -> Result<AuthOutcome, AuthRejection> {
     }
     match req.data::<Authenticator>() {
         Some(auth) => Ok(auth.outcome(req.method().as_str(), req.headers()).await),
-        None => Err(AuthRejection::MissingMiddleware),
+        None => Err(AuthRejection(Rejection::misconfigured(
+            "no BetterAuth middleware on this route: add `.with(BetterAuth::new(authenticator))`",
+        ))),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::ops::Deref;
 
-use better_auth_core::{Authenticated, Authenticator, Identity, RequestHeaders};
+use better_auth_core::{Authenticated, Authenticator, Identity, Rejection, RequestHeaders};
 use rocket::{
     Request,
     http::HeaderMap,
@@ -22,10 +22,11 @@ impl RequestHeaders for Headers<'_, '_> {
 }
 
 fn authenticator<'r>(request: &'r Request<'_>) -> Result<&'r Authenticator, AuthRejection> {
-    request
-        .rocket()
-        .state::<Authenticator>()
-        .ok_or(AuthRejection::MissingAuthenticator)
+    request.rocket().state::<Authenticator>().ok_or_else(|| {
+        AuthRejection(Rejection::misconfigured(
+            "no Authenticator is managed: add `.manage(authenticator)` to the rocket",
+        ))
+    })
 }
 
 fn fail<T>(request: &Request<'_>, rejection: AuthRejection) -> request::Outcome<T, AuthRejection> {

@@ -17,66 +17,37 @@ use rocket::{
 /// itself fails, Rocket answers through the catcher of the status: register [`catchers`](crate::catchers)
 /// to send the same rendering from there.
 #[derive(Debug)]
-pub enum AuthRejection {
-    /// The request was refused.
-    Refused(Rejection),
-    /// No [`Authenticator`](crate::Authenticator) is managed: a setup mistake (500).
-    MissingAuthenticator,
-}
+pub struct AuthRejection(pub Rejection);
 
 impl AuthRejection {
-    /// The cause, when the request was refused.
-    pub fn error(&self) -> Option<&AuthError> {
-        match self {
-            Self::Refused(rejection) => Some(rejection.error()),
-            Self::MissingAuthenticator => None,
-        }
+    /// The cause.
+    pub fn error(&self) -> &AuthError {
+        self.0.error()
     }
 
-    /// The status Rocket routes to a catcher: the error's own (401, 403 or 503), which
+    /// The status Rocket routes to a catcher: the error's own (401, 403, 500 or 503), which
     /// [`catchers`](crate::catchers) cover whatever status a custom renderer sends.
     pub(crate) fn status(&self) -> Status {
-        match self {
-            Self::Refused(rejection) => Status::from_code(rejection.error().status().as_u16())
-                .unwrap_or(Status::InternalServerError),
-            Self::MissingAuthenticator => Status::InternalServerError,
-        }
-    }
-
-    /// The response to send.
-    pub(crate) fn response(&self) -> ErrorResponse {
-        match self {
-            Self::Refused(rejection) => rejection.response().clone(),
-            Self::MissingAuthenticator => ErrorResponse {
-                status: 500,
-                headers: vec![("content-type", "text/plain".to_owned())],
-                body: b"authentication is not configured".to_vec(),
-            },
-        }
+        Status::from_code(self.0.error().status().as_u16()).unwrap_or(Status::InternalServerError)
     }
 }
 
 impl From<Rejection> for AuthRejection {
     fn from(rejection: Rejection) -> Self {
-        Self::Refused(rejection)
+        Self(rejection)
     }
 }
 
 impl From<AuthError> for AuthRejection {
     /// The default JSON rendering (for errors raised outside a guard).
     fn from(error: AuthError) -> Self {
-        Self::Refused(Rejection::json(error))
+        Self(Rejection::json(error))
     }
 }
 
 impl std::fmt::Display for AuthRejection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Refused(rejection) => rejection.fmt(f),
-            Self::MissingAuthenticator => f.write_str(
-                "no Authenticator is managed: add `.manage(authenticator)` to the rocket",
-            ),
-        }
+        self.0.fmt(f)
     }
 }
 
@@ -93,10 +64,7 @@ pub(crate) fn respond<'r>(rendered: ErrorResponse) -> response::Result<'r> {
 
 impl<'r> Responder<'r, 'static> for AuthRejection {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        if matches!(self, Self::MissingAuthenticator) {
-            tracing::error!(target: "better_auth", "{self}");
-        }
-        respond(self.response())
+        respond(self.0.into_parts().1)
     }
 }
 
@@ -108,7 +76,7 @@ pub(crate) struct StoredRejection(Mutex<Option<ErrorResponse>>);
 pub(crate) fn store(request: &Request<'_>, rejection: &AuthRejection) -> Status {
     let slot = request.local_cache(StoredRejection::default);
     if let Ok(mut stored) = slot.0.lock() {
-        *stored = Some(rejection.response());
+        *stored = Some(rejection.0.response().clone());
     }
     rejection.status()
 }
