@@ -3,9 +3,11 @@
 // Configured by one JSON document in the BA_CONFIG environment variable:
 //   {
 //     "database": {"kind": "sqlite", "path": "/tmp/x.db"}
-//               | {"kind": "postgres", "url": "postgres://..."},
+//               | {"kind": "postgres", "url": "postgres://..."}
+//               | {"kind": "mysql", "url": "mysql://..."},
+//     "redis": {"url": "redis://127.0.0.1:6379", "keyPrefix": "better-auth:"},  // secondaryStorage
 //     "secret": "...",              // or set BETTER_AUTH_SECRET / BETTER_AUTH_SECRETS
-//     "plugins": {"bearer": {}, "admin": {}, "jwt": {...}},
+//     "plugins": {"bearer": {}, "admin": {}, "jwt": {...}, "multiSession": {}, "apiKey": {}},
 //     "options": {...}              // merged into betterAuth({...}) as is
 //   }
 // It listens on 127.0.0.1 on a free port, creates the schema with Better Auth's own
@@ -15,9 +17,10 @@ import http from "node:http";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
-import { admin, bearer, jwt } from "better-auth/plugins";
+import { admin, bearer, jwt, multiSession } from "better-auth/plugins";
+import { apiKey } from "@better-auth/api-key";
 
-const PLUGINS = { admin, bearer, jwt };
+const PLUGINS = { admin, apiKey, bearer, jwt, multiSession };
 
 function fail(message) {
   process.stderr.write(`better-auth-server: ${message}\n`);
@@ -34,7 +37,20 @@ async function openDatabase(spec) {
     const { default: pg } = await import("pg");
     return new pg.Pool({ connectionString: spec.url, max: 10 });
   }
+  if (spec.kind === "mysql") {
+    const { createPool } = await import("mysql2/promise");
+    return createPool({ uri: spec.url, connectionLimit: 10, timezone: "Z" });
+  }
   fail(`unknown database kind ${spec.kind}`);
+}
+
+async function secondaryStorage(spec) {
+  if (!spec) return {};
+  const { Redis } = await import("ioredis");
+  const { redisStorage } = await import("@better-auth/redis-storage");
+  const client = new Redis(spec.url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  const storage = redisStorage({ client, ...(spec.keyPrefix !== undefined ? { keyPrefix: spec.keyPrefix } : {}) });
+  return { secondaryStorage: storage };
 }
 
 function buildPlugins(spec) {
@@ -57,7 +73,8 @@ async function main() {
   const auth = betterAuth({
     baseURL,
     ...(config.secret ? { secret: config.secret } : {}),
-    database: await openDatabase(config.database),
+    ...(config.database ? { database: await openDatabase(config.database) } : {}),
+    ...(await secondaryStorage(config.redis)),
     emailAndPassword: { enabled: true },
     plugins: buildPlugins(config.plugins),
     logger: { level: "error" },

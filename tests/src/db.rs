@@ -5,12 +5,14 @@ use std::path::PathBuf;
 
 use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
 
-use crate::postgres::TempDatabase;
+use crate::{mysql::TempMySqlDatabase, postgres::TempDatabase};
 
 /// A test database: a PostgreSQL database of its own, or a SQLite file in a temporary folder.
 pub enum TestDb {
     /// PostgreSQL.
     Postgres(TempDatabase),
+    /// MySQL / MariaDB.
+    MySql(TempMySqlDatabase),
     /// SQLite.
     Sqlite {
         /// Keeps the folder alive.
@@ -26,6 +28,11 @@ impl TestDb {
         Self::Postgres(TempDatabase::create().await)
     }
 
+    /// A new MySQL / MariaDB database.
+    pub async fn mysql() -> Self {
+        Self::MySql(TempMySqlDatabase::create().await)
+    }
+
     /// A new SQLite file (created by whoever opens it first).
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -37,6 +44,7 @@ impl TestDb {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Postgres(_) => "postgres",
+            Self::MySql(_) => "mysql",
             Self::Sqlite { .. } => "sqlite",
         }
     }
@@ -45,6 +53,7 @@ impl TestDb {
     pub fn url(&self) -> String {
         match self {
             Self::Postgres(db) => db.url(),
+            Self::MySql(db) => db.url(),
             Self::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
         }
     }
@@ -55,6 +64,11 @@ impl TestDb {
             Self::Postgres(db) => {
                 crate::better_auth::BetterAuthServer::postgres_config(&db.url(), plugins)
             }
+            Self::MySql(db) => serde_json::json!({
+                "database": {"kind": "mysql", "url": db.url()},
+                "secret": crate::SECRET,
+                "plugins": plugins,
+            }),
             Self::Sqlite { path, .. } => {
                 crate::better_auth::BetterAuthServer::sqlite_config(path, plugins)
             }
@@ -62,12 +76,23 @@ impl TestDb {
     }
 
     /// Runs one statement with one text parameter; `{}` in `sql` is replaced by the backend's
-    /// placeholder. Returns the number of rows changed.
+    /// placeholder (and, for MySQL, double-quoted identifiers by backquoted ones). Returns the
+    /// number of rows changed.
     pub async fn execute(&self, sql: &str, param: &str) -> u64 {
         match self {
             Self::Postgres(db) => {
                 let pool: PgPool = db.pool().await;
                 let sql = sql.replace("{}", "$1");
+                let done = sqlx::query(AssertSqlSafe(sql))
+                    .bind(param)
+                    .execute(&pool)
+                    .await;
+                pool.close().await;
+                done.expect("statement runs").rows_affected()
+            }
+            Self::MySql(db) => {
+                let pool = db.pool().await;
+                let sql = sql.replace('"', "`").replace("{}", "?");
                 let done = sqlx::query(AssertSqlSafe(sql))
                     .bind(param)
                     .execute(&pool)
@@ -94,6 +119,7 @@ impl TestDb {
     pub async fn expire_session(&self, token: &str) {
         let past = match self {
             Self::Postgres(_) => "now() - interval '1 minute'".to_owned(),
+            Self::MySql(_) => "UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE".to_owned(),
             Self::Sqlite { .. } => {
                 let past = chrono::Utc::now() - chrono::Duration::minutes(1);
                 format!("'{}'", past.format("%Y-%m-%dT%H:%M:%S%.3fZ"))
@@ -111,7 +137,7 @@ impl TestDb {
     /// Bans a user (admin plugin columns) with no end date.
     pub async fn ban_user(&self, user_id: &str) {
         let truth = match self {
-            Self::Postgres(_) => "true",
+            Self::Postgres(_) | Self::MySql(_) => "true",
             Self::Sqlite { .. } => "1",
         };
         let changed = self

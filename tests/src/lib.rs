@@ -17,6 +17,7 @@ pub mod better_auth;
 pub mod db;
 pub mod jwks_server;
 pub mod jws;
+pub mod mysql;
 pub mod postgres;
 pub mod scenario;
 pub mod services;

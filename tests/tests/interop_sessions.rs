@@ -252,6 +252,11 @@ async fn sqlite_sessions_match_better_auth() {
 }
 
 #[tokio::test]
+async fn mysql_sessions_match_better_auth() {
+    run_session_interop(TestDb::mysql().await).await;
+}
+
+#[tokio::test]
 async fn postgres_sessions_match_better_auth() {
     run_session_interop(TestDb::postgres().await).await;
 }

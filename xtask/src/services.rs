@@ -13,11 +13,23 @@ struct Service {
     start: &'static str,
 }
 
-const SERVICES: &[Service] = &[Service {
-    variable: "DATABASE_URL",
-    default: "postgres://postgres@127.0.0.1:5432/postgres",
-    start: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-}];
+const SERVICES: &[Service] = &[
+    Service {
+        variable: "DATABASE_URL",
+        default: "postgres://postgres@127.0.0.1:5432/postgres",
+        start: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    },
+    Service {
+        variable: "MYSQL_URL",
+        default: "mysql://root@127.0.0.1:3306",
+        start: "start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd",
+    },
+    Service {
+        variable: "REDIS_URL",
+        default: "redis://127.0.0.1:6379",
+        start: "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no",
+    },
+];
 
 /// `host:port` of a URL like `scheme://user:pass@host:port/path`.
 fn host_port(url: &str) -> Option<String> {

@@ -108,13 +108,13 @@ impl Authenticator {
         let mut builder = Self::builder(config.clone());
 
         if let Some(url) = var(crate::config::env::DATABASE_URL) {
-            #[cfg(any(feature = "postgres", feature = "sqlite"))]
+            #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
             {
                 let store =
                     crate::store::connect(&url, crate::store::SqlOptions::default()).await?;
                 builder = builder.session_store_arc(store);
             }
-            #[cfg(not(any(feature = "postgres", feature = "sqlite")))]
+            #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
             {
                 let scheme = url.split(':').next().unwrap_or_default().to_owned();
                 return Err(ConfigError::UnsupportedDatabase { scheme });

@@ -72,8 +72,8 @@ pub enum ConfigError {
     MissingDatabaseUrl,
     /// A database URL whose scheme no enabled store handles.
     #[error(
-        "unsupported database URL scheme `{scheme}`: use postgres:// or sqlite:// (and enable \
-         the `postgres` or `sqlite` feature)"
+        "unsupported database URL scheme `{scheme}`: use postgres://, mysql:// or sqlite:// (and \
+         enable the `postgres`, `mysql` or `sqlite` feature)"
     )]
     UnsupportedDatabase {
         /// The URL's scheme.

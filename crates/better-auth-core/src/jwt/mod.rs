@@ -30,7 +30,10 @@ mod key_cache;
 mod key_set;
 #[cfg(feature = "jwks")]
 mod source;
-#[cfg(all(feature = "jwks", any(feature = "postgres", feature = "sqlite")))]
+#[cfg(all(
+    feature = "jwks",
+    any(feature = "postgres", feature = "sqlite", feature = "mysql")
+))]
 mod table_source;
 #[cfg(feature = "jwks")]
 mod verifier;
@@ -45,7 +48,10 @@ pub use key_cache::KeyCacheOptions;
 pub use key_set::KeySet;
 #[cfg(feature = "jwks")]
 pub use source::{HttpJwks, KeySource, StaticKeys};
-#[cfg(all(feature = "jwks", any(feature = "postgres", feature = "sqlite")))]
+#[cfg(all(
+    feature = "jwks",
+    any(feature = "postgres", feature = "sqlite", feature = "mysql")
+))]
 pub use table_source::{JwksTable, JwksTableOptions};
 #[cfg(feature = "jwks")]
 pub use verifier::{FetchOptions, JwksVerifier};

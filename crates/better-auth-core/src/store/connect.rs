@@ -5,8 +5,8 @@ use std::sync::Arc;
 use super::{SessionStore, SqlOptions};
 use crate::config::ConfigError;
 
-/// Connects the store `url` names: `postgres://` / `postgresql://` (feature `postgres`) or
-/// `sqlite:` (feature `sqlite`). Tables and columns are checked now, so a wrong schema is a
+/// Connects the store `url` names: `postgres://` / `postgresql://` (feature `postgres`),
+/// `sqlite:` (feature `sqlite`) or `mysql://` / `mariadb://` (feature `mysql`). Tables and columns are checked now, so a wrong schema is a
 /// startup error, not a 503 on the first request.
 pub async fn connect(url: &str, options: SqlOptions) -> Result<Arc<dyn SessionStore>, ConfigError> {
     let scheme = url
@@ -21,6 +21,8 @@ pub async fn connect(url: &str, options: SqlOptions) -> Result<Arc<dyn SessionSt
         }
         #[cfg(feature = "sqlite")]
         "sqlite" => Ok(Arc::new(super::SqliteStore::connect(url, options).await?)),
+        #[cfg(feature = "mysql")]
+        "mysql" | "mariadb" => Ok(Arc::new(super::MySqlStore::connect(url, options).await?)),
         _ => {
             let _ = options;
             Err(ConfigError::UnsupportedDatabase { scheme })

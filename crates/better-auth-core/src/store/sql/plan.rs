@@ -12,7 +12,7 @@ pub(crate) struct ColumnInfo {
     pub(crate) name: String,
     /// Its declared type, lower-cased (`text`, `timestamp with time zone`, `integer`, ...).
     /// Postgres decodes by it; SQLite, dynamically typed, decodes by each value's own type.
-    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "postgres", feature = "mysql")), allow(dead_code))]
     pub(crate) data_type: String,
 }
 

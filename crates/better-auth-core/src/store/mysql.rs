@@ -1,0 +1,203 @@
+//! The MySQL / MariaDB session store (sqlx), for the layout Better Auth's migrations create there:
+//! `varchar(36)` ids, `timestamp(3)` / `datetime(3)` dates, booleans as `tinyint(1)` 1/0.
+
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use sqlx::{
+    AssertSqlSafe, Row,
+    mysql::{MySqlPool, MySqlPoolOptions, MySqlRow},
+};
+
+use super::{
+    SessionStore,
+    sql::{Cell, ColumnInfo, Plan, RecordBuilder, SqlOptions, Target, with_deadline},
+};
+use crate::{config::ConfigError, error::BackendError, model::SessionRecord, store::Model};
+
+const BACKEND: &str = "mysql";
+
+/// How a column is selected and decoded.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Int,
+    Float,
+    Timestamp,
+    DateTime,
+    Text,
+}
+
+impl Kind {
+    fn of(data_type: &str) -> Self {
+        match data_type {
+            "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "bit"
+            | "year" => Self::Int,
+            "float" | "double" | "real" => Self::Float,
+            "timestamp" => Self::Timestamp,
+            "datetime" | "date" => Self::DateTime,
+            _ => Self::Text,
+        }
+    }
+
+    /// The select expression: casts bring every type to one Rust decoding per kind.
+    fn select(self, column: &str) -> String {
+        match self {
+            Self::Int => format!("CAST({column} AS SIGNED)"),
+            Self::Float => format!("CAST({column} AS DOUBLE)"),
+            Self::Timestamp => column.to_owned(),
+            Self::DateTime => format!("CAST({column} AS DATETIME(6))"),
+            Self::Text => format!("CAST({column} AS CHAR)"),
+        }
+    }
+}
+
+/// Quotes an identifier with backticks, doubling embedded ones.
+fn quote_backtick(identifier: &str) -> String {
+    format!("`{}`", identifier.replace('`', "``"))
+}
+
+/// Sessions in MySQL or MariaDB: one prepared query joining `session` to `user` by token.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), better_auth_core::ConfigError> {
+/// use better_auth_core::store::{MySqlStore, SqlOptions};
+///
+/// let store = MySqlStore::connect("mysql://root@localhost/app", SqlOptions::default()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MySqlStore {
+    pool: MySqlPool,
+    sql: Arc<str>,
+    columns: Arc<[(Target, Kind)]>,
+    query_timeout: Duration,
+}
+
+impl MySqlStore {
+    /// Connects a pool to `url` and plans the lookup from the live tables. Fails with a clear
+    /// error if the database is unreachable or a table or column is missing.
+    pub async fn connect(url: &str, options: SqlOptions) -> Result<Self, ConfigError> {
+        let pool = MySqlPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect(url)
+            .await
+            .map_err(|error| ConfigError::Connect {
+                backend: BACKEND,
+                source: error.into(),
+            })?;
+        Self::from_pool(pool, options).await
+    }
+
+    /// Uses an existing pool. sqlx sets each connection's `time_zone` to UTC, so `timestamp`
+    /// columns read as UTC; `datetime` columns are read as UTC too.
+    pub async fn from_pool(pool: MySqlPool, options: SqlOptions) -> Result<Self, ConfigError> {
+        let schema = &options.schema;
+        let session_columns = columns_of(&pool, &schema.table(Model::Session)).await?;
+        let user_columns = columns_of(&pool, &schema.table(Model::User)).await?;
+        let plan = Plan::new(schema, session_columns, user_columns)?;
+        let sql = plan.select_sql(
+            quote_backtick,
+            |column, qualified| Kind::of(&column.info.data_type).select(qualified),
+            "?",
+        );
+        let columns = plan
+            .columns
+            .iter()
+            .map(|column| (column.target.clone(), Kind::of(&column.info.data_type)))
+            .collect();
+        Ok(Self {
+            pool,
+            sql: sql.into(),
+            columns,
+            query_timeout: options.query_timeout,
+        })
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &MySqlPool {
+        &self.pool
+    }
+
+    /// The lookup query.
+    pub fn lookup_sql(&self) -> &str {
+        &self.sql
+    }
+
+    fn decode(&self, row: &MySqlRow) -> Result<SessionRecord, String> {
+        let mut builder = RecordBuilder::default();
+        for (index, (target, kind)) in self.columns.iter().enumerate() {
+            let cell =
+                decode_cell(row, index, *kind).map_err(|error| format!("{target:?}: {error}"))?;
+            builder.set(target, cell)?;
+        }
+        builder.finish()
+    }
+}
+
+fn decode_cell(row: &MySqlRow, index: usize, kind: Kind) -> Result<Cell, sqlx::Error> {
+    fn or_null<T>(value: Option<T>, cell: impl FnOnce(T) -> Cell) -> Cell {
+        value.map_or(Cell::Null, cell)
+    }
+    Ok(match kind {
+        Kind::Int => or_null(row.try_get::<Option<i64>, _>(index)?, Cell::Int),
+        Kind::Float => or_null(row.try_get::<Option<f64>, _>(index)?, Cell::Float),
+        Kind::Timestamp => or_null(row.try_get::<Option<DateTime<Utc>>, _>(index)?, Cell::Time),
+        Kind::DateTime => or_null(row.try_get::<Option<NaiveDateTime>, _>(index)?, |naive| {
+            Cell::Time(Utc.from_utc_datetime(&naive))
+        }),
+        Kind::Text => or_null(row.try_get::<Option<String>, _>(index)?, Cell::Text),
+    })
+}
+
+/// The columns of `table` in the current database; empty if there is no such table.
+async fn columns_of(pool: &MySqlPool, table: &str) -> Result<Vec<ColumnInfo>, ConfigError> {
+    let rows = sqlx::query(
+        "SELECT CAST(COLUMN_NAME AS CHAR), CAST(DATA_TYPE AS CHAR) FROM information_schema.COLUMNS \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+    )
+    .bind(table)
+    .fetch_all(pool)
+    .await
+    .map_err(|error| ConfigError::Connect {
+        backend: BACKEND,
+        source: error.into(),
+    })?;
+    rows.iter()
+        .map(|row| {
+            Ok(ColumnInfo {
+                name: row.try_get(0)?,
+                data_type: row.try_get::<String, _>(1)?.to_lowercase(),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(|error| ConfigError::Connect {
+            backend: BACKEND,
+            source: error.into(),
+        })
+}
+
+#[async_trait]
+impl SessionStore for MySqlStore {
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        let query = sqlx::query(AssertSqlSafe(self.sql.clone()))
+            .bind(token)
+            .fetch_optional(&self.pool);
+        let row = with_deadline(BACKEND, self.query_timeout, query).await?;
+        row.map(|row| self.decode(&row))
+            .transpose()
+            .map_err(|detail| BackendError::invalid_data(BACKEND, detail))
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        with_deadline(BACKEND, self.query_timeout, ping)
+            .await
+            .map(|_| ())
+    }
+
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+}

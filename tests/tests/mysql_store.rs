@@ -1,0 +1,93 @@
+//! The MySQL store against a REAL MariaDB/MySQL (`MYSQL_URL`, a database of its own per test):
+//! Better Auth's layout is covered by the interop tests; here, `datetime` columns, integer ids,
+//! extra columns and the startup errors.
+
+use better_auth_core::{
+    ConfigError, Schema, SessionStore,
+    store::{MySqlStore, SqlOptions},
+};
+use better_auth_tests::mysql::TempMySqlDatabase;
+use sqlx::{Executor, MySqlPool};
+
+async fn run(pool: &MySqlPool, sql: &str) {
+    pool.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[tokio::test]
+async fn datetime_columns_integer_ids_and_extras() {
+    let db = TempMySqlDatabase::create().await;
+    let pool = db.pool().await;
+    run(
+        &pool,
+        "CREATE TABLE users (id BIGINT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255) NOT NULL,
+        email VARCHAR(255) NOT NULL, email_verified BOOLEAN NOT NULL, image TEXT,
+        created_at DATETIME(3) NOT NULL, updated_at DATETIME(3) NOT NULL, role VARCHAR(64),
+        credits DECIMAL(10,2), score DOUBLE, plan ENUM('free','pro'), settings JSON)",
+    )
+    .await;
+    run(&pool, "CREATE TABLE sessions (id BIGINT AUTO_INCREMENT PRIMARY KEY, expires_at DATETIME(3) NOT NULL,
+        token VARCHAR(255) NOT NULL UNIQUE, created_at DATETIME(3) NOT NULL, updated_at DATETIME(3) NOT NULL,
+        user_id BIGINT NOT NULL, active_organization_id VARCHAR(36))").await;
+    run(&pool, "INSERT INTO users VALUES (1, 'Zoë 🎉', 'z@example.com', 1, NULL, '2026-01-02 03:04:05.678',
+        '2026-01-02 03:04:05.678', 'admin', 12.50, 1.5, 'pro', '{\"theme\":\"dark\"}')").await;
+    run(&pool, "INSERT INTO sessions VALUES (7, UTC_TIMESTAMP(3) + INTERVAL 1 HOUR, 'tok-my', '2026-01-02 03:04:05.678',
+        '2026-01-02 03:04:05.678', 1, 'org-1')").await;
+    let store = MySqlStore::from_pool(pool, SqlOptions::with_schema(Schema::snake_case().plural()))
+        .await
+        .unwrap();
+    let record = store.find_session("tok-my").await.unwrap().expect("found");
+    assert_eq!(
+        (record.user.id.as_str(), record.session.id.as_str()),
+        ("1", "7")
+    );
+    assert_eq!(record.user.name, "Zoë 🎉");
+    assert!(record.user.email_verified);
+    assert_eq!(
+        record.user.created_at.to_rfc3339(),
+        "2026-01-02T03:04:05.678+00:00"
+    );
+    assert!(record.user.has_role("admin"));
+    assert_eq!(record.user.extra["credits"], "12.50");
+    assert_eq!(record.user.extra["score"], 1.5);
+    assert_eq!(record.user.extra["plan"], "pro");
+    assert_eq!(
+        record.session.active_organization_id.as_deref(),
+        Some("org-1")
+    );
+    assert!(record.session.expires_at > chrono::Utc::now());
+    assert!(store.find_session("nope").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn missing_tables_are_startup_errors() {
+    let db = TempMySqlDatabase::create().await;
+    let error = MySqlStore::connect(&db.url(), SqlOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, ConfigError::MissingTable { table } if table == "session"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn unreachable_server_is_a_startup_error() {
+    let error = MySqlStore::connect(
+        "mysql://root@127.0.0.1:1/none",
+        SqlOptions::default().acquire_timeout(std::time::Duration::from_secs(2)),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ConfigError::Connect {
+                backend: "mysql",
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
