@@ -19,6 +19,7 @@ pub mod jwks_server;
 pub mod jws;
 pub mod mysql;
 pub mod postgres;
+pub mod proxy;
 pub mod scenario;
 pub mod services;
 

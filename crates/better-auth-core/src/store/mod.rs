@@ -39,6 +39,11 @@ mod mysql;
 #[cfg(feature = "mysql")]
 pub use mysql::MySqlStore;
 
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisOptions, RedisStore};
+
 /// Looks a session token up.
 ///
 /// The token is the UNSIGNED token (what `session.token` stores): signatures are checked before
