@@ -59,6 +59,8 @@ pub struct Authenticator {
 struct Inner {
     config: AuthConfig,
     session_cookie: String,
+    #[cfg(feature = "cookie-cache")]
+    cookie_cache: Option<(crate::cookie_cache::CookieCacheOptions, String)>,
     trusted_origins: TrustedOrigins,
     sessions: Option<Arc<dyn SessionStore>>,
     tokens: Option<Arc<dyn TokenVerifier>>,
@@ -86,18 +88,22 @@ impl Authenticator {
             cache: None,
             renderer: None,
             min_secret_len: MIN_SECRET_LEN,
+            #[cfg(feature = "cookie-cache")]
+            cookie_cache: None,
         }
     }
 
     /// Everything from the environment (see [`crate::config::env`]):
     ///
     /// - [`AuthConfig::from_env`] (secret, base URL, cookie prefix);
-    /// - a session store for `DATABASE_URL` (features `postgres`, `sqlite`), with the cache
-    ///   when `BETTER_AUTH_CACHE_TTL_MS` is a positive number of milliseconds;
+    /// - a session store ([`store::from_env`](crate::store::from_env)): `DATABASE_URL`
+    ///   (features `postgres`, `sqlite`, `mysql`) and/or `BETTER_AUTH_REDIS_URL` (feature
+    ///   `redis`), with the cache when `BETTER_AUTH_CACHE_TTL_MS` is a positive number of
+    ///   milliseconds;
     /// - JWT verification (feature `jwks`) with the JWKS of `BETTER_AUTH_URL`
     ///   (`BETTER_AUTH_JWKS_URL` overrides the URL).
     ///
-    /// At least one of `DATABASE_URL` and `BETTER_AUTH_URL` must be set.
+    /// At least one of `DATABASE_URL`, `BETTER_AUTH_REDIS_URL` and `BETTER_AUTH_URL` must be set.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = AuthConfig::from_env()?;
         let var = |name: &str| {
@@ -107,18 +113,18 @@ impl Authenticator {
         };
         let mut builder = Self::builder(config.clone());
 
-        if let Some(url) = var(crate::config::env::DATABASE_URL) {
-            #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
-            {
-                let store =
-                    crate::store::connect(&url, crate::store::SqlOptions::default()).await?;
-                builder = builder.session_store_arc(store);
+        if let Some(store) = crate::store::from_env(&var).await? {
+            builder = builder.session_store_arc(store);
+        }
+        #[cfg(feature = "cookie-cache")]
+        if let Some(strategy) = var(crate::config::env::COOKIE_CACHE) {
+            let strategy = crate::cookie_cache::CookieCacheStrategy::from_name(&strategy)
+                .ok_or(ConfigError::InvalidCookieCache)?;
+            let mut options = crate::cookie_cache::CookieCacheOptions::with_strategy(strategy);
+            if let Some(version) = var(crate::config::env::COOKIE_CACHE_VERSION) {
+                options.version = version;
             }
-            #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
-            {
-                let scheme = url.split(':').next().unwrap_or_default().to_owned();
-                return Err(ConfigError::UnsupportedDatabase { scheme });
-            }
+            builder = builder.cookie_cache(options);
         }
         if let Some(ttl) = var("BETTER_AUTH_CACHE_TTL_MS")
             .and_then(|ms| ms.trim().parse::<u64>().ok())
@@ -176,7 +182,7 @@ impl Authenticator {
         headers: &impl RequestHeaders,
     ) -> Result<Option<Identity>, AuthError> {
         let result = match self.credential(headers) {
-            Ok(Some(credential)) => self.verify(&credential).await.map(Some),
+            Ok(Some(credential)) => self.verify_with_cookie_cache(&credential, headers).await.map(Some),
             Ok(None) => Ok(None),
             Err(error) => Err(error),
         };
@@ -308,6 +314,32 @@ impl Authenticator {
         Ok(Some(Credential::Bearer(token)))
     }
 
+    /// [`verify`](Self::verify), answering a session cookie from the cookie cache when the
+    /// request carries a usable entry for it (no store access).
+    async fn verify_with_cookie_cache(
+        &self,
+        credential: &Credential,
+        headers: &impl RequestHeaders,
+    ) -> Result<Identity, AuthError> {
+        #[cfg(feature = "cookie-cache")]
+        if let (Credential::SessionCookie(_), Some((options, cookie_name))) =
+            (credential, &self.inner.cookie_cache)
+        {
+            let token = self.session_token(credential)?;
+            let cached = crate::cookie_cache::read_cookie(headers, cookie_name)
+                .and_then(|value| crate::cookie_cache::decode(&value, options, &self.inner.config.secrets))
+                .and_then(|entry| crate::cookie_cache::usable(entry, token, options, Utc::now()));
+            if let Some(record) = cached {
+                let identity = Identity::from_session(record, credential.via());
+                self.check_user(&identity.user)?;
+                return Ok(identity);
+            }
+        }
+        #[cfg(not(feature = "cookie-cache"))]
+        let _ = headers;
+        self.verify(credential).await
+    }
+
     /// Verifies one credential: signature, session lookup and expiry, or JWT verification;
     /// then the ban.
     pub async fn verify(&self, credential: &Credential) -> Result<Identity, AuthError> {
@@ -436,6 +468,8 @@ pub struct AuthenticatorBuilder {
     cache: Option<CacheOptions>,
     renderer: Option<ErrorRenderer>,
     min_secret_len: usize,
+    #[cfg(feature = "cookie-cache")]
+    cookie_cache: Option<crate::cookie_cache::CookieCacheOptions>,
 }
 
 impl AuthenticatorBuilder {
@@ -464,6 +498,14 @@ impl AuthenticatorBuilder {
     /// Puts an in-process cache in front of the session store (see [`CachedStore`]).
     pub fn cache(mut self, options: CacheOptions) -> Self {
         self.cache = Some(options);
+        self
+    }
+
+    /// Reads Better Auth's cookie cache (`{prefix}.session_data`) before asking the store
+    /// (feature `cookie-cache`). See [`cookie_cache`](crate::cookie_cache) for what it trades.
+    #[cfg(feature = "cookie-cache")]
+    pub fn cookie_cache(mut self, options: crate::cookie_cache::CookieCacheOptions) -> Self {
+        self.cookie_cache = Some(options);
         self
     }
 
@@ -497,10 +539,16 @@ impl AuthenticatorBuilder {
         };
         let session_cookie = self.config.session_cookie();
         let trusted_origins = self.config.all_trusted_origins();
+        #[cfg(feature = "cookie-cache")]
+        let cookie_cache = self
+            .cookie_cache
+            .map(|options| (options, self.config.cookie_name("session_data")));
         Ok(Authenticator {
             inner: Arc::new(Inner {
                 config: self.config,
                 session_cookie,
+                #[cfg(feature = "cookie-cache")]
+                cookie_cache,
                 trusted_origins,
                 sessions,
                 tokens: self.tokens,

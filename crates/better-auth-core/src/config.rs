@@ -24,6 +24,21 @@ pub mod env {
     pub const JWKS_URL: &str = "BETTER_AUTH_JWKS_URL";
     /// Extra trusted origins, comma-separated (Better Auth's `trustedOrigins`).
     pub const TRUSTED_ORIGINS: &str = "BETTER_AUTH_TRUSTED_ORIGINS";
+    /// Redis secondary storage holding the sessions (`redis://host:port/db`).
+    pub const REDIS_URL: &str = "BETTER_AUTH_REDIS_URL";
+    /// The Redis key prefix (`better-auth:` by default, as `@better-auth/redis-storage`).
+    pub const REDIS_KEY_PREFIX: &str = "BETTER_AUTH_REDIS_KEY_PREFIX";
+    /// `true` when Better Auth also stores sessions in the database
+    /// (`session.storeSessionInDatabase`): a token missing from Redis is looked up there.
+    pub const STORE_SESSION_IN_DATABASE: &str = "BETTER_AUTH_STORE_SESSION_IN_DATABASE";
+    /// The cookie cache strategy Better Auth uses (`compact`, `jwt`, `jwe`): turns reading the
+    /// `session_data` cookie on (feature `cookie-cache`).
+    pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
+    /// The cookie cache `version` Better Auth writes (`1` by default).
+    pub const COOKIE_CACHE_VERSION: &str = "BETTER_AUTH_COOKIE_CACHE_VERSION";
+    /// The table and column names, as JSON in the shape of Better Auth's options
+    /// (see [`Schema`](crate::Schema)).
+    pub const SCHEMA: &str = "BETTER_AUTH_SCHEMA";
 }
 
 /// A configuration mistake, found at startup. Each message names the fix.
@@ -114,6 +129,12 @@ pub enum ConfigError {
     /// The schema configuration cannot be parsed.
     #[error("invalid schema configuration: {0}")]
     InvalidSchema(String),
+    /// `BETTER_AUTH_COOKIE_CACHE` names no strategy this build has.
+    #[error(
+        "BETTER_AUTH_COOKIE_CACHE must be `compact`, `jwt` or `jwe` (`jwe` needs the \
+         `cookie-cache-jwe` feature)"
+    )]
+    InvalidCookieCache,
     /// The authenticator has nothing to check credentials against.
     #[error(
         "nothing to verify credentials with: give the authenticator a session store (or set \

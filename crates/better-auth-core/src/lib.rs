@@ -27,6 +27,8 @@ pub mod authenticated;
 pub mod authenticator;
 pub mod cache;
 pub mod config;
+#[cfg(feature = "cookie-cache")]
+pub mod cookie_cache;
 pub mod credentials;
 pub mod error;
 pub mod guard;

@@ -9,7 +9,9 @@ use async_trait::async_trait;
 
 use crate::{error::BackendError, model::SessionRecord};
 
+mod from_env;
 mod schema;
+pub use from_env::from_env;
 pub use schema::{ColumnNaming, Model, ModelNames, Schema};
 
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
@@ -17,6 +19,7 @@ mod sql;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 pub use sql::SqlOptions;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
+#[cfg(feature = "jwks")]
 pub(crate) use sql::{parse_time, quote_double as quote_identifier};
 
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]

@@ -9,7 +9,9 @@ mod plan;
 mod record;
 
 pub(crate) use plan::{ColumnInfo, Plan, Target};
-pub(crate) use record::{Cell, RecordBuilder, parse_time};
+#[cfg(feature = "jwks")]
+pub(crate) use record::parse_time;
+pub(crate) use record::{Cell, RecordBuilder};
 
 /// Settings of a SQL session store.
 #[derive(Debug, Clone)]
@@ -79,6 +81,7 @@ pub(crate) async fn with_deadline<T>(
 }
 
 /// Quotes an identifier with double quotes (Postgres, SQLite), doubling embedded quotes.
+#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
 pub(crate) fn quote_double(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }

@@ -1,0 +1,181 @@
+//! Better Auth's cookie cache (`session.cookieCache`): the `{prefix}.session_data` cookie that
+//! carries the session and user, signed or encrypted with the secret, so a request can be
+//! authenticated without any database access.
+//!
+//! - `compact` (Better Auth's default): base64url JSON `{session, expiresAt, signature}`, the
+//!   signature an HMAC-SHA256 over JavaScript's `JSON.stringify` of the payload;
+//! - `jwt`: an HS256 JWT keyed with the secret;
+//! - `jwe` (feature `cookie-cache-jwe`): `dir` + `A256CBC-HS512`, the key derived with HKDF.
+//!
+//! A cache entry is used only when it belongs to the request's (verified) session token, has
+//! the expected `version`, and neither it nor its session has expired; otherwise the store is
+//! asked. The price: a session signed out or revoked in Better Auth stays accepted from its
+//! cookie cache until the entry's `maxAge` (300 s by default) runs out, exactly as Better Auth
+//! itself accepts it.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::{
+    credentials::{find_cookie, try_decode_uri_component},
+    headers::{RequestHeaders, names},
+    model::{Session, SessionRecord, User},
+    secret::SecretSet,
+};
+
+mod compact;
+#[cfg(feature = "cookie-cache-jwe")]
+mod jwe;
+mod jwt;
+
+/// How Better Auth encodes the cookie cache (`session.cookieCache.strategy`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CookieCacheStrategy {
+    /// Signed JSON (Better Auth's default).
+    #[default]
+    Compact,
+    /// An HS256 JWT.
+    Jwt,
+    /// An encrypted JWT (feature `cookie-cache-jwe`).
+    Jwe,
+}
+
+impl CookieCacheStrategy {
+    /// The strategy named as in Better Auth's options (`compact`, `jwt`, `jwe`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name.trim() {
+            "compact" => Some(Self::Compact),
+            "jwt" => Some(Self::Jwt),
+            "jwe" => Some(Self::Jwe),
+            _ => None,
+        }
+    }
+}
+
+/// The cookie cache settings, matching Better Auth's `session.cookieCache`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CookieCacheOptions {
+    /// The strategy.
+    pub strategy: CookieCacheStrategy,
+    /// The expected `version` (`cookieCache.version`, `"1"` by default).
+    pub version: String,
+}
+
+impl Default for CookieCacheOptions {
+    fn default() -> Self {
+        Self {
+            strategy: CookieCacheStrategy::default(),
+            version: "1".to_owned(),
+        }
+    }
+}
+
+impl CookieCacheOptions {
+    /// Options for this strategy and the default version.
+    pub fn with_strategy(strategy: CookieCacheStrategy) -> Self {
+        Self {
+            strategy,
+            ..Self::default()
+        }
+    }
+}
+
+/// The payload Better Auth caches: `{session, user, updatedAt, version}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Payload {
+    session: Session,
+    user: User,
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// A decoded, authentic cache entry and when it stops being usable.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) payload: Payload,
+    pub(crate) expires_at: DateTime<Utc>,
+}
+
+/// Reads the cache cookie `name` from the request: whole, or joined from its chunks
+/// (`name.0`, `name.1`, ...) as Better Auth splits values over about 4 KB.
+pub(crate) fn read_cookie(headers: &impl RequestHeaders, name: &str) -> Option<String> {
+    let headers_text: Vec<String> = headers
+        .values(names::COOKIE)
+        .map(|value| String::from_utf8_lossy(value).into_owned())
+        .collect();
+    if let Some(value) = headers_text.iter().find_map(|text| find_cookie(text, name))
+        && !value.is_empty()
+    {
+        return Some(try_decode_uri_component(value).into_owned());
+    }
+    let prefix = format!("{name}.");
+    let mut chunks: Vec<(usize, String)> = Vec::new();
+    for text in &headers_text {
+        for pair in text.split(';') {
+            let Some((key, value)) = pair.split_once('=') else { continue };
+            let Some(index) = key.trim().strip_prefix(&prefix) else { continue };
+            // Only canonical indices (`0`, `1`, ... never `01`), as Better Auth parses them.
+            let Ok(index) = index.parse::<usize>() else { continue };
+            if index.to_string() != key.trim()[prefix.len()..] || chunks.iter().any(|(i, _)| *i == index) {
+                continue;
+            }
+            chunks.push((index, try_decode_uri_component(value.trim()).into_owned()));
+        }
+    }
+    if chunks.is_empty() || chunks.len() > 100 {
+        return None;
+    }
+    chunks.sort_by_key(|(index, _)| *index);
+    Some(chunks.into_iter().map(|(_, value)| value).collect())
+}
+
+/// Decodes and checks the authenticity of a cache value.
+pub(crate) fn decode(value: &str, options: &CookieCacheOptions, secrets: &SecretSet) -> Option<Entry> {
+    match options.strategy {
+        CookieCacheStrategy::Compact => compact::decode(value, secrets),
+        CookieCacheStrategy::Jwt => jwt::decode(value, secrets),
+        #[cfg(feature = "cookie-cache-jwe")]
+        CookieCacheStrategy::Jwe => jwe::decode(value, secrets),
+        #[cfg(not(feature = "cookie-cache-jwe"))]
+        CookieCacheStrategy::Jwe => None,
+    }
+}
+
+/// The session record of an entry, if it may be used for `token` at `now` (Better Auth's rules:
+/// same token, expected version, entry and session unexpired).
+pub(crate) fn usable(entry: Entry, token: &str, options: &CookieCacheOptions, now: DateTime<Utc>) -> Option<SessionRecord> {
+    let Entry { payload, expires_at } = entry;
+    let version = payload.version.as_deref().unwrap_or("1");
+    if payload.session.token != token || version != options.version {
+        return None;
+    }
+    if expires_at < now || payload.session.is_expired_at(now) {
+        return None;
+    }
+    Some(SessionRecord::new(payload.session, payload.user))
+}
+
+/// Parses the cached payload (JSON text).
+fn parse_payload(json: &[u8]) -> Option<Payload> {
+    serde_json::from_slice(json).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderValue};
+
+    use super::*;
+
+    #[test]
+    fn joins_chunks_in_order() {
+        let mut headers = HeaderMap::new();
+        headers.insert("cookie", HeaderValue::from_static("a.session_data.1=world; x=1; a.session_data.0=hello%20; a.session_data.01=no"));
+        assert_eq!(read_cookie(&headers, "a.session_data").as_deref(), Some("hello world"));
+        headers.insert("cookie", HeaderValue::from_static("a.session_data=whole; a.session_data.0=chunk"));
+        assert_eq!(read_cookie(&headers, "a.session_data").as_deref(), Some("whole"));
+        assert_eq!(read_cookie(&HeaderMap::new(), "a.session_data"), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! The session store the environment describes.
+
+use std::sync::Arc;
+
+use super::SessionStore;
+use crate::config::{ConfigError, env};
+
+/// The session store for these variables (read through `var`), or `None` when none is named:
+///
+/// - `BETTER_AUTH_REDIS_URL` (feature `redis`): Redis secondary storage, keys prefixed with
+///   `BETTER_AUTH_REDIS_KEY_PREFIX` (default `better-auth:`); with
+///   `BETTER_AUTH_STORE_SESSION_IN_DATABASE=true`, tokens missing from Redis are looked up in
+///   `DATABASE_URL`;
+/// - otherwise `DATABASE_URL` (features `postgres`, `sqlite`, `mysql`), with the table and
+///   column names of `BETTER_AUTH_SCHEMA` (JSON) if set.
+pub async fn from_env(
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<Arc<dyn SessionStore>>, ConfigError> {
+    let redis_url = var(env::REDIS_URL);
+    let fallback = var(env::STORE_SESSION_IN_DATABASE).is_some_and(|value| value.trim() == "true");
+    // With Redis-only sessions the database may have no session table at all: not asked.
+    let database = match var(env::DATABASE_URL) {
+        Some(url) if redis_url.is_none() || fallback => Some(database(&url, var).await?),
+        _ => None,
+    };
+    match redis_url {
+        Some(url) => redis(&url, var, fallback, database).await.map(Some),
+        None => Ok(database),
+    }
+}
+
+#[cfg(feature = "redis")]
+async fn redis(
+    url: &str,
+    var: &impl Fn(&str) -> Option<String>,
+    fallback: bool,
+    database: Option<Arc<dyn SessionStore>>,
+) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    let mut options = super::RedisOptions::default();
+    if let Some(prefix) = var(env::REDIS_KEY_PREFIX) {
+        options.key_prefix = prefix;
+    }
+    let store = super::RedisStore::connect(url, options).await?;
+    Ok(Arc::new(match (fallback, database) {
+        (true, Some(database)) => store.with_database_fallback(database),
+        (true, None) => return Err(ConfigError::MissingDatabaseUrl),
+        (false, _) => store,
+    }))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn redis(
+    _url: &str,
+    _var: &impl Fn(&str) -> Option<String>,
+    _fallback: bool,
+    _database: Option<Arc<dyn SessionStore>>,
+) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    Err(ConfigError::UnsupportedDatabase {
+        scheme: "redis (enable the `redis` feature)".to_owned(),
+    })
+}
+
+#[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
+async fn database(
+    url: &str,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    let mut options = super::SqlOptions::default();
+    if let Some(json) = var(env::SCHEMA) {
+        options.schema = super::Schema::from_json(&json)?;
+    }
+    super::connect(url, options).await
+}
+
+#[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
+async fn database(
+    url: &str,
+    _var: &impl Fn(&str) -> Option<String>,
+) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    let scheme = url.split(':').next().unwrap_or_default().to_owned();
+    Err(ConfigError::UnsupportedDatabase { scheme })
+}
