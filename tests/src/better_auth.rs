@@ -223,6 +223,13 @@ impl BetterAuthServer {
             .await
     }
 
+    /// Signs a new user up with this JSON body (email, password, name and any
+    /// `additionalFields`).
+    pub async fn sign_up_with(&self, body: Value) -> SignedIn {
+        self.signed_in(self.post("/sign-up/email", body, None).await, "sign-up")
+            .await
+    }
+
     /// Signs an existing user in.
     pub async fn sign_in(&self, email: &str, password: &str) -> SignedIn {
         let body = json!({"email": email, "password": password});

@@ -14,6 +14,7 @@
 )]
 
 pub mod better_auth;
+pub mod counting;
 pub mod db;
 pub mod jwks_server;
 pub mod jws;

@@ -182,7 +182,10 @@ impl Authenticator {
         headers: &impl RequestHeaders,
     ) -> Result<Option<Identity>, AuthError> {
         let result = match self.credential(headers) {
-            Ok(Some(credential)) => self.verify_with_cookie_cache(&credential, headers).await.map(Some),
+            Ok(Some(credential)) => self
+                .verify_with_cookie_cache(&credential, headers)
+                .await
+                .map(Some),
             Ok(None) => Ok(None),
             Err(error) => Err(error),
         };
@@ -327,7 +330,9 @@ impl Authenticator {
         {
             let token = self.session_token(credential)?;
             let cached = crate::cookie_cache::read_cookie(headers, cookie_name)
-                .and_then(|value| crate::cookie_cache::decode(&value, options, &self.inner.config.secrets))
+                .and_then(|value| {
+                    crate::cookie_cache::decode(&value, options, &self.inner.config.secrets)
+                })
                 .and_then(|entry| crate::cookie_cache::usable(entry, token, options, Utc::now()));
             if let Some(record) = cached {
                 let identity = Identity::from_session(record, credential.via());

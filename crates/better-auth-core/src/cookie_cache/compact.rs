@@ -22,7 +22,8 @@ use crate::secret::SecretSet;
 /// base64url that accepts padding or not (Better Auth writes none).
 const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::URL_SAFE,
-    GeneralPurposeConfig::new().with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
 );
 
 #[derive(Deserialize)]
@@ -48,9 +49,16 @@ fn signed_text(session: &str, expires_at: &str) -> Option<String> {
 pub(super) fn decode(value: &str, secrets: &SecretSet) -> Option<Entry> {
     let json = URL_SAFE_LENIENT.decode(value).ok()?;
     let envelope: Envelope<'_> = serde_json::from_slice(&json).ok()?;
-    let expires_ms: i64 = envelope.expires_at.get().parse::<f64>().ok().map(|ms| ms as i64)?;
+    let expires_ms: i64 = envelope
+        .expires_at
+        .get()
+        .parse::<f64>()
+        .ok()
+        .map(|ms| ms as i64)?;
     let message = signed_text(envelope.session.get(), envelope.expires_at.get())?;
-    let signature = URL_SAFE_LENIENT.decode(envelope.signature.trim_end_matches('=')).ok()?;
+    let signature = URL_SAFE_LENIENT
+        .decode(envelope.signature.trim_end_matches('='))
+        .ok()?;
     // Better Auth signs and checks with the current secret only.
     let mut mac = secrets.current().hmac();
     mac.update(message.as_bytes());
@@ -67,7 +75,10 @@ mod tests {
 
     #[test]
     fn the_signed_text_spreads_expires_at_into_the_payload() {
-        assert_eq!(signed_text(r#"{"a":1,"b":"é"}"#, "1700000000000").unwrap(), r#"{"a":1,"b":"é","expiresAt":1700000000000}"#);
+        assert_eq!(
+            signed_text(r#"{"a":1,"b":"é"}"#, "1700000000000").unwrap(),
+            r#"{"a":1,"b":"é","expiresAt":1700000000000}"#
+        );
         assert_eq!(signed_text("{}", "5").unwrap(), r#"{"expiresAt":5}"#);
         assert!(signed_text("[1]", "5").is_none());
     }

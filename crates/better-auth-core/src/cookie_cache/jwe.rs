@@ -50,19 +50,25 @@ pub(super) fn decode(value: &str, secrets: &SecretSet) -> Option<Entry> {
         return None;
     }
     let header_segment = value.split('.').next()?;
-    let header: Header = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header_segment).ok()?).ok()?;
+    let header: Header =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header_segment).ok()?).ok()?;
     if header.alg != "dir" || header.enc != "A256CBC-HS512" {
         return None;
     }
     let all = std::iter::once(secrets.current()).chain(secrets.previous());
     let keys: Vec<[u8; 64]> = all.filter_map(derive_key).collect();
     let candidates: Vec<&[u8; 64]> = match &header.kid {
-        Some(kid) => keys.iter().filter(|key| &thumbprint(key.as_slice()) == kid).collect(),
+        Some(kid) => keys
+            .iter()
+            .filter(|key| &thumbprint(key.as_slice()) == kid)
+            .collect(),
         None => keys.iter().collect(),
     };
     let claims = candidates.into_iter().find_map(|key| {
         let decrypter = Dir.decrypter_from_bytes(key).ok()?;
-        jwe::deserialize_compact(value, &decrypter).ok().map(|(payload, _)| payload)
+        jwe::deserialize_compact(value, &decrypter)
+            .ok()
+            .map(|(payload, _)| payload)
     })?;
     let Expiry { exp } = serde_json::from_slice(&claims).ok()?;
     let expires_at = DateTime::from_timestamp(exp, 0)?;

@@ -115,11 +115,19 @@ pub(crate) fn read_cookie(headers: &impl RequestHeaders, name: &str) -> Option<S
     let mut chunks: Vec<(usize, String)> = Vec::new();
     for text in &headers_text {
         for pair in text.split(';') {
-            let Some((key, value)) = pair.split_once('=') else { continue };
-            let Some(index) = key.trim().strip_prefix(&prefix) else { continue };
+            let Some((key, value)) = pair.split_once('=') else {
+                continue;
+            };
+            let Some(index) = key.trim().strip_prefix(&prefix) else {
+                continue;
+            };
             // Only canonical indices (`0`, `1`, ... never `01`), as Better Auth parses them.
-            let Ok(index) = index.parse::<usize>() else { continue };
-            if index.to_string() != key.trim()[prefix.len()..] || chunks.iter().any(|(i, _)| *i == index) {
+            let Ok(index) = index.parse::<usize>() else {
+                continue;
+            };
+            if index.to_string() != key.trim()[prefix.len()..]
+                || chunks.iter().any(|(i, _)| *i == index)
+            {
                 continue;
             }
             chunks.push((index, try_decode_uri_component(value.trim()).into_owned()));
@@ -133,7 +141,11 @@ pub(crate) fn read_cookie(headers: &impl RequestHeaders, name: &str) -> Option<S
 }
 
 /// Decodes and checks the authenticity of a cache value.
-pub(crate) fn decode(value: &str, options: &CookieCacheOptions, secrets: &SecretSet) -> Option<Entry> {
+pub(crate) fn decode(
+    value: &str,
+    options: &CookieCacheOptions,
+    secrets: &SecretSet,
+) -> Option<Entry> {
     match options.strategy {
         CookieCacheStrategy::Compact => compact::decode(value, secrets),
         CookieCacheStrategy::Jwt => jwt::decode(value, secrets),
@@ -146,8 +158,16 @@ pub(crate) fn decode(value: &str, options: &CookieCacheOptions, secrets: &Secret
 
 /// The session record of an entry, if it may be used for `token` at `now` (Better Auth's rules:
 /// same token, expected version, entry and session unexpired).
-pub(crate) fn usable(entry: Entry, token: &str, options: &CookieCacheOptions, now: DateTime<Utc>) -> Option<SessionRecord> {
-    let Entry { payload, expires_at } = entry;
+pub(crate) fn usable(
+    entry: Entry,
+    token: &str,
+    options: &CookieCacheOptions,
+    now: DateTime<Utc>,
+) -> Option<SessionRecord> {
+    let Entry {
+        payload,
+        expires_at,
+    } = entry;
     let version = payload.version.as_deref().unwrap_or("1");
     if payload.session.token != token || version != options.version {
         return None;
@@ -172,10 +192,24 @@ mod tests {
     #[test]
     fn joins_chunks_in_order() {
         let mut headers = HeaderMap::new();
-        headers.insert("cookie", HeaderValue::from_static("a.session_data.1=world; x=1; a.session_data.0=hello%20; a.session_data.01=no"));
-        assert_eq!(read_cookie(&headers, "a.session_data").as_deref(), Some("hello world"));
-        headers.insert("cookie", HeaderValue::from_static("a.session_data=whole; a.session_data.0=chunk"));
-        assert_eq!(read_cookie(&headers, "a.session_data").as_deref(), Some("whole"));
+        headers.insert(
+            "cookie",
+            HeaderValue::from_static(
+                "a.session_data.1=world; x=1; a.session_data.0=hello%20; a.session_data.01=no",
+            ),
+        );
+        assert_eq!(
+            read_cookie(&headers, "a.session_data").as_deref(),
+            Some("hello world")
+        );
+        headers.insert(
+            "cookie",
+            HeaderValue::from_static("a.session_data=whole; a.session_data.0=chunk"),
+        );
+        assert_eq!(
+            read_cookie(&headers, "a.session_data").as_deref(),
+            Some("whole")
+        );
         assert_eq!(read_cookie(&HeaderMap::new(), "a.session_data"), None);
     }
 }

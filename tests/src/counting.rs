@@ -1,0 +1,47 @@
+//! A wrapper that counts the lookups reaching a real store: one `find_session` is one query.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use async_trait::async_trait;
+use better_auth_core::{BackendError, SessionRecord, SessionStore};
+
+/// Counts `find_session` calls, then asks the real store.
+#[derive(Debug)]
+pub struct CountingStore {
+    inner: Arc<dyn SessionStore>,
+    lookups: AtomicUsize,
+}
+
+impl CountingStore {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn SessionStore>) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            lookups: AtomicUsize::new(0),
+        })
+    }
+
+    /// Lookups so far.
+    pub fn lookups(&self) -> usize {
+        self.lookups.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl SessionStore for CountingStore {
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.inner.find_session(token).await
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        self.inner.check_health().await
+    }
+
+    fn backend(&self) -> &'static str {
+        "counting"
+    }
+}
