@@ -113,9 +113,11 @@ impl Authenticator {
         };
         let mut builder = Self::builder(config.clone());
 
-        if let Some(store) = crate::store::from_env(&var).await? {
+        if let Some(store) = crate::store::from_env(&config, &var).await? {
             builder = builder.session_store_arc(store);
         }
+        let remote =
+            var(crate::config::env::REMOTE_SESSIONS).is_some_and(|value| value.trim() == "true");
         #[cfg(feature = "cookie-cache")]
         if let Some(strategy) = var(crate::config::env::COOKIE_CACHE) {
             let strategy = crate::cookie_cache::CookieCacheStrategy::from_name(&strategy)
@@ -126,13 +128,22 @@ impl Authenticator {
             }
             builder = builder.cookie_cache(options);
         }
-        if let Some(ttl) = var("BETTER_AUTH_CACHE_TTL_MS")
-            .and_then(|ms| ms.trim().parse::<u64>().ok())
-            .filter(|ms| *ms > 0)
-        {
-            builder = builder.cache(CacheOptions::with_ttl(std::time::Duration::from_millis(
-                ttl,
-            )));
+        let ttl =
+            var(crate::config::env::CACHE_TTL_MS).and_then(|ms| ms.trim().parse::<u64>().ok());
+        match ttl {
+            Some(0) => {}
+            Some(ms) => {
+                builder =
+                    builder.cache(CacheOptions::with_ttl(std::time::Duration::from_millis(ms)));
+            }
+            // Remote mode: every uncached request would be an HTTP round trip to Better Auth.
+            None if remote => {
+                builder = builder.cache(
+                    CacheOptions::with_ttl(std::time::Duration::from_secs(5))
+                        .negative_ttl(std::time::Duration::from_secs(2)),
+                );
+            }
+            None => {}
         }
         #[cfg(feature = "jwks")]
         if let Some(base_url) = &config.base_url {

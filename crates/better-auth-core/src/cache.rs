@@ -15,7 +15,7 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use moka::future::Cache;
+use moka::{Expiry, future::Cache};
 use sha2::{Digest, Sha256};
 
 use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
@@ -24,8 +24,11 @@ use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CacheOptions {
-    /// How long an answer is reused. This is how long a revoked session stays accepted.
+    /// How long a found session is reused. This is how long a revoked session stays accepted.
     pub ttl: Duration,
+    /// How long "no such session" is reused (default: the same as `ttl`). A token that was
+    /// never issued or was signed out does not come back, so this may be longer.
+    pub negative_ttl: Duration,
     /// The most entries kept (least recently / frequently used go first).
     pub max_entries: u64,
 }
@@ -34,18 +37,26 @@ impl Default for CacheOptions {
     fn default() -> Self {
         Self {
             ttl: Duration::from_secs(5),
+            negative_ttl: Duration::from_secs(5),
             max_entries: 100_000,
         }
     }
 }
 
 impl CacheOptions {
-    /// Options with this TTL and the default size.
+    /// Options with this TTL (for found and missing sessions alike) and the default size.
     pub fn with_ttl(ttl: Duration) -> Self {
         Self {
             ttl,
+            negative_ttl: ttl,
             ..Self::default()
         }
+    }
+
+    /// Sets how long "no such session" answers are reused.
+    pub fn negative_ttl(mut self, ttl: Duration) -> Self {
+        self.negative_ttl = ttl;
+        self
     }
 
     /// Sets the size bound.
@@ -56,6 +67,27 @@ impl CacheOptions {
 }
 
 type CacheKey = [u8; 32];
+
+/// Found sessions live `ttl`, missing ones `negative_ttl`.
+struct Lifetimes {
+    found: Duration,
+    missing: Duration,
+}
+
+impl Expiry<CacheKey, Option<SessionRecord>> for Lifetimes {
+    fn expire_after_create(
+        &self,
+        _key: &CacheKey,
+        value: &Option<SessionRecord>,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(if value.is_some() {
+            self.found
+        } else {
+            self.missing
+        })
+    }
+}
 
 /// A [`SessionStore`] that caches the answers of another one.
 ///
@@ -78,7 +110,10 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
     pub fn new(inner: Arc<S>, options: CacheOptions) -> Self {
         let cache = Cache::builder()
             .max_capacity(options.max_entries)
-            .time_to_live(options.ttl)
+            .expire_after(Lifetimes {
+                found: options.ttl,
+                missing: options.negative_ttl,
+            })
             .build();
         Self {
             cache,

@@ -31,6 +31,12 @@ pub mod env {
     /// `true` when Better Auth also stores sessions in the database
     /// (`session.storeSessionInDatabase`): a token missing from Redis is looked up there.
     pub const STORE_SESSION_IN_DATABASE: &str = "BETTER_AUTH_STORE_SESSION_IN_DATABASE";
+    /// `true`: ask Better Auth's `get-session` (at `BETTER_AUTH_URL`) for sessions, for services
+    /// that reach neither the database nor Redis (feature `remote`).
+    pub const REMOTE_SESSIONS: &str = "BETTER_AUTH_REMOTE_SESSIONS";
+    /// The in-process cache's TTL in milliseconds (0: no cache). Remote mode caches 5 s by
+    /// default; the other stores do not cache unless this is set.
+    pub const CACHE_TTL_MS: &str = "BETTER_AUTH_CACHE_TTL_MS";
     /// The cookie cache strategy Better Auth uses (`compact`, `jwt`, `jwe`): turns reading the
     /// `session_data` cookie on (feature `cookie-cache`).
     pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";

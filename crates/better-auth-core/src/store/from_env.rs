@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::SessionStore;
-use crate::config::{ConfigError, env};
+use crate::config::{AuthConfig, ConfigError, env};
 
 /// The session store for these variables (read through `var`), or `None` when none is named:
 ///
@@ -12,10 +12,16 @@ use crate::config::{ConfigError, env};
 ///   `BETTER_AUTH_STORE_SESSION_IN_DATABASE=true`, tokens missing from Redis are looked up in
 ///   `DATABASE_URL`;
 /// - otherwise `DATABASE_URL` (features `postgres`, `sqlite`, `mysql`), with the table and
-///   column names of `BETTER_AUTH_SCHEMA` (JSON) if set.
+///   column names of `BETTER_AUTH_SCHEMA` (JSON) if set;
+/// - or, with `BETTER_AUTH_REMOTE_SESSIONS=true` (feature `remote`), Better Auth's own
+///   `get-session` at `BETTER_AUTH_URL`.
 pub async fn from_env(
+    config: &AuthConfig,
     var: &impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Arc<dyn SessionStore>>, ConfigError> {
+    if var(env::REMOTE_SESSIONS).is_some_and(|value| value.trim() == "true") {
+        return remote(config).map(Some);
+    }
     let redis_url = var(env::REDIS_URL);
     let fallback = var(env::STORE_SESSION_IN_DATABASE).is_some_and(|value| value.trim() == "true");
     // With Redis-only sessions the database may have no session table at all: not asked.
@@ -79,4 +85,19 @@ async fn database(
 ) -> Result<Arc<dyn SessionStore>, ConfigError> {
     let scheme = url.split(':').next().unwrap_or_default().to_owned();
     Err(ConfigError::UnsupportedDatabase { scheme })
+}
+
+#[cfg(feature = "remote")]
+fn remote(config: &AuthConfig) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    Ok(Arc::new(super::RemoteSessionStore::new(
+        config,
+        super::RemoteOptions::default(),
+    )?))
+}
+
+#[cfg(not(feature = "remote"))]
+fn remote(_config: &AuthConfig) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    Err(ConfigError::UnsupportedDatabase {
+        scheme: "remote sessions (enable the `remote` feature)".to_owned(),
+    })
 }

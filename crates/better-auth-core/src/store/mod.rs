@@ -42,6 +42,11 @@ mod mysql;
 #[cfg(feature = "mysql")]
 pub use mysql::MySqlStore;
 
+#[cfg(feature = "remote")]
+mod remote;
+#[cfg(feature = "remote")]
+pub use remote::{RemoteOptions, RemoteSessionStore};
+
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]

@@ -1,0 +1,122 @@
+//! Remote mode against a REAL Better Auth: sessions asked of its `get-session`, with the
+//! in-process cache in front (positive and negative), and a 503 when it is down.
+
+use std::{sync::Arc, time::Duration};
+
+use better_auth_core::{
+    AuthConfig, AuthError, Authenticator, CacheOptions, CachedStore, SecretSet, SessionStore,
+    config::parse_url,
+    http::{HeaderMap, HeaderValue},
+    store::{RemoteOptions, RemoteSessionStore},
+};
+use better_auth_tests::{
+    SECRET, better_auth::BetterAuthServer, counting::CountingStore, db::TestDb,
+};
+use serde_json::json;
+
+fn cookie_headers(cookie: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("cookie", HeaderValue::from_str(cookie).unwrap());
+    headers
+}
+
+fn config(server: &BetterAuthServer) -> AuthConfig {
+    let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+    config.base_url = Some(parse_url("BETTER_AUTH_URL", server.base_url()).unwrap());
+    config
+}
+
+#[tokio::test]
+async fn remote_sessions_match_better_auth_and_are_cached() {
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(json!({"bearer": {}}))).await;
+    let signed = server
+        .sign_up("remote@example.com", "correct horse battery", "Zoë 🎉")
+        .await;
+
+    let remote = RemoteSessionStore::new(&config(&server), RemoteOptions::default()).unwrap();
+    let counting = CountingStore::new(Arc::new(remote));
+    let cached = CachedStore::new(
+        counting.clone(),
+        CacheOptions::with_ttl(Duration::from_millis(500)).negative_ttl(Duration::from_secs(5)),
+    );
+    let auth = Authenticator::builder(config(&server))
+        .session_store(cached)
+        .build()
+        .unwrap();
+
+    let cookie = signed.cookie_header();
+    let identity = auth.authenticate(&cookie_headers(&cookie)).await.unwrap();
+    let theirs = server.get_session(&cookie).await;
+    assert_eq!(identity.user.id, theirs["user"]["id"].as_str().unwrap());
+    assert_eq!(identity.user.name, "Zoë 🎉");
+    assert_eq!(
+        identity.session.as_ref().unwrap().id,
+        theirs["session"]["id"].as_str().unwrap()
+    );
+    // The bearer token leads to the same remote session.
+    let mut bearer = HeaderMap::new();
+    bearer.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {}", signed.auth_token.clone().unwrap())).unwrap(),
+    );
+    for _ in 0..20 {
+        auth.authenticate(&cookie_headers(&cookie)).await.unwrap();
+        auth.authenticate(&bearer).await.unwrap();
+    }
+    assert_eq!(
+        counting.lookups(),
+        1,
+        "41 requests within the TTL, one call to Better Auth"
+    );
+
+    // Negative answers are cached too.
+    let unknown = format!(
+        "better-auth.session_token={}",
+        better_auth_core::signing::cookie_value(
+            "unknown-token",
+            SecretSet::single(SECRET).unwrap().current()
+        )
+    );
+    for _ in 0..10 {
+        assert!(matches!(
+            auth.authenticate(&cookie_headers(&unknown)).await,
+            Err(AuthError::SessionNotFound)
+        ));
+    }
+    assert_eq!(counting.lookups(), 2);
+
+    // Signed out: refused once the positive entry has expired.
+    server.sign_out(&cookie).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(matches!(
+        auth.authenticate(&cookie_headers(&cookie)).await,
+        Err(AuthError::SessionNotFound)
+    ));
+    auth.check_health().await.unwrap();
+}
+
+#[tokio::test]
+async fn better_auth_down_is_a_503() {
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(json!({}))).await;
+    let signed = server
+        .sign_up("down@example.com", "correct horse battery", "D")
+        .await;
+    let config = config(&server);
+    let mut options = RemoteOptions::default();
+    options.timeout = Duration::from_millis(700);
+    let remote = RemoteSessionStore::new(&config, options).unwrap();
+    remote
+        .find_session(&signed.token())
+        .await
+        .unwrap()
+        .expect("up: found");
+    drop(server);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let error = AuthError::from(remote.find_session(&signed.token()).await.unwrap_err());
+    assert_eq!(error.status().as_u16(), 503, "{error:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(remote.check_health().await.is_err());
+}
