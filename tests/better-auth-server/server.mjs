@@ -61,6 +61,25 @@ function buildPlugins(spec) {
   });
 }
 
+// Test hooks: server-only Better Auth calls the tests need Better Auth's own verdict from.
+async function testHook(auth, req, res) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
+  let result;
+  try {
+    if (req.url === "/__test/verify-api-key") {
+      result = await auth.api.verifyApiKey({ body: { key: body.key } });
+    } else {
+      res.writeHead(404).end();
+      return;
+    }
+  } catch (error) {
+    result = { error: String(error && error.message ? error.message : error) };
+  }
+  res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result));
+}
+
 async function main() {
   const raw = process.env.BA_CONFIG;
   if (!raw) fail("set BA_CONFIG to a JSON document (see the header of server.mjs)");
@@ -86,7 +105,10 @@ async function main() {
   await runMigrations();
 
   const handler = toNodeHandler(auth);
-  server.on("request", (req, res) => handler(req, res));
+  server.on("request", (req, res) => {
+    if (req.url && req.url.startsWith("/__test/")) return testHook(auth, req, res);
+    return handler(req, res);
+  });
   process.stdout.write(`READY ${baseURL}\n`);
 
   const stop = () => server.close(() => process.exit(0));

@@ -273,6 +273,18 @@ impl BetterAuthServer {
         );
     }
 
+    /// Calls a test hook of the harness (`/__test/...`): server-only Better Auth functions.
+    pub async fn test_hook(&self, hook: &str, body: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/__test/{hook}", self.base_url))
+            .json(&body)
+            .send()
+            .await
+            .expect("request to the test hook");
+        response.json().await.unwrap_or(Value::Null)
+    }
+
     /// A JWT from the JWT plugin (`GET /api/auth/token`) for the session these cookies carry.
     pub async fn get_jwt(&self, cookie_header: &str) -> String {
         let mut headers = HeaderMap::new();

@@ -92,7 +92,7 @@ impl TestDb {
             }
             Self::MySql(db) => {
                 let pool = db.pool().await;
-                let sql = sql.replace('"', "`").replace("{}", "?");
+                let sql = backquote_identifiers(sql).replace("{}", "?");
                 let done = sqlx::query(AssertSqlSafe(sql))
                     .bind(param)
                     .execute(&pool)
@@ -148,4 +148,22 @@ impl TestDb {
             .await;
         assert_eq!(changed, 1, "one user banned");
     }
+}
+
+/// MySQL quotes identifiers with backquotes: turn `"name"` into `` `name` `` outside of
+/// single-quoted string literals.
+fn backquote_identifiers(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut in_literal = false;
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                in_literal = !in_literal;
+                out.push(c);
+            }
+            '"' if !in_literal => out.push('`'),
+            _ => out.push(c),
+        }
+    }
+    out
 }

@@ -11,7 +11,7 @@ use crate::AuthRejection;
 struct Headers<'a>(&'a HeaderMap);
 
 impl RequestHeaders for Headers<'_> {
-    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.0.get_all(name).map(|value| value.as_bytes())
     }
 }

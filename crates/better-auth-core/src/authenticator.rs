@@ -18,7 +18,7 @@ use crate::{
     response::{ErrorRenderer, ErrorResponse, Rejection},
     secret::MIN_SECRET_LEN,
     signing::{self, SignatureError},
-    store::SessionStore,
+    store::{ApiKeyStore, SessionStore},
 };
 
 /// Authenticates requests issued by a Better Auth deployment.
@@ -64,6 +64,7 @@ struct Inner {
     trusted_origins: TrustedOrigins,
     sessions: Option<Arc<dyn SessionStore>>,
     tokens: Option<Arc<dyn TokenVerifier>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
     renderer: Option<ErrorRenderer>,
 }
 
@@ -73,6 +74,7 @@ impl std::fmt::Debug for Authenticator {
             .field("config", &self.inner.config)
             .field("sessions", &self.inner.sessions)
             .field("tokens", &self.inner.tokens)
+            .field("api_keys", &self.inner.api_keys)
             .field("custom_renderer", &self.inner.renderer.is_some())
             .finish()
     }
@@ -85,6 +87,7 @@ impl Authenticator {
             config,
             sessions: None,
             tokens: None,
+            api_keys: None,
             cache: None,
             renderer: None,
             min_secret_len: MIN_SECRET_LEN,
@@ -113,8 +116,12 @@ impl Authenticator {
         };
         let mut builder = Self::builder(config.clone());
 
-        if let Some(store) = crate::store::from_env(&config, &var).await? {
+        let stores = crate::store::from_env(&config, &var).await?;
+        if let Some(store) = stores.sessions {
             builder = builder.session_store_arc(store);
+        }
+        if let Some(store) = stores.api_keys {
+            builder = builder.api_key_store_arc(store);
         }
         let remote =
             var(crate::config::env::REMOTE_SESSIONS).is_some_and(|value| value.trim() == "true");
@@ -296,8 +303,36 @@ impl Authenticator {
         if let Some(bearer) = self.bearer_credential(headers)? {
             return Ok(Some(bearer));
         }
-        if !cookie_first {
-            return self.cookie_credential(headers);
+        if !cookie_first && let Some(cookie) = self.cookie_credential(headers)? {
+            return Ok(Some(cookie));
+        }
+        self.api_key_credential(headers)
+    }
+
+    /// An API key from the configured headers, when API keys are accepted.
+    fn api_key_credential(
+        &self,
+        headers: &impl RequestHeaders,
+    ) -> Result<Option<Credential>, AuthError> {
+        if self.inner.api_keys.is_none() {
+            return Ok(None);
+        }
+        for name in &self.inner.config.api_key_headers {
+            if let Some(value) = headers.first(name) {
+                let key = std::str::from_utf8(value)
+                    .map_err(|_| AuthError::MalformedCredentials {
+                        reason: "API key is not UTF-8",
+                    })?
+                    .trim();
+                if key.len() > credentials::MAX_CREDENTIAL_LEN {
+                    return Err(AuthError::MalformedCredentials {
+                        reason: "API key too long",
+                    });
+                }
+                if !key.is_empty() {
+                    return Ok(Some(Credential::ApiKey(key.to_owned())));
+                }
+            }
         }
         Ok(None)
     }
@@ -360,6 +395,7 @@ impl Authenticator {
     /// then the ban.
     pub async fn verify(&self, credential: &Credential) -> Result<Identity, AuthError> {
         let identity = match credential {
+            Credential::ApiKey(key) => self.verify_api_key(key).await?,
             Credential::Jwt(token) => {
                 let verifier = self.inner.tokens.as_ref().ok_or(AuthError::InvalidToken {
                     reason: "JWT bearer tokens are not accepted here (no token verifier)",
@@ -370,6 +406,29 @@ impl Authenticator {
         };
         self.check_user(&identity.user)?;
         Ok(identity)
+    }
+
+    async fn verify_api_key(&self, key: &str) -> Result<Identity, AuthError> {
+        use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+        use sha2::{Digest, Sha256};
+
+        let store = self
+            .inner
+            .api_keys
+            .as_ref()
+            .ok_or(AuthError::InvalidApiKey {
+                reason: "API keys are not accepted here",
+            })?;
+        // The plugin's default hasher: base64url, no padding, of SHA-256(key).
+        let hashed = URL_SAFE_NO_PAD.encode(Sha256::digest(key.as_bytes()));
+        let record = store
+            .find_api_key(&hashed)
+            .await?
+            .ok_or(AuthError::InvalidApiKey {
+                reason: "unknown key",
+            })?;
+        record.key.check_usable(Utc::now())?;
+        Ok(Identity::from_api_key(record))
     }
 
     async fn verify_session(&self, credential: &Credential) -> Result<Identity, AuthError> {
@@ -481,6 +540,7 @@ pub struct AuthenticatorBuilder {
     config: AuthConfig,
     sessions: Option<Arc<dyn SessionStore>>,
     tokens: Option<Arc<dyn TokenVerifier>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
     cache: Option<CacheOptions>,
     renderer: Option<ErrorRenderer>,
     min_secret_len: usize,
@@ -508,6 +568,18 @@ impl AuthenticatorBuilder {
     /// The verifier of bearer JWTs, already shared.
     pub fn token_verifier_arc(mut self, verifier: Arc<dyn TokenVerifier>) -> Self {
         self.tokens = Some(verifier);
+        self
+    }
+
+    /// Accepts API keys (API key plugin), looked up in `store`, from the configured headers
+    /// (`x-api-key` by default), after the session cookie and the bearer token.
+    pub fn api_key_store(self, store: impl ApiKeyStore) -> Self {
+        self.api_key_store_arc(Arc::new(store))
+    }
+
+    /// Accepts API keys, looked up in a shared store.
+    pub fn api_key_store_arc(mut self, store: Arc<dyn ApiKeyStore>) -> Self {
+        self.api_keys = Some(store);
         self
     }
 
@@ -544,7 +616,7 @@ impl AuthenticatorBuilder {
     /// Checks the configuration and builds the authenticator.
     pub fn build(self) -> Result<Authenticator, ConfigError> {
         self.config.secrets.check_length(self.min_secret_len)?;
-        if self.sessions.is_none() && self.tokens.is_none() {
+        if self.sessions.is_none() && self.tokens.is_none() && self.api_keys.is_none() {
             return Err(ConfigError::NoVerifier);
         }
         let sessions = match (self.sessions, self.cache) {
@@ -568,6 +640,7 @@ impl AuthenticatorBuilder {
                 trusted_origins,
                 sessions,
                 tokens: self.tokens,
+                api_keys: self.api_keys,
                 renderer: self.renderer,
             }),
         })

@@ -37,6 +37,10 @@ pub mod env {
     /// The in-process cache's TTL in milliseconds (0: no cache). Remote mode caches 5 s by
     /// default; the other stores do not cache unless this is set.
     pub const CACHE_TTL_MS: &str = "BETTER_AUTH_CACHE_TTL_MS";
+    /// `true`: accept API keys of Better Auth's API key plugin, looked up in `DATABASE_URL`.
+    pub const API_KEYS: &str = "BETTER_AUTH_API_KEYS";
+    /// The headers API keys are read from, comma-separated (`x-api-key` by default).
+    pub const API_KEY_HEADERS: &str = "BETTER_AUTH_API_KEY_HEADERS";
     /// The cookie cache strategy Better Auth uses (`compact`, `jwt`, `jwe`): turns reading the
     /// `session_data` cookie on (feature `cookie-cache`).
     pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
@@ -205,6 +209,9 @@ pub struct AuthConfig {
     pub check_origin: bool,
     /// How recent a session must be to be "fresh" (Better Auth's `freshAge`, one day).
     pub fresh_age: chrono::Duration,
+    /// The headers an API key is read from, in order (the plugin's `apiKeyHeaders`,
+    /// `x-api-key` by default). Used only with an API key store.
+    pub api_key_headers: Vec<String>,
 }
 
 /// Better Auth's default cookie prefix.
@@ -225,6 +232,7 @@ impl AuthConfig {
             trusted_origins: TrustedOrigins::default(),
             check_origin: true,
             fresh_age: crate::guard::DEFAULT_FRESH_AGE,
+            api_key_headers: vec!["x-api-key".to_owned()],
         }
     }
 
@@ -253,6 +261,13 @@ impl AuthConfig {
         }
         if let Some(origins) = present(env::TRUSTED_ORIGINS) {
             config.trusted_origins = TrustedOrigins::parse_list(&origins);
+        }
+        if let Some(headers) = present(env::API_KEY_HEADERS) {
+            config.api_key_headers = headers
+                .split(',')
+                .map(|header| header.trim().to_ascii_lowercase())
+                .filter(|header| !header.is_empty())
+                .collect();
         }
         Ok(config)
     }

@@ -94,7 +94,7 @@ fn strip_quotes(value: &str) -> &str {
 
 /// Where a credential was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Via {
     /// The session cookie (`better-auth.session_token` or as configured).
@@ -103,15 +103,18 @@ pub enum Via {
     Bearer,
     /// `Authorization: Bearer` with a JWT (JWT plugin).
     Jwt,
+    /// An API key header (`x-api-key`, API key plugin).
+    ApiKey,
 }
 
 impl Via {
-    /// `"cookie"`, `"bearer"` or `"jwt"`.
+    /// `"cookie"`, `"bearer"`, `"jwt"` or `"api_key"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Cookie => "cookie",
             Self::Bearer => "bearer",
             Self::Jwt => "jwt",
+            Self::ApiKey => "api_key",
         }
     }
 }
@@ -126,6 +129,8 @@ pub enum Credential {
     Bearer(String),
     /// A bearer value with the shape of a JWT ([`looks_like_jwt`](crate::jwt::looks_like_jwt)).
     Jwt(String),
+    /// An API key (the plain key, as the client sent it).
+    ApiKey(String),
 }
 
 impl Credential {
@@ -135,13 +140,17 @@ impl Credential {
             Self::SessionCookie(_) => Via::Cookie,
             Self::Bearer(_) => Via::Bearer,
             Self::Jwt(_) => Via::Jwt,
+            Self::ApiKey(_) => Via::ApiKey,
         }
     }
 
     /// The credential's text.
     pub fn expose(&self) -> &str {
         match self {
-            Self::SessionCookie(value) | Self::Bearer(value) | Self::Jwt(value) => value,
+            Self::SessionCookie(value)
+            | Self::Bearer(value)
+            | Self::Jwt(value)
+            | Self::ApiKey(value) => value,
         }
     }
 }

@@ -53,6 +53,18 @@ pub enum AuthError {
     /// A bearer JWT signed with a key (`kid`) the key set does not have, even after a refetch.
     #[error("the token's signing key is unknown")]
     UnknownKey,
+    /// An API key that is unknown, disabled, or whose owner is gone.
+    #[error("invalid API key: {reason}")]
+    InvalidApiKey {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An API key past its `expiresAt`.
+    #[error("the API key has expired")]
+    ApiKeyExpired,
+    /// An API key with no requests left (`remaining` is 0 and no refill is due).
+    #[error("the API key has no requests left")]
+    ApiKeyExhausted,
     /// A cookie-authenticated, state-changing request without `Origin` or `Referer`.
     #[error("missing or null Origin on a cookie-authenticated state-changing request")]
     MissingOrigin,
@@ -104,6 +116,9 @@ impl AuthError {
             Self::TokenNotYetValid => "token_not_yet_valid",
             Self::UnknownKey => "unknown_key",
             Self::JwksUnavailable(_) => "jwks_unavailable",
+            Self::InvalidApiKey { .. } => "invalid_api_key",
+            Self::ApiKeyExpired => "api_key_expired",
+            Self::ApiKeyExhausted => "api_key_exhausted",
             Self::MissingOrigin => "missing_origin",
             Self::UntrustedOrigin => "untrusted_origin",
             Self::MissingRole => "missing_role",
@@ -126,7 +141,10 @@ impl AuthError {
             | Self::InvalidToken { .. }
             | Self::TokenExpired
             | Self::TokenNotYetValid
-            | Self::UnknownKey => StatusCode::UNAUTHORIZED,
+            | Self::UnknownKey
+            | Self::InvalidApiKey { .. }
+            | Self::ApiKeyExpired => StatusCode::UNAUTHORIZED,
+            Self::ApiKeyExhausted => StatusCode::TOO_MANY_REQUESTS,
             Self::UserBanned
             | Self::MissingOrigin
             | Self::UntrustedOrigin
@@ -154,6 +172,9 @@ impl AuthError {
             Self::TokenNotYetValid => "token not valid yet",
             Self::UnknownKey => "unknown token signing key",
             Self::JwksUnavailable(_) => "token signing keys unavailable",
+            Self::InvalidApiKey { .. } => "invalid API key",
+            Self::ApiKeyExpired => "API key expired",
+            Self::ApiKeyExhausted => "API key usage exceeded",
             Self::MissingOrigin => "missing or null Origin",
             Self::UntrustedOrigin => "untrusted Origin",
             Self::MissingRole => "missing required role",

@@ -7,22 +7,22 @@
 /// Read access to a request's headers.
 pub trait RequestHeaders {
     /// Every value of header `name` (lower-case), in the order received, as raw bytes.
-    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a;
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> + 'a;
 
     /// The first value of header `name`.
-    fn first<'a>(&'a self, name: &'static str) -> Option<&'a [u8]> {
+    fn first<'a>(&'a self, name: &str) -> Option<&'a [u8]> {
         self.values(name).next()
     }
 }
 
 impl RequestHeaders for http::HeaderMap {
-    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.get_all(name).iter().map(http::HeaderValue::as_bytes)
     }
 }
 
 impl<H: RequestHeaders + ?Sized> RequestHeaders for &H {
-    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> + 'a {
         (**self).values(name)
     }
 }

@@ -16,7 +16,7 @@ use crate::{AuthRejection, response::store};
 struct Headers<'a, 'r>(&'a HeaderMap<'r>);
 
 impl RequestHeaders for Headers<'_, '_> {
-    fn values<'a>(&'a self, name: &'static str) -> impl Iterator<Item = &'a [u8]> + 'a {
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.0.get(name).map(str::as_bytes)
     }
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Session, User};
+use super::{ApiKey, Session, User};
 use crate::{credentials::Via, jwt::JwtClaims};
 
 /// A session together with its user, as a [`SessionStore`](crate::SessionStore) returns it.
@@ -28,6 +28,15 @@ impl SessionRecord {
     }
 }
 
+/// An API key together with its owner, as an API key lookup returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKeyRecord {
+    /// The key.
+    pub key: Arc<ApiKey>,
+    /// Its owner.
+    pub user: Arc<User>,
+}
+
 /// An authenticated request: who the user is, the session if there is one, and how the request
 /// proved it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +50,9 @@ pub struct Identity {
     /// The verified claims, when a JWT authenticated the request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<Arc<JwtClaims>>,
+    /// The API key, when one authenticated the request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<Arc<ApiKey>>,
 }
 
 impl Identity {
@@ -51,6 +63,18 @@ impl Identity {
             session: Some(record.session),
             via,
             claims: None,
+            api_key: None,
+        }
+    }
+
+    /// The identity an API key proves.
+    pub fn from_api_key(record: ApiKeyRecord) -> Self {
+        Self {
+            user: record.user,
+            session: None,
+            via: Via::ApiKey,
+            claims: None,
+            api_key: Some(record.key),
         }
     }
 
@@ -61,6 +85,7 @@ impl Identity {
             session: None,
             via: Via::Jwt,
             claims: Some(Arc::new(claims)),
+            api_key: None,
         }
     }
 }

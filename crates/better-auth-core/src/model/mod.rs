@@ -1,9 +1,11 @@
 //! The shared types: [`User`], [`Session`], and the authenticated [`Identity`].
 
+mod api_key;
 mod identity;
 mod session;
 mod user;
 
-pub use identity::{Identity, SessionRecord};
+pub use api_key::ApiKey;
+pub use identity::{ApiKeyRecord, Identity, SessionRecord};
 pub use session::Session;
 pub use user::User;

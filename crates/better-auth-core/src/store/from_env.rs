@@ -2,10 +2,22 @@
 
 use std::sync::Arc;
 
-use super::SessionStore;
+use super::{ApiKeyStore, SessionStore};
 use crate::config::{AuthConfig, ConfigError, env};
 
-/// The session store for these variables (read through `var`), or `None` when none is named:
+/// The stores the environment names.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct EnvStores {
+    /// Where sessions are looked up.
+    pub sessions: Option<Arc<dyn SessionStore>>,
+    /// Where API keys are looked up (`BETTER_AUTH_API_KEYS=true`).
+    pub api_keys: Option<Arc<dyn ApiKeyStore>>,
+}
+
+/// The stores for these variables (read through `var`); none when none is named.
+///
+/// Sessions:
 ///
 /// - `BETTER_AUTH_REDIS_URL` (feature `redis`): Redis secondary storage, keys prefixed with
 ///   `BETTER_AUTH_REDIS_KEY_PREFIX` (default `better-auth:`); with
@@ -15,7 +27,23 @@ use crate::config::{AuthConfig, ConfigError, env};
 ///   column names of `BETTER_AUTH_SCHEMA` (JSON) if set;
 /// - or, with `BETTER_AUTH_REMOTE_SESSIONS=true` (feature `remote`), Better Auth's own
 ///   `get-session` at `BETTER_AUTH_URL`.
+///
+/// API keys, with `BETTER_AUTH_API_KEYS=true`: the `apikey` table of `DATABASE_URL`.
 pub async fn from_env(
+    config: &AuthConfig,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<EnvStores, ConfigError> {
+    let api_keys = if var(env::API_KEYS).is_some_and(|value| value.trim() == "true") {
+        let url = var(env::DATABASE_URL).ok_or(ConfigError::MissingDatabaseUrl)?;
+        Some(api_key_store(&url, var).await?)
+    } else {
+        None
+    };
+    let sessions = sessions(config, var).await?;
+    Ok(EnvStores { sessions, api_keys })
+}
+
+async fn sessions(
     config: &AuthConfig,
     var: &impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Arc<dyn SessionStore>>, ConfigError> {
@@ -76,6 +104,29 @@ async fn database(
         options.schema = super::Schema::from_json(&json)?;
     }
     super::connect(url, options).await
+}
+
+#[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
+async fn api_key_store(
+    url: &str,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<Arc<dyn ApiKeyStore>, ConfigError> {
+    let mut options = super::SqlOptions::default();
+    if let Some(json) = var(env::SCHEMA) {
+        options.schema = super::Schema::from_json(&json)?;
+    }
+    let table = options.schema.table(super::Model::ApiKey);
+    let (_, api_keys) = super::connect_with_api_keys(url, options).await?;
+    api_keys.ok_or(ConfigError::MissingTable { table })
+}
+
+#[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
+async fn api_key_store(
+    url: &str,
+    _var: &impl Fn(&str) -> Option<String>,
+) -> Result<Arc<dyn ApiKeyStore>, ConfigError> {
+    let scheme = url.split(':').next().unwrap_or_default().to_owned();
+    Err(ConfigError::UnsupportedDatabase { scheme })
 }
 
 #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]

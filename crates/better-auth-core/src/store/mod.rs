@@ -7,11 +7,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::{error::BackendError, model::SessionRecord};
+use crate::{
+    error::BackendError,
+    model::{ApiKeyRecord, SessionRecord},
+};
 
 mod from_env;
 mod schema;
-pub use from_env::from_env;
+pub use from_env::{EnvStores, from_env};
 pub use schema::{ColumnNaming, Model, ModelNames, Schema};
 
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
@@ -25,7 +28,7 @@ pub(crate) use sql::{parse_time, quote_double as quote_identifier};
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 mod connect;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
-pub use connect::connect;
+pub use connect::{connect, connect_with_api_keys};
 
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -67,6 +70,14 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
 
     /// A short name for logs and errors (`"postgres"`, `"sqlite"`, ...).
     fn backend(&self) -> &'static str;
+}
+
+/// Looks an API key up (API key plugin), by its hash: base64url-no-pad SHA-256 of the key, as
+/// the plugin stores it. Read only: counters (`remaining`, rate limits) are not updated.
+#[async_trait]
+pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
+    /// The key whose stored hash is `hashed_key`, with its owner; `None` if there is none.
+    async fn find_api_key(&self, hashed_key: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
 }
 
 #[async_trait]

@@ -11,10 +11,15 @@ use sqlx::{
 };
 
 use super::{
-    SessionStore,
+    ApiKeyStore, SessionStore,
     sql::{Cell, ColumnInfo, Plan, RecordBuilder, SqlOptions, Target, with_deadline},
 };
-use crate::{config::ConfigError, error::BackendError, model::SessionRecord, store::Model};
+use crate::{
+    config::ConfigError,
+    error::BackendError,
+    model::{ApiKeyRecord, SessionRecord},
+    store::Model,
+};
 
 const BACKEND: &str = "mysql";
 
@@ -69,9 +74,60 @@ fn quote_backtick(identifier: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct MySqlStore {
     pool: MySqlPool,
+    sessions: Query,
+    api_keys: Option<Query>,
+    query_timeout: Duration,
+}
+
+/// A planned lookup: its SQL and how to read each column.
+#[derive(Debug, Clone)]
+struct Query {
     sql: Arc<str>,
     columns: Arc<[(Target, Kind)]>,
-    query_timeout: Duration,
+}
+
+impl Query {
+    fn new(plan: &Plan) -> Self {
+        let sql = plan.select_sql(
+            quote_backtick,
+            |column, qualified| Kind::of(&column.info.data_type).select(qualified),
+            "?",
+        );
+        let columns = plan
+            .columns
+            .iter()
+            .map(|column| (column.target.clone(), Kind::of(&column.info.data_type)))
+            .collect();
+        Self {
+            sql: sql.into(),
+            columns,
+        }
+    }
+
+    /// Runs the lookup for `value`; the row's cells, collected.
+    async fn fetch(
+        &self,
+        pool: &MySqlPool,
+        value: &str,
+        timeout: Duration,
+    ) -> Result<Option<RecordBuilder>, BackendError> {
+        let query = sqlx::query(AssertSqlSafe(self.sql.clone()))
+            .bind(value)
+            .fetch_optional(pool);
+        let Some(row) = with_deadline(BACKEND, timeout, query).await? else {
+            return Ok(None);
+        };
+        let mut builder = RecordBuilder::default();
+        for (index, (target, kind)) in self.columns.iter().enumerate() {
+            let cell = decode_cell(&row, index, *kind).map_err(|error| {
+                BackendError::invalid_data(BACKEND, format!("{target:?}: {error}"))
+            })?;
+            builder
+                .set(target, cell)
+                .map_err(|detail| BackendError::invalid_data(BACKEND, detail))?;
+        }
+        Ok(Some(builder))
+    }
 }
 
 impl MySqlStore {
@@ -96,21 +152,22 @@ impl MySqlStore {
         let schema = &options.schema;
         let session_columns = columns_of(&pool, &schema.table(Model::Session)).await?;
         let user_columns = columns_of(&pool, &schema.table(Model::User)).await?;
-        let plan = Plan::new(schema, session_columns, user_columns)?;
-        let sql = plan.select_sql(
-            quote_backtick,
-            |column, qualified| Kind::of(&column.info.data_type).select(qualified),
-            "?",
-        );
-        let columns = plan
-            .columns
-            .iter()
-            .map(|column| (column.target.clone(), Kind::of(&column.info.data_type)))
-            .collect();
+        let sessions = Query::new(&Plan::new(schema, session_columns, user_columns.clone())?);
+        // API keys (plugin `@better-auth/api-key`) when the database has their table.
+        let api_key_columns = columns_of(&pool, &schema.table(Model::ApiKey)).await?;
+        let api_keys = if api_key_columns.is_empty() {
+            None
+        } else {
+            Some(Query::new(&Plan::api_keys(
+                schema,
+                api_key_columns,
+                user_columns,
+            )?))
+        };
         Ok(Self {
             pool,
-            sql: sql.into(),
-            columns,
+            sessions,
+            api_keys,
             query_timeout: options.query_timeout,
         })
     }
@@ -120,19 +177,14 @@ impl MySqlStore {
         &self.pool
     }
 
-    /// The lookup query.
+    /// The session lookup query (for logs and `EXPLAIN`).
     pub fn lookup_sql(&self) -> &str {
-        &self.sql
+        &self.sessions.sql
     }
 
-    fn decode(&self, row: &MySqlRow) -> Result<SessionRecord, String> {
-        let mut builder = RecordBuilder::default();
-        for (index, (target, kind)) in self.columns.iter().enumerate() {
-            let cell =
-                decode_cell(row, index, *kind).map_err(|error| format!("{target:?}: {error}"))?;
-            builder.set(target, cell)?;
-        }
-        builder.finish()
+    /// Whether the database has the API key plugin's table.
+    pub fn supports_api_keys(&self) -> bool {
+        self.api_keys.is_some()
     }
 }
 
@@ -181,12 +233,16 @@ async fn columns_of(pool: &MySqlPool, table: &str) -> Result<Vec<ColumnInfo>, Co
 #[async_trait]
 impl SessionStore for MySqlStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        let query = sqlx::query(AssertSqlSafe(self.sql.clone()))
-            .bind(token)
-            .fetch_optional(&self.pool);
-        let row = with_deadline(BACKEND, self.query_timeout, query).await?;
-        row.map(|row| self.decode(&row))
-            .transpose()
+        let Some(builder) = self
+            .sessions
+            .fetch(&self.pool, token, self.query_timeout)
+            .await?
+        else {
+            return Ok(None);
+        };
+        builder
+            .finish()
+            .map(Some)
             .map_err(|detail| BackendError::invalid_data(BACKEND, detail))
     }
 
@@ -199,5 +255,27 @@ impl SessionStore for MySqlStore {
 
     fn backend(&self) -> &'static str {
         BACKEND
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for MySqlStore {
+    async fn find_api_key(&self, hashed_key: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
+        let Some(query) = &self.api_keys else {
+            return Err(BackendError::invalid_data(
+                BACKEND,
+                "the database has no apikey table",
+            ));
+        };
+        let Some(builder) = query
+            .fetch(&self.pool, hashed_key, self.query_timeout)
+            .await?
+        else {
+            return Ok(None);
+        };
+        builder
+            .finish_api_key()
+            .map(Some)
+            .map_err(|detail| BackendError::invalid_data(BACKEND, detail))
     }
 }

@@ -7,13 +7,15 @@ use serde::Deserialize;
 
 use crate::config::ConfigError;
 
-/// The two tables a session lookup reads.
+/// The tables the lookups read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Model {
     /// The `user` table.
     User,
     /// The `session` table.
     Session,
+    /// The `apikey` table (API key plugin).
+    ApiKey,
 }
 
 impl Model {
@@ -22,6 +24,7 @@ impl Model {
         match self {
             Self::User => "user",
             Self::Session => "session",
+            Self::ApiKey => "apikey",
         }
     }
 }
@@ -75,6 +78,9 @@ pub struct Schema {
     /// The `session` model.
     #[serde(default)]
     pub session: ModelNames,
+    /// The `apikey` model (API key plugin: `apiKey({ schema: { apikey: ... } })`).
+    #[serde(default)]
+    pub apikey: ModelNames,
     /// How unlisted columns are named.
     #[serde(default)]
     pub naming: ColumnNaming,
@@ -131,6 +137,7 @@ impl Schema {
         match model {
             Model::User => &self.user,
             Model::Session => &self.session,
+            Model::ApiKey => &self.apikey,
         }
     }
 
@@ -138,6 +145,7 @@ impl Schema {
         match model {
             Model::User => &mut self.user,
             Model::Session => &mut self.session,
+            Model::ApiKey => &mut self.apikey,
         }
     }
 

@@ -1,4 +1,5 @@
-//! The session-join-user query, planned once at startup from the live table layout.
+//! The lookup queries (session join user, API key join user), planned once at startup from the
+//! live table layout.
 
 use crate::{
     config::ConfigError,
@@ -23,6 +24,8 @@ pub(crate) enum Target {
     User(String),
     /// A field of the session: Better Auth's field name.
     Session(String),
+    /// A field of the API key (`apikey` table): Better Auth's field name.
+    ApiKey(String),
 }
 
 /// A planned column: what it fills and how the database describes it.
@@ -32,14 +35,15 @@ pub(crate) struct PlannedColumn {
     pub(crate) info: ColumnInfo,
 }
 
-/// The lookup query's parts: every column of both tables, session first.
+/// A lookup query's parts: every column of the looked-up table (session or API key), then every
+/// column of its user.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
     pub(crate) columns: Vec<PlannedColumn>,
-    session_table: String,
+    primary_table: String,
     user_table: String,
-    token_column: String,
-    session_user_id_column: String,
+    lookup_column: String,
+    primary_user_id_column: String,
     user_id_column: String,
 }
 
@@ -59,25 +63,60 @@ const REQUIRED_SESSION: [&str; 6] = [
     "createdAt",
     "updatedAt",
 ];
+const REQUIRED_API_KEY: [&str; 3] = ["id", "key", "referenceId"];
 
 impl Plan {
-    /// Plans the lookup from the columns found in the session and user tables, or says which
-    /// table or column is missing.
+    /// Plans the session lookup from the columns found in the session and user tables, or says
+    /// which table or column is missing.
     pub(crate) fn new(
         schema: &Schema,
         session_columns: Vec<ColumnInfo>,
         user_columns: Vec<ColumnInfo>,
     ) -> Result<Self, ConfigError> {
-        let mut columns = Vec::with_capacity(session_columns.len() + user_columns.len());
+        Self::build(
+            schema,
+            Model::Session,
+            &REQUIRED_SESSION,
+            ("token", "userId"),
+            session_columns,
+            user_columns,
+        )
+    }
+
+    /// Plans the API key lookup (by hashed `key`, joined to the user of `referenceId`).
+    pub(crate) fn api_keys(
+        schema: &Schema,
+        api_key_columns: Vec<ColumnInfo>,
+        user_columns: Vec<ColumnInfo>,
+    ) -> Result<Self, ConfigError> {
+        Self::build(
+            schema,
+            Model::ApiKey,
+            &REQUIRED_API_KEY,
+            ("key", "referenceId"),
+            api_key_columns,
+            user_columns,
+        )
+    }
+
+    fn build(
+        schema: &Schema,
+        primary: Model,
+        required_primary: &[&str],
+        (lookup_field, user_id_field): (&str, &str),
+        primary_columns: Vec<ColumnInfo>,
+        user_columns: Vec<ColumnInfo>,
+    ) -> Result<Self, ConfigError> {
+        let mut columns = Vec::with_capacity(primary_columns.len() + user_columns.len());
         for (model, found, required) in [
-            (Model::Session, session_columns, &REQUIRED_SESSION),
-            (Model::User, user_columns, &REQUIRED_USER),
+            (primary, primary_columns, required_primary),
+            (Model::User, user_columns, &REQUIRED_USER[..]),
         ] {
             let table = schema.table(model);
             if found.is_empty() {
                 return Err(ConfigError::MissingTable { table });
             }
-            for field in required.iter() {
+            for field in required {
                 let column = schema.column(model, field);
                 if !found.iter().any(|info| info.name == column) {
                     return Err(ConfigError::MissingColumn {
@@ -92,21 +131,22 @@ impl Plan {
                 let target = match model {
                     Model::User => Target::User(field),
                     Model::Session => Target::Session(field),
+                    Model::ApiKey => Target::ApiKey(field),
                 };
                 columns.push(PlannedColumn { target, info });
             }
         }
         Ok(Self {
             columns,
-            session_table: schema.table(Model::Session),
+            primary_table: schema.table(primary),
             user_table: schema.table(Model::User),
-            token_column: schema.column(Model::Session, "token"),
-            session_user_id_column: schema.column(Model::Session, "userId"),
+            lookup_column: schema.column(primary, lookup_field),
+            primary_user_id_column: schema.column(primary, user_id_field),
             user_id_column: schema.column(Model::User, "id"),
         })
     }
 
-    /// The SQL text: `SELECT <exprs> FROM session s JOIN user u ON ... WHERE s.token = <param>`.
+    /// The SQL text: `SELECT <exprs> FROM session p JOIN user u ON ... WHERE p.token = <param>`.
     /// `expr` writes each column's select expression from its qualified, quoted name.
     pub(crate) fn select_sql(
         &self,
@@ -119,20 +159,20 @@ impl Plan {
             .iter()
             .map(|column| {
                 let alias = match column.target {
-                    Target::Session(_) => "s",
+                    Target::Session(_) | Target::ApiKey(_) => "p",
                     Target::User(_) => "u",
                 };
                 expr(column, &format!("{alias}.{}", quote(&column.info.name)))
             })
             .collect();
         format!(
-            "SELECT {} FROM {} AS s INNER JOIN {} AS u ON u.{} = s.{} WHERE s.{} = {param}",
+            "SELECT {} FROM {} AS p INNER JOIN {} AS u ON u.{} = p.{} WHERE p.{} = {param}",
             exprs.join(", "),
-            quote(&self.session_table),
+            quote(&self.primary_table),
             quote(&self.user_table),
             quote(&self.user_id_column),
-            quote(&self.session_user_id_column),
-            quote(&self.token_column),
+            quote(&self.primary_user_id_column),
+            quote(&self.lookup_column),
         )
     }
 }
@@ -161,9 +201,9 @@ mod tests {
         .unwrap();
         assert_eq!(plan.columns.len(), 13);
         let sql = plan.select_sql(|i| format!("\"{i}\""), |_, q| q.to_owned(), "$1");
-        assert!(sql.starts_with("SELECT s.\"id\", s.\"token\""), "{sql}");
+        assert!(sql.starts_with("SELECT p.\"id\", p.\"token\""), "{sql}");
         assert!(sql.ends_with(
-            "FROM \"session\" AS s INNER JOIN \"user\" AS u ON u.\"id\" = s.\"userId\" WHERE s.\"token\" = $1"
+            "FROM \"session\" AS p INNER JOIN \"user\" AS u ON u.\"id\" = p.\"userId\" WHERE p.\"token\" = $1"
         ), "{sql}");
     }
 

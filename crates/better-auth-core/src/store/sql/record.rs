@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
 use super::Target;
-use crate::model::{Session, SessionRecord, User};
+use crate::model::{ApiKey, ApiKeyRecord, Session, SessionRecord, User};
 
 /// One value read from a row, in the few shapes the backends produce (SQLite only produces
 /// the untyped ones).
@@ -130,6 +130,8 @@ pub(crate) struct RecordBuilder {
     active_organization_id: Option<String>,
     active_team_id: Option<String>,
     session_extra: Map<String, Value>,
+
+    api_key: Map<String, Value>,
 }
 
 impl RecordBuilder {
@@ -138,7 +140,34 @@ impl RecordBuilder {
         match target {
             Target::User(field) => self.set_user(field, cell),
             Target::Session(field) => self.set_session(field, cell),
+            Target::ApiKey(field) => self.set_api_key(field, cell),
         }
+    }
+
+    /// API key columns go to a JSON object with Better Auth's types: booleans as booleans,
+    /// dates as ISO strings, then deserialize into [`ApiKey`].
+    fn set_api_key(&mut self, field: &str, cell: Cell) -> Result<(), String> {
+        let value = match field {
+            "enabled" | "rateLimitEnabled" => {
+                cell.into_bool(field)?.map_or(Value::Null, Value::Bool)
+            }
+            "expiresAt" | "lastRefillAt" | "lastRequest" | "createdAt" | "updatedAt" => cell
+                .into_time(field)?
+                .map_or(Value::Null, |time| Value::String(iso_string(time))),
+            "id" | "referenceId" | "remaining" | "refillAmount" | "refillInterval" => match cell {
+                Cell::Int(number) if field == "id" || field == "referenceId" => {
+                    Value::String(number.to_string())
+                }
+                Cell::Text(text) if !matches!(field, "id" | "referenceId") => text
+                    .trim()
+                    .parse::<i64>()
+                    .map_or(Value::String(text), Value::from),
+                cell => cell.into_json(),
+            },
+            _ => cell.into_json(),
+        };
+        self.api_key.insert(field.to_owned(), value);
+        Ok(())
     }
 
     fn set_user(&mut self, field: &str, cell: Cell) -> Result<(), String> {
@@ -183,27 +212,35 @@ impl RecordBuilder {
         Ok(())
     }
 
-    /// The record, or which required value was NULL.
-    pub(crate) fn finish(self) -> Result<SessionRecord, String> {
+    /// The user, or which required value was NULL.
+    fn take_user(&mut self) -> Result<User, String> {
         fn required<T>(value: Option<T>, what: &str) -> Result<T, String> {
             value.ok_or_else(|| format!("{what} is NULL"))
         }
         let mut user = User::new(
-            required(self.user_id, "user.id")?,
-            required(self.name, "user.name")?,
-            required(self.email, "user.email")?,
+            required(self.user_id.take(), "user.id")?,
+            required(self.name.take(), "user.name")?,
+            required(self.email.take(), "user.email")?,
         );
         user.email_verified = self.email_verified.unwrap_or(false);
-        user.image = self.image;
+        user.image = self.image.take();
         user.created_at = required(self.user_created_at, "user.createdAt")?;
         user.updated_at = required(self.user_updated_at, "user.updatedAt")?;
-        user.role = self.role;
+        user.role = self.role.take();
         user.banned = self.banned;
-        user.ban_reason = self.ban_reason;
+        user.ban_reason = self.ban_reason.take();
         user.ban_expires = self.ban_expires;
         user.is_anonymous = self.is_anonymous;
-        user.extra = self.user_extra;
+        user.extra = std::mem::take(&mut self.user_extra);
+        Ok(user)
+    }
 
+    /// The session record, or which required value was NULL.
+    pub(crate) fn finish(mut self) -> Result<SessionRecord, String> {
+        fn required<T>(value: Option<T>, what: &str) -> Result<T, String> {
+            value.ok_or_else(|| format!("{what} is NULL"))
+        }
+        let user = self.take_user()?;
         let mut session = Session::new(
             required(self.session_id, "session.id")?,
             required(self.token, "session.token")?,
@@ -219,6 +256,19 @@ impl RecordBuilder {
         session.active_team_id = self.active_team_id;
         session.extra = self.session_extra;
         Ok(SessionRecord::new(session, user))
+    }
+
+    /// The API key record (the hashed key itself dropped), or what is wrong.
+    pub(crate) fn finish_api_key(mut self) -> Result<ApiKeyRecord, String> {
+        let user = self.take_user()?;
+        let mut fields = std::mem::take(&mut self.api_key);
+        fields.remove("key");
+        let key: ApiKey = serde_json::from_value(Value::Object(fields))
+            .map_err(|error| format!("apikey row: {error}"))?;
+        Ok(ApiKeyRecord {
+            key: std::sync::Arc::new(key),
+            user: std::sync::Arc::new(user),
+        })
     }
 }
 

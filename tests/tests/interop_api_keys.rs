@@ -1,0 +1,211 @@
+//! API keys created through the REAL Better Auth API key plugin (`@better-auth/api-key`),
+//! accepted from `x-api-key` by hash lookup in its `apikey` table; disabled, expired, exhausted,
+//! deleted and unknown keys refused; permissions exposed. Better Auth's own `api-key/verify`
+//! gives the verdict alongside.
+
+use std::sync::Arc;
+
+use better_auth_core::{
+    AuthConfig, AuthError, Authenticator, SecretSet, Via,
+    http::{HeaderMap, HeaderValue},
+    store::{self, SqlOptions},
+};
+use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb};
+use serde_json::{Value, json};
+
+fn api_key_headers(key: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-api-key", HeaderValue::from_str(key).unwrap());
+    headers
+}
+
+async fn create_key(server: &BetterAuthServer, cookie: &str, name: &str) -> Value {
+    let response = server
+        .post("/api-key/create", json!({"name": name}), Some(cookie))
+        .await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "api-key/create: {status} {body}");
+    body
+}
+
+/// Better Auth's own verdict (`auth.api.verifyApiKey`, server-only: through the harness hook).
+async fn verify_with_better_auth(server: &BetterAuthServer, key: &str) -> bool {
+    server
+        .test_hook("verify-api-key", json!({"key": key}))
+        .await["valid"]
+        == true
+}
+
+async fn run(db: TestDb) {
+    let server = BetterAuthServer::start(db.server_config(json!({"apiKey": {}}))).await;
+    let signed = server
+        .sign_up(
+            &format!("keys-{}@example.com", db.kind()),
+            "correct horse battery",
+            "Key Owner",
+        )
+        .await;
+    let cookie = signed.cookie_header();
+    let created = create_key(&server, &cookie, "ci").await;
+    let key = created["key"]
+        .as_str()
+        .expect("the plain key, shown once")
+        .to_owned();
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let (sessions, api_keys) = store::connect_with_api_keys(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let auth = Authenticator::builder(AuthConfig::new(SecretSet::single(SECRET).unwrap()))
+        .session_store_arc(sessions)
+        .api_key_store_arc(api_keys.expect("the apikey table is there"))
+        .build()
+        .unwrap();
+
+    // Accepted: the owner, via the API key, its metadata.
+    assert!(verify_with_better_auth(&server, &key).await);
+    let identity = auth.authenticate(&api_key_headers(&key)).await.unwrap();
+    assert_eq!(identity.via, Via::ApiKey);
+    assert_eq!(identity.user.id, signed.user_id());
+    assert!(identity.session.is_none());
+    let api_key = identity.api_key.as_ref().unwrap();
+    assert_eq!(
+        (api_key.id.as_str(), api_key.name.as_deref()),
+        (id.as_str(), Some("ci"))
+    );
+    assert_eq!(api_key.enabled, Some(true));
+
+    // Permissions (set server-side) are exposed.
+    db.execute(
+        r#"UPDATE "apikey" SET "permissions" = '{"files":["read","write"]}' WHERE "id" = {}"#,
+        &id,
+    )
+    .await;
+    let identity = auth.authenticate(&api_key_headers(&key)).await.unwrap();
+    let api_key = identity.api_key.as_ref().unwrap();
+    assert!(api_key.allows("files", "write"));
+    assert!(!api_key.allows("billing", "read"));
+
+    // Unknown and tampered keys.
+    let error = auth
+        .authenticate(&api_key_headers("definitely-not-a-key"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, AuthError::InvalidApiKey { .. }),
+        "{error:?}"
+    );
+    let mut tampered = key.clone();
+    tampered.replace_range(0..1, if key.starts_with('a') { "b" } else { "a" });
+    assert!(!verify_with_better_auth(&server, &tampered).await);
+    assert!(matches!(
+        auth.authenticate(&api_key_headers(&tampered)).await,
+        Err(AuthError::InvalidApiKey { .. })
+    ));
+
+    // Disabled through the plugin.
+    let response = server
+        .post(
+            "/api-key/update",
+            json!({"keyId": id, "enabled": false}),
+            Some(&cookie),
+        )
+        .await;
+    assert!(
+        response.status().is_success(),
+        "api-key/update: {}",
+        response.status()
+    );
+    assert!(!verify_with_better_auth(&server, &key).await);
+    assert!(matches!(
+        auth.authenticate(&api_key_headers(&key)).await,
+        Err(AuthError::InvalidApiKey { .. })
+    ));
+
+    // Exhausted: a second key with no requests left (429), then expired (401).
+    let second = create_key(&server, &cookie, "second").await;
+    let second_key = second["key"].as_str().unwrap().to_owned();
+    let second_id = second["id"].as_str().unwrap().to_owned();
+    auth.authenticate(&api_key_headers(&second_key))
+        .await
+        .unwrap();
+    db.execute(
+        r#"UPDATE "apikey" SET "remaining" = 0 WHERE "id" = {}"#,
+        &second_id,
+    )
+    .await;
+    let error = auth
+        .authenticate(&api_key_headers(&second_key))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.status().as_u16(), error.code()),
+        (429, "api_key_exhausted")
+    );
+    db.execute(
+        r#"UPDATE "apikey" SET "remaining" = NULL WHERE "id" = {}"#,
+        &second_id,
+    )
+    .await;
+    auth.authenticate(&api_key_headers(&second_key))
+        .await
+        .unwrap();
+    let past = match db.kind() {
+        "postgres" => "now() - interval '1 minute'",
+        "mysql" => "UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE",
+        _ => "'2020-01-01T00:00:00.000Z'",
+    };
+    db.execute(
+        &format!(r#"UPDATE "apikey" SET "expiresAt" = {past} WHERE "id" = {{}}"#),
+        &second_id,
+    )
+    .await;
+    let error = auth
+        .authenticate(&api_key_headers(&second_key))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.status().as_u16(), error.code()),
+        (401, "api_key_expired")
+    );
+
+    // Deleted through the plugin.
+    let third = create_key(&server, &cookie, "third").await;
+    let third_key = third["key"].as_str().unwrap().to_owned();
+    auth.authenticate(&api_key_headers(&third_key))
+        .await
+        .unwrap();
+    let response = server
+        .post(
+            "/api-key/delete",
+            json!({"keyId": third["id"]}),
+            Some(&cookie),
+        )
+        .await;
+    assert!(
+        response.status().is_success(),
+        "api-key/delete: {}",
+        response.status()
+    );
+    assert!(matches!(
+        auth.authenticate(&api_key_headers(&third_key)).await,
+        Err(AuthError::InvalidApiKey { .. })
+    ));
+    let _ = Arc::new(());
+}
+
+#[tokio::test]
+async fn sqlite_api_keys_match_better_auth() {
+    run(TestDb::sqlite()).await;
+}
+
+#[tokio::test]
+async fn postgres_api_keys_match_better_auth() {
+    run(TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn mysql_api_keys_match_better_auth() {
+    run(TestDb::mysql().await).await;
+}
