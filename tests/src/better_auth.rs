@@ -50,6 +50,26 @@ impl SignedIn {
             .join("; ")
     }
 
+    /// The cookie jar after this response: `before` (a `Cookie` header) with the cookies this
+    /// response set replacing or adding to it, and the expired ones removed.
+    pub fn cookie_jar(&self, before: &str) -> String {
+        let mut jar: Vec<(String, String)> = before
+            .split("; ")
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        for cookie in &self.set_cookies {
+            let Some((name, value)) = cookie.split(';').next().and_then(|pair| pair.split_once('=')) else {
+                continue;
+            };
+            jar.retain(|(known, _)| known != name);
+            if !value.is_empty() && !cookie.contains("Max-Age=0") {
+                jar.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        jar.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
+    }
+
     /// The value (as sent, percent-encoded) of cookie `name`.
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.set_cookies.iter().find_map(|cookie| {
@@ -227,6 +247,13 @@ impl BetterAuthServer {
     /// `additionalFields`).
     pub async fn sign_up_with(&self, body: Value) -> SignedIn {
         self.signed_in(self.post("/sign-up/email", body, None).await, "sign-up")
+            .await
+    }
+
+    /// Signs a new user up in a browser that already holds `cookie_header` (multi-session).
+    pub async fn sign_up_on_device(&self, email: &str, password: &str, name: &str, cookie_header: &str) -> SignedIn {
+        let body = json!({"email": email, "password": password, "name": name});
+        self.signed_in(self.post("/sign-up/email", body, Some(cookie_header)).await, "sign-up")
             .await
     }
 

@@ -14,6 +14,7 @@ use crate::{Authenticator, error::AuthError, model::Identity, response::Rejectio
 pub struct Authenticated {
     identity: Identity,
     authenticator: Authenticator,
+    device_sessions: std::sync::Arc<[Identity]>,
 }
 
 impl Authenticated {
@@ -22,7 +23,22 @@ impl Authenticated {
         Self {
             identity,
             authenticator,
+            device_sessions: std::sync::Arc::new([]),
         }
+    }
+
+    /// The same, with the request's other signed-in accounts (multi-session plugin).
+    pub fn with_device_sessions(mut self, sessions: std::sync::Arc<[Identity]>) -> Self {
+        self.device_sessions = sessions;
+        self
+    }
+
+    /// Every account signed in on this device (multi-session plugin, when
+    /// [`AuthConfig::multi_session`](crate::AuthConfig::multi_session) is on): one valid session
+    /// per user, as the plugin's `list-device-sessions` lists them. The active one is
+    /// [`identity`](Self::identity). Empty when multi-session is off.
+    pub fn device_sessions(&self) -> &[Identity] {
+        &self.device_sessions
     }
 
     /// The identity.

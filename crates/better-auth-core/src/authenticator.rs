@@ -242,10 +242,65 @@ impl Authenticator {
     /// Authenticates a request once, for extractors of either kind to read
     /// ([`AuthOutcome::required`], [`AuthOutcome::optional`]): what a middleware stores.
     pub async fn outcome(&self, method: &str, headers: &impl RequestHeaders) -> AuthOutcome {
+        let result = self.authenticate_request(method, headers).await;
+        let device_sessions: Arc<[Identity]> = match (&result, self.inner.config.multi_session) {
+            (Ok(identity), true) => match self.device_sessions(headers).await {
+                Ok(mut sessions) => {
+                    // The active session first, then the others.
+                    let active_user = identity.user.id.clone();
+                    sessions.sort_by_key(|other| other.user.id != active_user);
+                    Arc::from(sessions)
+                }
+                Err(error) => {
+                    error.log();
+                    return AuthOutcome {
+                        result: Err(error),
+                        authenticator: self.clone(),
+                        device_sessions: Arc::new([]),
+                    };
+                }
+            },
+            _ => Arc::new([]),
+        };
         AuthOutcome {
-            result: self.authenticate_request(method, headers).await,
+            result,
             authenticator: self.clone(),
+            device_sessions,
         }
+    }
+
+    /// Every account signed in on this device, from the multi-session plugin's cookies: each
+    /// signature checked, each session looked up, expired and banned ones dropped, one session
+    /// per user (the first). A backend failure is an error (503); bad cookies are skipped.
+    pub async fn device_sessions(
+        &self,
+        headers: &impl RequestHeaders,
+    ) -> Result<Vec<Identity>, AuthError> {
+        let Some(store) = &self.inner.sessions else {
+            return Ok(Vec::new());
+        };
+        let now = Utc::now();
+        let mut sessions: Vec<Identity> = Vec::new();
+        for signed in crate::multi_session::signed_values(headers) {
+            let Ok(token) = signing::verify(&signed, &self.inner.config.secrets) else {
+                continue;
+            };
+            let Some(record) = store.find_session(token).await? else {
+                continue;
+            };
+            if record.session.token != token
+                || record.session.is_expired_at(now)
+                || (self.inner.config.reject_banned && record.user.is_banned_at(now))
+                || sessions.iter().any(|known| known.user.id == record.user.id)
+            {
+                continue;
+            }
+            sessions.push(Identity::from_session(
+                record,
+                crate::credentials::Via::Cookie,
+            ));
+        }
+        Ok(sessions)
     }
 
     /// What an adapter's required-user extractor calls: [`authenticate_request`](Self::authenticate_request),
@@ -501,28 +556,28 @@ impl Authenticator {
 pub struct AuthOutcome {
     result: Result<Identity, AuthError>,
     authenticator: Authenticator,
+    device_sessions: Arc<[Identity]>,
 }
 
 impl AuthOutcome {
     /// The identity, or the rendered refusal.
     pub fn required(&self) -> Result<Authenticated, Rejection> {
         match &self.result {
-            Ok(identity) => Ok(Authenticated::new(
-                identity.clone(),
-                self.authenticator.clone(),
-            )),
+            Ok(identity) => Ok(self.authenticated(identity)),
             Err(error) => Err(self.authenticator.render(error.clone())),
         }
+    }
+
+    fn authenticated(&self, identity: &Identity) -> Authenticated {
+        Authenticated::new(identity.clone(), self.authenticator.clone())
+            .with_device_sessions(self.device_sessions.clone())
     }
 
     /// The identity if there is one: absent credentials, and refused ones (401/403), read as
     /// `None`; a backend failure (503) is still a refusal.
     pub fn optional(&self) -> Result<Option<Authenticated>, Rejection> {
         match &self.result {
-            Ok(identity) => Ok(Some(Authenticated::new(
-                identity.clone(),
-                self.authenticator.clone(),
-            ))),
+            Ok(identity) => Ok(Some(self.authenticated(identity))),
             Err(error) if error.is_client_error() => Ok(None),
             Err(error) => Err(self.authenticator.render(error.clone())),
         }

@@ -37,6 +37,8 @@ pub mod env {
     /// The in-process cache's TTL in milliseconds (0: no cache). Remote mode caches 5 s by
     /// default; the other stores do not cache unless this is set.
     pub const CACHE_TTL_MS: &str = "BETTER_AUTH_CACHE_TTL_MS";
+    /// `true`: read the multi-session plugin's cookies (all accounts signed in on the device).
+    pub const MULTI_SESSION: &str = "BETTER_AUTH_MULTI_SESSION";
     /// `true`: accept API keys of Better Auth's API key plugin, looked up in `DATABASE_URL`.
     pub const API_KEYS: &str = "BETTER_AUTH_API_KEYS";
     /// The headers API keys are read from, comma-separated (`x-api-key` by default).
@@ -209,6 +211,10 @@ pub struct AuthConfig {
     pub check_origin: bool,
     /// How recent a session must be to be "fresh" (Better Auth's `freshAge`, one day).
     pub fresh_age: chrono::Duration,
+    /// Whether to read the multi-session plugin's cookies into
+    /// [`Authenticated::device_sessions`](crate::Authenticated::device_sessions) (one store
+    /// lookup per cookie). Off by default.
+    pub multi_session: bool,
     /// The headers an API key is read from, in order (the plugin's `apiKeyHeaders`,
     /// `x-api-key` by default). Used only with an API key store.
     pub api_key_headers: Vec<String>,
@@ -232,6 +238,7 @@ impl AuthConfig {
             trusted_origins: TrustedOrigins::default(),
             check_origin: true,
             fresh_age: crate::guard::DEFAULT_FRESH_AGE,
+            multi_session: false,
             api_key_headers: vec!["x-api-key".to_owned()],
         }
     }
@@ -261,6 +268,9 @@ impl AuthConfig {
         }
         if let Some(origins) = present(env::TRUSTED_ORIGINS) {
             config.trusted_origins = TrustedOrigins::parse_list(&origins);
+        }
+        if let Some(value) = present(env::MULTI_SESSION) {
+            config.multi_session = value.trim() == "true";
         }
         if let Some(headers) = present(env::API_KEY_HEADERS) {
             config.api_key_headers = headers

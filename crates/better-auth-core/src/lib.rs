@@ -35,6 +35,7 @@ pub mod guard;
 pub mod headers;
 pub mod jwt;
 pub mod model;
+pub mod multi_session;
 pub mod origin;
 pub mod response;
 pub mod secret;
