@@ -59,7 +59,11 @@ impl SignedIn {
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect();
         for cookie in &self.set_cookies {
-            let Some((name, value)) = cookie.split(';').next().and_then(|pair| pair.split_once('=')) else {
+            let Some((name, value)) = cookie
+                .split(';')
+                .next()
+                .and_then(|pair| pair.split_once('='))
+            else {
                 continue;
             };
             jar.retain(|(known, _)| known != name);
@@ -67,7 +71,10 @@ impl SignedIn {
                 jar.push((name.to_owned(), value.to_owned()));
             }
         }
-        jar.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("; ")
+        jar.iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// The value (as sent, percent-encoded) of cookie `name`.
@@ -251,10 +258,19 @@ impl BetterAuthServer {
     }
 
     /// Signs a new user up in a browser that already holds `cookie_header` (multi-session).
-    pub async fn sign_up_on_device(&self, email: &str, password: &str, name: &str, cookie_header: &str) -> SignedIn {
+    pub async fn sign_up_on_device(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+        cookie_header: &str,
+    ) -> SignedIn {
         let body = json!({"email": email, "password": password, "name": name});
-        self.signed_in(self.post("/sign-up/email", body, Some(cookie_header)).await, "sign-up")
-            .await
+        self.signed_in(
+            self.post("/sign-up/email", body, Some(cookie_header)).await,
+            "sign-up",
+        )
+        .await
     }
 
     /// Signs an existing user in.

@@ -289,3 +289,161 @@ pub async fn run(binary: &str) {
     // Health.
     assert_eq!(service.get("/healthz", &[]).await.0, 200);
 }
+
+/// The deployment shapes of issue "every way Better Auth is deployed", through the example
+/// binary at `binary`, each configured only by environment variables:
+///
+/// 1. sessions only in Redis (`@better-auth/redis-storage`), the compact cookie cache, API keys
+///    from the database;
+/// 2. MySQL / MariaDB;
+/// 3. remote mode: only Better Auth's URL, sessions asked of its `get-session`.
+pub async fn run_deployment_shapes(binary: &str) {
+    redis_cookie_cache_and_api_keys(binary).await;
+    mysql(binary).await;
+    remote(binary).await;
+}
+
+async fn redis_cookie_cache_and_api_keys(binary: &str) {
+    let db = TestDb::sqlite();
+    let prefix = format!("ba-rs-e2e-{}:", crate::unique_suffix());
+    let redis = crate::services::redis_url();
+    let mut config = db.server_config(json!({"apiKey": {}}));
+    config["redis"] = json!({"url": redis, "keyPrefix": prefix});
+    config["options"] =
+        json!({"session": {"cookieCache": {"enabled": true, "strategy": "compact", "maxAge": 60}}});
+    let server = BetterAuthServer::start(config).await;
+    let url = db.url();
+    let service = ExampleService::start(
+        binary,
+        &[
+            ("DATABASE_URL", &url),
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_REDIS_URL", &redis),
+            ("BETTER_AUTH_REDIS_KEY_PREFIX", &prefix),
+            ("BETTER_AUTH_COOKIE_CACHE", "compact"),
+            ("BETTER_AUTH_API_KEYS", "true"),
+        ],
+    )
+    .await;
+
+    let signed = server
+        .sign_up("shapes@example.com", "correct horse battery", "Shapes")
+        .await;
+    let cookie = signed.cookie_header();
+    let (status, me) = service.get("/me", &[("cookie", &cookie)]).await;
+    assert_eq!(
+        (status.as_u16(), me["via"].as_str()),
+        (200, Some("cookie")),
+        "cookie cache: {me}"
+    );
+    let token_only = format!(
+        "better-auth.session_token={}",
+        signed.cookie("better-auth.session_token").unwrap()
+    );
+    let (status, me) = service.get("/me", &[("cookie", &token_only)]).await;
+    assert_eq!(status, 200, "Redis secondary storage: {me}");
+    assert_eq!(me["user"]["email"], "shapes@example.com");
+
+    let created: Value = server
+        .post("/api-key/create", json!({"name": "e2e"}), Some(&cookie))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = created["key"].as_str().expect("an API key").to_owned();
+    let (status, me) = service.get("/me", &[("x-api-key", &key)]).await;
+    assert_eq!(
+        (status.as_u16(), me["via"].as_str()),
+        (200, Some("api_key")),
+        "API key: {me}"
+    );
+    assert_eq!(me["user"]["email"], "shapes@example.com");
+    assert_status(
+        "unknown API key",
+        &service.get("/me", &[("x-api-key", "nope-nope-nope")]).await,
+        401,
+        Some("invalid_api_key"),
+    );
+
+    server.sign_out(&cookie).await;
+    assert_status(
+        "signed out, no cache entry",
+        &service.get("/me", &[("cookie", &token_only)]).await,
+        401,
+        Some("session_not_found"),
+    );
+}
+
+async fn mysql(binary: &str) {
+    let db = TestDb::mysql().await;
+    let server = BetterAuthServer::start(db.server_config(json!({"bearer": {}}))).await;
+    let url = db.url();
+    let service = ExampleService::start(
+        binary,
+        &[("DATABASE_URL", &url), ("BETTER_AUTH_SECRET", SECRET)],
+    )
+    .await;
+    let signed = server
+        .sign_up("mysql@example.com", "correct horse battery", "My SQL")
+        .await;
+    let (status, me) = service
+        .get("/me", &[("cookie", &signed.cookie_header())])
+        .await;
+    assert_eq!(
+        (status.as_u16(), me["user"]["email"].as_str()),
+        (200, Some("mysql@example.com")),
+        "MySQL: {me}"
+    );
+    server.sign_out(&signed.cookie_header()).await;
+    assert_status(
+        "MySQL, signed out",
+        &service
+            .get("/me", &[("cookie", &signed.cookie_header())])
+            .await,
+        401,
+        Some("session_not_found"),
+    );
+}
+
+async fn remote(binary: &str) {
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(json!({}))).await;
+    let service = ExampleService::start(
+        binary,
+        &[
+            ("BETTER_AUTH_URL", server.base_url()),
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_REMOTE_SESSIONS", "true"),
+            ("BETTER_AUTH_CACHE_TTL_MS", "0"),
+        ],
+    )
+    .await;
+    let signed = server
+        .sign_up("remote-e2e@example.com", "correct horse battery", "Remote")
+        .await;
+    let (status, me) = service
+        .get("/me", &[("cookie", &signed.cookie_header())])
+        .await;
+    assert_eq!(
+        (status.as_u16(), me["user"]["email"].as_str()),
+        (200, Some("remote-e2e@example.com")),
+        "remote: {me}"
+    );
+    server.sign_out(&signed.cookie_header()).await;
+    assert_status(
+        "remote, signed out",
+        &service
+            .get("/me", &[("cookie", &signed.cookie_header())])
+            .await,
+        401,
+        Some("session_not_found"),
+    );
+    assert_eq!(service.get("/healthz", &[]).await.0, 200);
+    drop(server);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        service.get("/healthz", &[]).await.0,
+        503,
+        "Better Auth down: not healthy"
+    );
+}

@@ -19,14 +19,20 @@ fn cookie_headers(cookie: &str) -> HeaderMap {
 }
 
 async fn list_device_sessions(server: &BetterAuthServer, cookie: &str) -> Vec<String> {
-    let response = server.get("/multi-session/list-device-sessions", {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("cookie", cookie.parse().unwrap());
-        headers
-    })
-    .await;
+    let response = server
+        .get("/multi-session/list-device-sessions", {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert("cookie", cookie.parse().unwrap());
+            headers
+        })
+        .await;
     let list: Value = response.json().await.unwrap();
-    let mut ids: Vec<String> = list.as_array().unwrap().iter().map(|item| item["user"]["id"].as_str().unwrap().to_owned()).collect();
+    let mut ids: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["user"]["id"].as_str().unwrap().to_owned())
+        .collect();
     ids.sort();
     ids
 }
@@ -35,39 +41,95 @@ async fn list_device_sessions(server: &BetterAuthServer, cookie: &str) -> Vec<St
 async fn device_sessions_match_better_auth() {
     let db = TestDb::sqlite();
     let server = BetterAuthServer::start(db.server_config(json!({"multiSession": {}}))).await;
-    let first = server.sign_up("first@example.com", "correct horse battery", "First").await;
+    let first = server
+        .sign_up("first@example.com", "correct horse battery", "First")
+        .await;
     let jar = first.cookie_header();
-    assert!(jar.contains("_multi-"), "the plugin sets a multi-session cookie: {jar}");
-    let second = server.sign_up_on_device("second@example.com", "correct horse battery", "Second", &jar).await;
+    assert!(
+        jar.contains("_multi-"),
+        "the plugin sets a multi-session cookie: {jar}"
+    );
+    let second = server
+        .sign_up_on_device(
+            "second@example.com",
+            "correct horse battery",
+            "Second",
+            &jar,
+        )
+        .await;
     let jar = second.cookie_jar(&jar);
 
     let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
     config.multi_session = true;
     let auth = Authenticator::builder(config)
-        .session_store_arc(store::connect(&db.url(), SqlOptions::default()).await.unwrap())
+        .session_store_arc(
+            store::connect(&db.url(), SqlOptions::default())
+                .await
+                .unwrap(),
+        )
         .build()
         .unwrap();
     let user = auth.require("GET", &cookie_headers(&jar)).await.unwrap();
-    assert_eq!(user.user.id, second.user_id(), "the session cookie is the active account");
-    let ours: Vec<&str> = user.device_sessions().iter().map(|identity| identity.user.id.as_str()).collect();
-    assert_eq!(ours, [second.user_id(), first.user_id()], "the active account first");
+    assert_eq!(
+        user.user.id,
+        second.user_id(),
+        "the session cookie is the active account"
+    );
+    let ours: Vec<&str> = user
+        .device_sessions()
+        .iter()
+        .map(|identity| identity.user.id.as_str())
+        .collect();
+    assert_eq!(
+        ours,
+        [second.user_id(), first.user_id()],
+        "the active account first"
+    );
     let mut sorted: Vec<String> = ours.iter().map(|id| (*id).to_owned()).collect();
     sorted.sort();
     assert_eq!(sorted, list_device_sessions(&server, &jar).await);
 
     // Revoke the first account's session through the plugin.
-    let response = server.post("/multi-session/revoke", json!({"sessionToken": first.token()}), Some(&jar)).await;
-    assert!(response.status().is_success(), "multi-session/revoke: {}", response.status());
+    let response = server
+        .post(
+            "/multi-session/revoke",
+            json!({"sessionToken": first.token()}),
+            Some(&jar),
+        )
+        .await;
+    assert!(
+        response.status().is_success(),
+        "multi-session/revoke: {}",
+        response.status()
+    );
     let user = auth.require("GET", &cookie_headers(&jar)).await.unwrap();
-    let ours: Vec<&str> = user.device_sessions().iter().map(|identity| identity.user.id.as_str()).collect();
+    let ours: Vec<&str> = user
+        .device_sessions()
+        .iter()
+        .map(|identity| identity.user.id.as_str())
+        .collect();
     assert_eq!(ours, [second.user_id()]);
-    assert_eq!(list_device_sessions(&server, &jar).await, [second.user_id()]);
+    assert_eq!(
+        list_device_sessions(&server, &jar).await,
+        [second.user_id()]
+    );
 
     // Off by default.
     let plain = Authenticator::builder(AuthConfig::new(SecretSet::single(SECRET).unwrap()))
-        .session_store_arc(store::connect(&db.url(), SqlOptions::default()).await.unwrap())
+        .session_store_arc(
+            store::connect(&db.url(), SqlOptions::default())
+                .await
+                .unwrap(),
+        )
         .build()
         .unwrap();
-    assert!(plain.require("GET", &cookie_headers(&jar)).await.unwrap().device_sessions().is_empty());
+    assert!(
+        plain
+            .require("GET", &cookie_headers(&jar))
+            .await
+            .unwrap()
+            .device_sessions()
+            .is_empty()
+    );
     let _ = Arc::new(());
 }

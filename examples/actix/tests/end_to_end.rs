@@ -5,3 +5,8 @@
 async fn end_to_end_with_a_real_better_auth() {
     better_auth_tests::scenario::run(env!("CARGO_BIN_EXE_example-actix")).await;
 }
+
+#[tokio::test]
+async fn deployment_shapes_from_the_environment() {
+    better_auth_tests::scenario::run_deployment_shapes(env!("CARGO_BIN_EXE_example-actix")).await;
+}

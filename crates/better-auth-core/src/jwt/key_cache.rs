@@ -206,6 +206,20 @@ impl KeyCache {
         }
     }
 
+    /// Health without a fetch: fine until a token needed keys; then fine while usable keys are
+    /// at hand, or the latest fetch worked.
+    pub(crate) fn health(&self) -> Result<(), AuthError> {
+        let snapshot = self.snapshot();
+        if snapshot.attempt == 0
+            || snapshot.usable(Instant::now(), self.options.max_stale)
+            || snapshot.last_error.is_none()
+        {
+            Ok(())
+        } else {
+            Err(unavailable(&snapshot))
+        }
+    }
+
     /// Starts a refresh in the background, unless one runs or one was attempted recently.
     fn refresh_in_background(self: &Arc<Self>, seen: &Snapshot, now: Instant) {
         if self.recently_attempted(seen, now) {

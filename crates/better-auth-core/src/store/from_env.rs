@@ -116,6 +116,8 @@ async fn api_key_store(
         options.schema = super::Schema::from_json(&json)?;
     }
     let table = options.schema.table(super::Model::ApiKey);
+    // Sessions may live elsewhere (Redis): this store is asked for API keys.
+    options.sessions_required = false;
     let (_, api_keys) = super::connect_with_api_keys(url, options).await?;
     api_keys.ok_or(ConfigError::MissingTable { table })
 }

@@ -76,7 +76,7 @@ impl Kind {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    sessions: Query,
+    sessions: Option<Query>,
     api_keys: Option<Query>,
     query_timeout: Duration,
 }
@@ -153,7 +153,11 @@ impl PostgresStore {
         let schema = &options.schema;
         let session_columns = columns_of(&pool, &schema.table(Model::Session)).await?;
         let user_columns = columns_of(&pool, &schema.table(Model::User)).await?;
-        let sessions = Query::new(&Plan::new(schema, session_columns, user_columns.clone())?);
+        let sessions = match Plan::new(schema, session_columns, user_columns.clone()) {
+            Ok(plan) => Some(Query::new(&plan)),
+            Err(_) if !options.sessions_required => None,
+            Err(error) => return Err(error),
+        };
         // API keys (plugin `@better-auth/api-key`) when the database has their table.
         let api_key_columns = columns_of(&pool, &schema.table(Model::ApiKey)).await?;
         let api_keys = if api_key_columns.is_empty() {
@@ -180,7 +184,7 @@ impl PostgresStore {
 
     /// The session lookup query (for logs and `EXPLAIN`).
     pub fn lookup_sql(&self) -> &str {
-        &self.sessions.sql
+        self.sessions.as_ref().map_or("", |query| &query.sql)
     }
 
     /// Whether the database has the API key plugin's table.
@@ -241,8 +245,13 @@ async fn columns_of(pool: &PgPool, table: &str) -> Result<Vec<ColumnInfo>, Confi
 #[async_trait]
 impl SessionStore for PostgresStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        let Some(builder) = self
-            .sessions
+        let Some(sessions) = &self.sessions else {
+            return Err(BackendError::invalid_data(
+                BACKEND,
+                "the database has no session table",
+            ));
+        };
+        let Some(builder) = sessions
             .fetch(&self.pool, token, self.query_timeout)
             .await?
         else {

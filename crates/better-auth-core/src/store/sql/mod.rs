@@ -25,6 +25,9 @@ pub struct SqlOptions {
     pub acquire_timeout: Duration,
     /// How long one lookup may take before it gets a 503 (default 2 s).
     pub query_timeout: Duration,
+    /// Whether a missing session table is a startup error (default). Off for a store used for
+    /// API keys only, next to sessions that live in Redis.
+    pub sessions_required: bool,
 }
 
 impl Default for SqlOptions {
@@ -34,6 +37,7 @@ impl Default for SqlOptions {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(2),
             query_timeout: Duration::from_secs(2),
+            sessions_required: true,
         }
     }
 }
