@@ -210,6 +210,11 @@ impl BetterAuthServer {
         })
     }
 
+    /// The Node process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// The server's base URL (`http://127.0.0.1:PORT`).
     pub fn base_url(&self) -> &str {
         &self.base_url

@@ -6,6 +6,7 @@
 //! - `cargo xtask lint`: `cargo fmt --check`, clippy with `-D warnings` over all targets and
 //!   features, rustdoc with warnings denied.
 //! - `cargo xtask ci`: lint, then test.
+//! - `cargo xtask bench`: the load benchmark (see `tests/src/bin/loadbench.rs`).
 #![forbid(unsafe_code)]
 
 mod services;
@@ -20,9 +21,10 @@ fn main() -> ExitCode {
         Some("lint") => tasks::lint(),
         Some("ci") => tasks::lint().and_then(|()| tasks::test(&[])),
         Some("npm") => tasks::npm_install(),
+        Some("bench") => tasks::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages"
+                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)"
             );
             return ExitCode::from(2);
         }

@@ -61,7 +61,57 @@ pub(crate) fn test(extra: &[String]) -> Result {
     services::check_all()?;
     run(cargo()
         .args(["test", "--workspace", "--all-features", "--locked"])
-        .args(extra))
+        .args(extra))?;
+    // The criterion benches once each, in test mode, so they cannot rot.
+    if extra.is_empty() {
+        run(cargo().args([
+            "test",
+            "--workspace",
+            "--all-features",
+            "--locked",
+            "--benches",
+        ]))?;
+    }
+    Ok(())
+}
+
+/// The load benchmark: release builds of the example services and of the harness, then one
+/// bounded run that prints the table of `docs/benchmarks.md`.
+pub(crate) fn bench(args: &[String]) -> Result {
+    npm_install()?;
+    for tool in ["wrk", "taskset"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            return Err(format!(
+                "`{tool}` is needed: apt-get install {}",
+                if tool == "wrk" { "wrk" } else { "util-linux" }
+            ));
+        }
+    }
+    run(cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "example-axum",
+        "-p",
+        "example-actix",
+        "-p",
+        "example-rocket",
+        "-p",
+        "example-poem",
+    ]))?;
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--locked",
+            "-p",
+            "better-auth-tests",
+            "--bin",
+            "loadbench",
+            "--",
+        ])
+        .args(args))
 }
 
 /// Formatting, clippy and rustdoc, warnings denied.

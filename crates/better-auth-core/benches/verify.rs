@@ -2,11 +2,16 @@
 //!
 //! - `session_cookie`: find the cookie in a realistic `Cookie` header, percent-decode it, and
 //!   verify its HMAC (what every cookie request costs before any I/O);
+//! - `bearer/parse_and_verify`: the same for `Authorization: Bearer TOKEN.SIGNATURE`;
+//! - `authenticate/cache_hit`: a whole `Authenticator::authenticate` answered by the in-process
+//!   cache (cookie, HMAC, SHA-256 cache key, lookup, expiry and ban checks, the identity);
+//! - `authenticate/cookie_cache_{compact,jwt,jwe}`: the same answered by Better Auth's cookie
+//!   cache (`session_data`), no store at all;
 //! - `jwt/<alg>/verify_token`: the whole JWT path with the key cached (split, header, key
 //!   lookup, signature, claims), beside `jwt/<alg>/raw_signature`: aws-lc-rs verifying the same
 //!   signature with the same parsed key, the floor of that path.
 //!
-//! `cargo bench -p better-auth-core --features jwks --bench verify`
+//! `cargo bench -p better-auth-core --features jwks,cookie-cache-jwe --bench verify`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -23,10 +28,16 @@ use aws_lc_rs::{
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
-    SecretSet, credentials,
+    AuthConfig, Authenticator, CacheOptions, SecretSet,
+    cookie_cache::{CookieCacheOptions, CookieCacheStrategy},
+    credentials,
     jwt::{Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys, TokenVerifier},
     signing,
 };
+
+mod support;
+
+const SECRET_VALUE: &str = support::SECRET;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
@@ -172,5 +183,159 @@ fn session_cookie(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, session_cookie, jwt);
+fn bearer(c: &mut Criterion) {
+    let secrets = SecretSet::single(SECRET_VALUE).unwrap();
+    let signed = signing::sign("MDrWaU1xxyq7RBvYdIPdO3CyhI7mSGPE", secrets.current());
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::AUTHORIZATION,
+        format!("Bearer {signed}").parse().unwrap(),
+    );
+    c.bench_function("bearer/parse_and_verify", |b| {
+        b.iter(|| {
+            let token = credentials::bearer(black_box(&headers)).unwrap().unwrap();
+            black_box(signing::verify(&token, &secrets).is_ok())
+        })
+    });
+}
+
+fn cookie_headers(value: &str) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    headers.insert(http::header::COOKIE, value.parse().unwrap());
+    headers
+}
+
+fn cache_hit(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secrets = SecretSet::single(support::SECRET).unwrap();
+    let auth = Authenticator::builder(AuthConfig::new(secrets.clone()))
+        .session_store(support::InMemory)
+        .cache(CacheOptions::with_ttl(std::time::Duration::from_secs(3600)))
+        .build()
+        .unwrap();
+    let headers = cookie_headers(&format!(
+        "theme=dark; better-auth.session_token={}",
+        signing::cookie_value(&support::token(1), secrets.current())
+    ));
+    runtime.block_on(auth.authenticate(&headers)).unwrap();
+    c.bench_function("authenticate/cache_hit", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(auth.authenticate(black_box(&headers)).await.unwrap()) })
+    });
+}
+
+/// A `session_data` cookie as Better Auth's `compact` strategy writes it.
+fn compact_entry(secrets: &SecretSet) -> String {
+    use hmac::Mac;
+    let record = support::record(1);
+    let payload = serde_json::to_string(&json!({
+        "session": {"id": record.session.id, "token": record.session.token, "userId": record.session.user_id,
+            "expiresAt": record.session.expires_at, "createdAt": record.session.created_at,
+            "updatedAt": record.session.updated_at, "ipAddress": record.session.ip_address, "userAgent": record.session.user_agent},
+        "user": &*record.user, "updatedAt": chrono::Utc::now().timestamp_millis(), "version": "1"
+    }))
+    .unwrap();
+    let expires = chrono::Utc::now().timestamp_millis() + 300_000;
+    let signed = format!(
+        "{},\"expiresAt\":{expires}}}",
+        &payload[..payload.len() - 1]
+    );
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secrets.current().expose_bytes()).unwrap();
+    mac.update(signed.as_bytes());
+    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    let envelope =
+        format!("{{\"session\":{payload},\"expiresAt\":{expires},\"signature\":\"{signature}\"}}");
+    URL_SAFE_NO_PAD.encode(envelope)
+}
+
+/// A `session_data` cookie as the `jwt` strategy writes it.
+fn jwt_entry(secrets: &SecretSet) -> String {
+    use hmac::Mac;
+    let record = support::record(1);
+    let exp = chrono::Utc::now().timestamp() + 300;
+    let claims = json!({"session": &*record.session, "user": &*record.user, "updatedAt": 0, "version": "1", "iat": exp - 300, "exp": exp});
+    let mut claims = claims;
+    claims["session"]["token"] = json!(record.session.token);
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"HS256"}"#),
+        b64(claims.to_string().as_bytes())
+    );
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(secrets.current().expose_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", b64(&mac.finalize().into_bytes()))
+}
+
+/// A `session_data` cookie as the `jwe` strategy writes it (josekit, the HKDF-derived key).
+fn jwe_entry(secrets: &SecretSet) -> String {
+    use josekit::jwe::{Dir, JweHeader};
+    let mut key = [0u8; 64];
+    hkdf::Hkdf::<sha2::Sha256>::new(
+        Some(b"better-auth-session"),
+        secrets.current().expose_bytes(),
+    )
+    .expand(b"BetterAuth.js Generated Encryption Key", &mut key)
+    .unwrap();
+    let record = support::record(1);
+    let exp = chrono::Utc::now().timestamp() + 300;
+    let mut claims = json!({"session": &*record.session, "user": &*record.user, "updatedAt": 0, "version": "1", "exp": exp});
+    claims["session"]["token"] = json!(record.session.token);
+    let mut header = JweHeader::new();
+    header.set_content_encryption("A256CBC-HS512");
+    let encrypter = Dir.encrypter_from_bytes(key).unwrap();
+    josekit::jwe::serialize_compact(claims.to_string().as_bytes(), &header, &encrypter).unwrap()
+}
+
+fn cookie_cache(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secrets = SecretSet::single(support::SECRET).unwrap();
+    let session_cookie = signing::cookie_value(&support::token(1), secrets.current());
+    for (name, strategy, entry) in [
+        (
+            "compact",
+            CookieCacheStrategy::Compact,
+            compact_entry(&secrets),
+        ),
+        ("jwt", CookieCacheStrategy::Jwt, jwt_entry(&secrets)),
+        ("jwe", CookieCacheStrategy::Jwe, jwe_entry(&secrets)),
+    ] {
+        // No store behind it: a miss would be an error, so the bench proves the cache answers.
+        let auth = Authenticator::builder(AuthConfig::new(secrets.clone()))
+            .token_verifier(JwksVerifier::new(
+                StaticKeys::new(vec![]),
+                KeyCacheOptions::default(),
+                JwtValidation::default(),
+            ))
+            .cookie_cache(CookieCacheOptions::with_strategy(strategy))
+            .build()
+            .unwrap();
+        let headers = cookie_headers(&format!(
+            "better-auth.session_token={session_cookie}; better-auth.session_data={entry}"
+        ));
+        runtime
+            .block_on(auth.authenticate(&headers))
+            .expect("answered by the cookie cache");
+        c.bench_function(&format!("authenticate/cookie_cache_{name}"), |b| {
+            b.to_async(&runtime)
+                .iter(|| async { black_box(auth.authenticate(black_box(&headers)).await.unwrap()) })
+        });
+    }
+}
+
+criterion_group!(
+    benches,
+    session_cookie,
+    bearer,
+    cache_hit,
+    cookie_cache,
+    jwt
+);
 criterion_main!(benches);

@@ -132,6 +132,12 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
         self.cache.entry_count()
     }
 
+    /// Applies the cache's pending maintenance (inserts, evictions) now; normally it runs by
+    /// itself. Useful before reading [`entry_count`](Self::entry_count).
+    pub async fn run_pending_tasks(&self) {
+        self.cache.run_pending_tasks().await;
+    }
+
     /// Drops every cached answer.
     pub fn clear(&self) {
         self.cache.invalidate_all();

@@ -1,5 +1,6 @@
 //! The contract service on actix-web (the same routes as the axum, rocket and poem examples):
 //!
+//! - `GET /public`: no authentication (the baseline of the load benchmark);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -9,6 +10,11 @@
 use actix_web::{HttpResponse, get, post, web};
 use better_auth_actix::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
 use serde_json::json;
+
+#[get("/public")]
+async fn public() -> &'static str {
+    "ok"
+}
 
 #[get("/me")]
 async fn me(user: AuthUser) -> HttpResponse {
@@ -43,6 +49,7 @@ async fn healthz(auth: web::Data<Authenticator>) -> Result<&'static str, AuthRej
 pub fn configure(auth: Authenticator) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(auth))
+            .service(public)
             .service(me)
             .service(optional)
             .service(admin)

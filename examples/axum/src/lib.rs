@@ -1,5 +1,6 @@
 //! The contract service on axum (the same routes as the actix, rocket and poem examples):
 //!
+//! - `GET /public`: no authentication (the baseline of the load benchmark);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -14,6 +15,10 @@ use axum::{
 };
 use better_auth_axum::{AuthRejection, AuthUser, Authenticator};
 use serde_json::{Value, json};
+
+async fn public() -> &'static str {
+    "ok"
+}
 
 async fn me(user: AuthUser) -> Json<Value> {
     Json(json!({"user": user.user, "session": user.session, "via": user.via}))
@@ -45,6 +50,7 @@ async fn healthz(State(auth): State<Authenticator>) -> Result<&'static str, Auth
 /// The service's routes on `auth`.
 pub fn app(auth: Authenticator) -> Router {
     Router::new()
+        .route("/public", get(public))
         .route("/me", get(me))
         .route("/optional", get(optional))
         .route("/admin", get(admin))

@@ -1,5 +1,6 @@
 //! The contract service on Poem (the same routes as the axum, actix and rocket examples):
 //!
+//! - `GET /public`: no authentication (the baseline of the load benchmark);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -14,6 +15,11 @@ use poem::{
     web::{Data, Json},
 };
 use serde_json::{Value, json};
+
+#[handler]
+fn public() -> &'static str {
+    "ok"
+}
 
 #[handler]
 fn me(user: AuthUser) -> Json<Value> {
@@ -47,6 +53,7 @@ async fn healthz(auth: Data<&Authenticator>) -> Result<&'static str, AuthRejecti
 /// The service's routes on `auth`.
 pub fn app(auth: Authenticator) -> impl Endpoint {
     Route::new()
+        .at("/public", get(public))
         .at("/me", get(me))
         .at("/optional", get(optional))
         .at("/admin", get(admin))

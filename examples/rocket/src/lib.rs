@@ -1,5 +1,6 @@
 //! The contract service on Rocket (the same routes as the axum, actix and poem examples):
 //!
+//! - `GET /public`: no authentication (the baseline of the load benchmark);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -9,6 +10,11 @@
 use better_auth_rocket::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
 use rocket::{Build, Rocket, State, get, http::Status, post, routes, serde::json::Json};
 use serde_json::{Value, json};
+
+#[get("/public")]
+fn public() -> &'static str {
+    "ok"
+}
 
 #[get("/me")]
 fn me(user: AuthUser) -> Json<Value> {
@@ -46,6 +52,6 @@ async fn healthz(auth: &State<Authenticator>) -> Result<&'static str, AuthReject
 pub fn mount(rocket: Rocket<Build>, auth: Authenticator) -> Rocket<Build> {
     rocket
         .manage(auth)
-        .mount("/", routes![me, optional, admin, notes, healthz])
+        .mount("/", routes![public, me, optional, admin, notes, healthz])
         .register("/", better_auth_rocket::catchers())
 }

@@ -1,0 +1,107 @@
+//! Footprint of the cached path, measured (not timed):
+//!
+//! - heap allocations per `Authenticator::authenticate` answered by the in-process cache;
+//! - heap bytes of a session record, and of 100,000 cached sessions (see `memory.rs` for the
+//!   resident size, measured without dhat's bookkeeping).
+//!
+//! `cargo bench -p better-auth-core --bench footprint` (dhat counts the allocations).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout
+)]
+
+use std::sync::Arc;
+
+use better_auth_core::{
+    AuthConfig, Authenticator, CacheOptions, CachedStore, SecretSet, SessionStore, signing,
+};
+
+mod support;
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+/// Resident set size in bytes (Linux `/proc/self/statm`).
+fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+fn main() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let quick = std::env::args().any(|arg| arg == "--test");
+
+    // Allocations per cached request.
+    let secrets = SecretSet::single(support::SECRET).unwrap();
+    let auth = Authenticator::builder(AuthConfig::new(secrets.clone()))
+        .session_store(support::InMemory)
+        .cache(CacheOptions::with_ttl(std::time::Duration::from_secs(3600)))
+        .build()
+        .unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::COOKIE,
+        format!(
+            "theme=dark; better-auth.session_token={}",
+            signing::cookie_value(&support::token(1), secrets.current())
+        )
+        .parse()
+        .unwrap(),
+    );
+    runtime.block_on(auth.authenticate(&headers)).unwrap();
+    let rounds = 10_000u64;
+    let before = dhat::HeapStats::get();
+    runtime.block_on(async {
+        for _ in 0..rounds {
+            std::hint::black_box(auth.authenticate(&headers).await.unwrap());
+        }
+    });
+    let after = dhat::HeapStats::get();
+    println!(
+        "cached authenticate: {:.1} allocations, {:.0} bytes allocated per request",
+        (after.total_blocks - before.total_blocks) as f64 / rounds as f64,
+        (after.total_bytes - before.total_bytes) as f64 / rounds as f64,
+    );
+
+    // The records alone, for the memory bench's comparison.
+    let heap_before = dhat::HeapStats::get().curr_bytes;
+    let records: Vec<_> = (0..10_000).map(support::record).collect();
+    let per_record =
+        (dhat::HeapStats::get().curr_bytes - heap_before) as f64 / records.len() as f64;
+    drop(records);
+    println!(
+        "one session record (session + user, Better Auth-sized strings): {per_record:.0} bytes of heap"
+    );
+
+    // The cache's own cost per entry, beyond the record.
+    let entries = if quick { 1_000 } else { 100_000 };
+    let cached = CachedStore::new(
+        Arc::new(support::InMemory),
+        CacheOptions::with_ttl(std::time::Duration::from_secs(3600)).max_entries(200_000),
+    );
+    let heap_before = dhat::HeapStats::get().curr_bytes;
+    runtime.block_on(async {
+        for n in 0..entries {
+            cached.find_session(&support::token(n)).await.unwrap();
+        }
+        cached.run_pending_tasks().await;
+    });
+    let heap = dhat::HeapStats::get().curr_bytes - heap_before;
+    println!(
+        "{entries} cached sessions: heap {:.1} MiB, {:.0} bytes each ({:.0} for the cache itself)",
+        heap as f64 / 1048576.0,
+        heap as f64 / entries as f64,
+        heap as f64 / entries as f64 - per_record,
+    );
+}

@@ -1,0 +1,56 @@
+//! What the benches share: a realistic session record and a store that returns it without I/O.
+
+#![allow(dead_code)]
+
+use async_trait::async_trait;
+use better_auth_core::{BackendError, Session, SessionRecord, SessionStore, User};
+use chrono::{Duration, Utc};
+
+/// The secret of the benches.
+pub(crate) const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
+
+/// A session and user shaped like Better Auth's (ids and tokens of 32 characters, a user agent,
+/// the admin plugin's role), `n` making them distinct.
+pub(crate) fn record(n: usize) -> SessionRecord {
+    let mut user = User::new(
+        format!("user{n:0>28}"),
+        format!("User Number {n}"),
+        format!("user{n}@example.com"),
+    );
+    user.email_verified = true;
+    user.role = Some("user".to_owned());
+    let mut session = Session::new(
+        format!("sess{n:0>28}"),
+        token(n),
+        user.id.clone(),
+        Utc::now() + Duration::days(7),
+    );
+    session.ip_address = Some("203.0.113.7".to_owned());
+    session.user_agent = Some("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36".to_owned());
+    SessionRecord::new(session, user)
+}
+
+/// The session token of record `n`.
+pub(crate) fn token(n: usize) -> String {
+    format!("tok{n:0>29}")
+}
+
+/// A store answering every token with its record, without I/O.
+#[derive(Debug, Default)]
+pub(crate) struct InMemory;
+
+#[async_trait]
+impl SessionStore for InMemory {
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        let n: usize = token.trim_start_matches("tok").parse().unwrap_or(0);
+        Ok(Some(record(n)))
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "in-memory"
+    }
+}
