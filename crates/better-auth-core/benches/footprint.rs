@@ -23,17 +23,6 @@ mod support;
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
 
-/// Resident set size in bytes (Linux `/proc/self/statm`).
-fn resident_bytes() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
 fn main() {
     let _profiler = dhat::Profiler::builder().testing().build();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -61,6 +50,7 @@ fn main() {
     );
     runtime.block_on(auth.authenticate(&headers)).unwrap();
     let rounds = 10_000u64;
+    let lookups = support::LOOKUPS.load(std::sync::atomic::Ordering::Relaxed);
     let before = dhat::HeapStats::get();
     runtime.block_on(async {
         for _ in 0..rounds {
@@ -68,6 +58,11 @@ fn main() {
         }
     });
     let after = dhat::HeapStats::get();
+    assert_eq!(
+        support::LOOKUPS.load(std::sync::atomic::Ordering::Relaxed),
+        lookups,
+        "every request answered by the cache"
+    );
     println!(
         "cached authenticate: {:.1} allocations, {:.0} bytes allocated per request",
         (after.total_blocks - before.total_blocks) as f64 / rounds as f64,

@@ -63,6 +63,8 @@ struct Inner {
     cookie_cache: Option<(crate::cookie_cache::CookieCacheOptions, String)>,
     trusted_origins: TrustedOrigins,
     sessions: Option<Arc<dyn SessionStore>>,
+    /// The in-process cache over `sessions`, when configured: asked instead of it.
+    cache: Option<CachedStore>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
     renderer: Option<ErrorRenderer>,
@@ -276,16 +278,16 @@ impl Authenticator {
         &self,
         headers: &impl RequestHeaders,
     ) -> Result<Vec<Identity>, AuthError> {
-        let Some(store) = &self.inner.sessions else {
+        if self.inner.sessions.is_none() {
             return Ok(Vec::new());
-        };
+        }
         let now = Utc::now();
         let mut sessions: Vec<Identity> = Vec::new();
         for signed in crate::multi_session::signed_values(headers) {
             let Ok(token) = signing::verify(&signed, &self.inner.config.secrets) else {
                 continue;
             };
-            let Some(record) = store.find_session(token).await? else {
+            let Some(record) = self.find_session(token).await? else {
                 continue;
             };
             if record.session.token != token
@@ -488,14 +490,7 @@ impl Authenticator {
 
     async fn verify_session(&self, credential: &Credential) -> Result<Identity, AuthError> {
         let token = self.session_token(credential)?;
-        let store = self
-            .inner
-            .sessions
-            .as_ref()
-            .ok_or(AuthError::MalformedCredentials {
-                reason: "session tokens are not accepted here (no session store)",
-            })?;
-        let record = store
+        let record = self
             .find_session(token)
             .await?
             .ok_or(AuthError::SessionNotFound)?;
@@ -507,6 +502,24 @@ impl Authenticator {
             return Err(AuthError::SessionExpired);
         }
         Ok(Identity::from_session(record, credential.via()))
+    }
+
+    /// Looks a token up: through the cache when configured, else in the store.
+    async fn find_session(
+        &self,
+        token: &str,
+    ) -> Result<Option<crate::model::SessionRecord>, AuthError> {
+        if let Some(cache) = &self.inner.cache {
+            return Ok(cache.lookup(token).await?);
+        }
+        let store = self
+            .inner
+            .sessions
+            .as_ref()
+            .ok_or(AuthError::MalformedCredentials {
+                reason: "session tokens are not accepted here (no session store)",
+            })?;
+        Ok(store.find_session(token).await?)
     }
 
     fn check_user(&self, user: &User) -> Result<(), AuthError> {
@@ -674,12 +687,11 @@ impl AuthenticatorBuilder {
         if self.sessions.is_none() && self.tokens.is_none() && self.api_keys.is_none() {
             return Err(ConfigError::NoVerifier);
         }
-        let sessions = match (self.sessions, self.cache) {
-            (Some(store), Some(options)) => {
-                Some(Arc::new(CachedStore::new(store, options)) as Arc<dyn SessionStore>)
-            }
-            (sessions, _) => sessions,
+        let cache = match (&self.sessions, self.cache) {
+            (Some(store), Some(options)) => Some(CachedStore::new(store.clone(), options)),
+            _ => None,
         };
+        let sessions = self.sessions;
         let session_cookie = self.config.session_cookie();
         let trusted_origins = self.config.all_trusted_origins();
         #[cfg(feature = "cookie-cache")]
@@ -694,6 +706,7 @@ impl AuthenticatorBuilder {
                 cookie_cache,
                 trusted_origins,
                 sessions,
+                cache,
                 tokens: self.tokens,
                 api_keys: self.api_keys,
                 renderer: self.renderer,

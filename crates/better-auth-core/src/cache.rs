@@ -143,6 +143,18 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
         self.cache.invalidate_all();
     }
 
+    /// The session for `token`: from the cache when there, else from the store (coalesced with
+    /// concurrent lookups of the same token). An inherent method: the authenticator calls it
+    /// directly, without the boxed future of the `SessionStore` trait object.
+    pub async fn lookup(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        let inner = &self.inner;
+        self.cache
+            .try_get_with(key(token), async move { inner.find_session(token).await })
+            .await
+            // The error is shared between the coalesced callers; each gets its own copy.
+            .map_err(|shared| shared.detached_copy())
+    }
+
     /// Drops the cached answer for one token (e.g. after a sign-out this service saw).
     pub async fn forget(&self, token: &str) {
         self.cache.invalidate(&key(token)).await;
@@ -166,12 +178,7 @@ fn key(token: &str) -> CacheKey {
 #[async_trait]
 impl<S: SessionStore + ?Sized> SessionStore for CachedStore<S> {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        let inner = &self.inner;
-        self.cache
-            .try_get_with(key(token), async move { inner.find_session(token).await })
-            .await
-            // The error is shared between the coalesced callers; each gets its own copy.
-            .map_err(|shared| shared.detached_copy())
+        self.lookup(token).await
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

@@ -1,6 +1,7 @@
 //! The contract service on actix-web (the same routes as the axum, rocket and poem examples):
 //!
 //! - `GET /public`: no authentication (the baseline of the load benchmark);
+//! - `GET /private`: `ok` for an authenticated request (authentication's cost alone);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -13,6 +14,11 @@ use serde_json::json;
 
 #[get("/public")]
 async fn public() -> &'static str {
+    "ok"
+}
+
+#[get("/private")]
+async fn private(_user: AuthUser) -> &'static str {
     "ok"
 }
 
@@ -50,6 +56,7 @@ pub fn configure(auth: Authenticator) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.app_data(web::Data::new(auth))
             .service(public)
+            .service(private)
             .service(me)
             .service(optional)
             .service(admin)

@@ -1,6 +1,7 @@
 //! The contract service on axum (the same routes as the actix, rocket and poem examples):
 //!
 //! - `GET /public`: no authentication (the baseline of the load benchmark);
+//! - `GET /private`: `ok` for an authenticated request (authentication's cost alone);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -17,6 +18,10 @@ use better_auth_axum::{AuthRejection, AuthUser, Authenticator};
 use serde_json::{Value, json};
 
 async fn public() -> &'static str {
+    "ok"
+}
+
+async fn private(_user: AuthUser) -> &'static str {
     "ok"
 }
 
@@ -51,6 +56,7 @@ async fn healthz(State(auth): State<Authenticator>) -> Result<&'static str, Auth
 pub fn app(auth: Authenticator) -> Router {
     Router::new()
         .route("/public", get(public))
+        .route("/private", get(private))
         .route("/me", get(me))
         .route("/optional", get(optional))
         .route("/admin", get(admin))

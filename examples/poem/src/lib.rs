@@ -1,6 +1,7 @@
 //! The contract service on Poem (the same routes as the axum, actix and rocket examples):
 //!
 //! - `GET /public`: no authentication (the baseline of the load benchmark);
+//! - `GET /private`: `ok` for an authenticated request (authentication's cost alone);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -18,6 +19,11 @@ use serde_json::{Value, json};
 
 #[handler]
 fn public() -> &'static str {
+    "ok"
+}
+
+#[handler]
+fn private(_user: AuthUser) -> &'static str {
     "ok"
 }
 
@@ -54,6 +60,7 @@ async fn healthz(auth: Data<&Authenticator>) -> Result<&'static str, AuthRejecti
 pub fn app(auth: Authenticator) -> impl Endpoint {
     Route::new()
         .at("/public", get(public))
+        .at("/private", get(private))
         .at("/me", get(me))
         .at("/optional", get(optional))
         .at("/admin", get(admin))

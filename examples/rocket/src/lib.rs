@@ -1,6 +1,7 @@
 //! The contract service on Rocket (the same routes as the axum, actix and poem examples):
 //!
 //! - `GET /public`: no authentication (the baseline of the load benchmark);
+//! - `GET /private`: `ok` for an authenticated request (authentication's cost alone);
 //! - `GET /me`: the user, the session (or null) and how the request authenticated;
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
@@ -13,6 +14,11 @@ use serde_json::{Value, json};
 
 #[get("/public")]
 fn public() -> &'static str {
+    "ok"
+}
+
+#[get("/private")]
+fn private(_user: AuthUser) -> &'static str {
     "ok"
 }
 
@@ -52,6 +58,9 @@ async fn healthz(auth: &State<Authenticator>) -> Result<&'static str, AuthReject
 pub fn mount(rocket: Rocket<Build>, auth: Authenticator) -> Rocket<Build> {
     rocket
         .manage(auth)
-        .mount("/", routes![public, me, optional, admin, notes, healthz])
+        .mount(
+            "/",
+            routes![public, private, me, optional, admin, notes, healthz],
+        )
         .register("/", better_auth_rocket::catchers())
 }

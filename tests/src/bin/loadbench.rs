@@ -9,7 +9,7 @@
 //! Better Auth's get-session and against the same framework's `/public`.
 //!
 //! Arguments: `--duration SECONDS` (default 10), `--connections N` (default 32),
-//! `--frameworks axum,actix,rocket,poem`. Needs `wrk` and `taskset` (Debian: `wrk`,
+//! `--frameworks axum,actix,rocket,poem`, `--pool-size N` (the services' database pool, 16). Needs `wrk` and `taskset` (Debian: `wrk`,
 //! `util-linux`), PostgreSQL 15's binaries, Node 20+. Bounded: it stops by itself.
 #![allow(
     missing_docs,
@@ -31,6 +31,7 @@ struct Options {
     duration: u64,
     connections: u32,
     frameworks: Vec<String>,
+    pool_size: u32,
 }
 
 fn options() -> Options {
@@ -40,6 +41,7 @@ fn options() -> Options {
         frameworks: ["axum", "actix", "rocket", "poem"]
             .map(String::from)
             .to_vec(),
+        pool_size: 16,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -49,6 +51,7 @@ fn options() -> Options {
             "--duration" => options.duration = value.parse().expect("--duration SECONDS"),
             "--connections" => options.connections = value.parse().expect("--connections N"),
             "--frameworks" => options.frameworks = value.split(',').map(str::to_owned).collect(),
+            "--pool-size" => options.pool_size = value.parse().expect("--pool-size N"),
             other => panic!("unknown argument {other}"),
         }
         i += 2;
@@ -374,6 +377,7 @@ fn main() {
                 ("BETTER_AUTH_SECRET", SECRET.to_owned()),
                 ("BETTER_AUTH_URL", issuer.base_url().to_owned()),
                 ("BETTER_AUTH_CACHE_TTL_MS", cache.to_owned()),
+                ("BETTER_AUTH_DB_POOL_SIZE", options.pool_size.to_string()),
             ]
         };
         let service = Service::start(&binary, &env("0"));

@@ -35,6 +35,9 @@ pub(crate) fn token(n: usize) -> String {
     format!("tok{n:0>29}")
 }
 
+/// How many lookups reached [`InMemory`].
+pub(crate) static LOOKUPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// A store answering every token with its record, without I/O.
 #[derive(Debug, Default)]
 pub(crate) struct InMemory;
@@ -42,6 +45,7 @@ pub(crate) struct InMemory;
 #[async_trait]
 impl SessionStore for InMemory {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        LOOKUPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let n: usize = token.trim_start_matches("tok").parse().unwrap_or(0);
         Ok(Some(record(n)))
     }

@@ -103,6 +103,9 @@ async fn database(
     if let Some(json) = var(env::SCHEMA) {
         options.schema = super::Schema::from_json(&json)?;
     }
+    if let Some(size) = var(env::DB_POOL_SIZE).and_then(|size| size.trim().parse::<u32>().ok()) {
+        options = options.max_connections(size);
+    }
     super::connect(url, options).await
 }
 

@@ -8,6 +8,7 @@
 //! | route | answer |
 //! |---|---|
 //! | `GET /public` | 200 `ok`, no authentication at all |
+//! | `GET /private` | 200 `ok` for an authenticated request, else the error |
 //! | `GET /me` | 200 `{"user": {...}, "session": {...} or null, "via": "cookie" \| "bearer" \| "jwt"}`; else the error |
 //! | `GET /optional` | 200 `{"user": {...} or null}`: absent or refused credentials read as none |
 //! | `GET /admin` | 200 `{"user": {...}}` for role `admin`; 401 unauthenticated; 403 `missing_role` |
