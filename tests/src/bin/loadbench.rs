@@ -274,12 +274,14 @@ impl Service {
         let child = command
             .spawn()
             .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+        // Dropped (killed and waited for) on every path, the panic included.
+        let service = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
         for _ in 0..150 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self {
-                    child,
-                    base: format!("http://127.0.0.1:{port}"),
-                };
+                return service;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
