@@ -384,36 +384,27 @@ fn main() {
         };
         let service = Service::start(&binary, &env("0"));
         let public = wrk(&format!("{}/public", service.base), None, d, c);
-        let uncached = wrk(&format!("{}/me", service.base), Some(&cookie), d, c);
-        let by_jwt = wrk(&format!("{}/me", service.base), Some(&jwt), d, c);
+        let uncached = wrk(&format!("{}/private", service.base), Some(&cookie), d, c);
+        let uncached_me = wrk(&format!("{}/me", service.base), Some(&cookie), d, c);
+        let by_jwt = wrk(&format!("{}/private", service.base), Some(&jwt), d, c);
+        let by_jwt_me = wrk(&format!("{}/me", service.base), Some(&jwt), d, c);
         drop(service);
         let service = Service::start(&binary, &env("60000"));
-        let cached = wrk(&format!("{}/me", service.base), Some(&cookie), d, c);
+        let cached = wrk(&format!("{}/private", service.base), Some(&cookie), d, c);
+        let cached_me = wrk(&format!("{}/me", service.base), Some(&cookie), d, c);
         drop(service);
-        rows.push((
-            framework.as_str(),
-            "/public (no auth)".to_owned(),
-            public,
-            Some(public),
-        ));
-        rows.push((
-            framework.as_str(),
-            "/me cookie, uncached".to_owned(),
-            uncached,
-            Some(public),
-        ));
-        rows.push((
-            framework.as_str(),
-            "/me cookie, cached".to_owned(),
-            cached,
-            Some(public),
-        ));
-        rows.push((
-            framework.as_str(),
-            "/me JWT (EdDSA)".to_owned(),
-            by_jwt,
-            Some(public),
-        ));
+        let f = framework.as_str();
+        for (endpoint, measure) in [
+            ("/public (no auth)", public),
+            ("/private cookie, uncached", uncached),
+            ("/private cookie, cached", cached),
+            ("/private JWT (EdDSA)", by_jwt),
+            ("/me cookie, uncached", uncached_me),
+            ("/me cookie, cached", cached_me),
+            ("/me JWT (EdDSA)", by_jwt_me),
+        ] {
+            rows.push((f, endpoint.to_owned(), measure, Some(public)));
+        }
     }
     drop(issuer);
 

@@ -335,10 +335,42 @@ pub async fn run(client: &impl TestClient, fixture: &Fixture) {
             request("POST", "/notes", vec![]),
             error(401, "missing_credentials"),
         ),
-        // Health.
+        // Health, the public route, the private one.
         (
             "healthz",
             request("GET", "/healthz", vec![]),
+            Expect {
+                status: 200,
+                code: None,
+                body: None,
+            },
+        ),
+        (
+            "public, no credentials",
+            request("GET", "/public", vec![]),
+            Expect {
+                status: 200,
+                code: None,
+                body: None,
+            },
+        ),
+        (
+            "public, a tampered cookie",
+            request("GET", "/public", vec![("cookie", tampered.clone())]),
+            Expect {
+                status: 200,
+                code: None,
+                body: None,
+            },
+        ),
+        (
+            "private, no credentials",
+            request("GET", "/private", vec![]),
+            error(401, "missing_credentials"),
+        ),
+        (
+            "private, signed in",
+            request("GET", "/private", cookie(Alice)),
             Expect {
                 status: 200,
                 code: None,
