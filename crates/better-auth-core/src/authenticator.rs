@@ -287,6 +287,9 @@ impl Authenticator {
             let Ok(token) = signing::verify(&signed, &self.inner.config.secrets) else {
                 continue;
             };
+            if token.is_empty() || token.chars().any(char::is_control) {
+                continue;
+            }
             let Some(record) = self.find_session(token).await? else {
                 continue;
             };
@@ -381,6 +384,11 @@ impl Authenticator {
                         reason: "API key is not UTF-8",
                     })?
                     .trim();
+                if key.chars().any(char::is_control) {
+                    return Err(AuthError::MalformedCredentials {
+                        reason: "API key contains control characters",
+                    });
+                }
                 if key.len() > credentials::MAX_CREDENTIAL_LEN {
                     return Err(AuthError::MalformedCredentials {
                         reason: "API key too long",
@@ -529,8 +537,20 @@ impl Authenticator {
         Ok(())
     }
 
-    /// The unsigned session token a credential carries, its signature checked.
+    /// The unsigned session token a credential carries, its signature checked, and free of
+    /// control characters (a NUL would reach the database as an error, a 503, rather than the
+    /// 401 it deserves; Better Auth's tokens are alphanumeric).
     fn session_token<'c>(&self, credential: &'c Credential) -> Result<&'c str, AuthError> {
+        let token = self.signed_session_token(credential)?;
+        if token.is_empty() || token.chars().any(char::is_control) {
+            return Err(AuthError::MalformedCredentials {
+                reason: "session token contains control characters",
+            });
+        }
+        Ok(token)
+    }
+
+    fn signed_session_token<'c>(&self, credential: &'c Credential) -> Result<&'c str, AuthError> {
         let value = credential.expose();
         let signed = match credential {
             Credential::Bearer(_) => value.contains('.'),

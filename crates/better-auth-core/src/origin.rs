@@ -129,9 +129,16 @@ fn request_origin(headers: &impl RequestHeaders) -> Option<String> {
             .and_then(|value| std::str::from_utf8(value).ok())
             .map(str::trim)
     };
+    // Like Better Auth's `getOrigin`: the URL's origin as the URL parser writes it (host
+    // lower-cased, default port dropped); a value that is no URL is kept as sent (and will not
+    // match a trusted origin).
+    let normalized = |value: &str| match Url::parse(value) {
+        Ok(url) if url.origin().is_tuple() => url.origin().ascii_serialization(),
+        _ => value.to_owned(),
+    };
     match text(names::ORIGIN).filter(|origin| !origin.is_empty()) {
         Some("null") => None,
-        Some(origin) => Some(origin.to_owned()),
+        Some(origin) => Some(normalized(origin)),
         None => {
             let referer = Url::parse(text(names::REFERER)?).ok()?;
             let origin = referer.origin();
@@ -252,6 +259,31 @@ mod tests {
                 ]),
                 &t
             ),
+            Err(AuthError::UntrustedOrigin)
+        ));
+    }
+
+    #[test]
+    fn origins_are_normalized_like_urls() {
+        let t = trusted();
+        assert!(
+            check(
+                "POST",
+                &headers(&[("origin", "https://APP.example.com:443")]),
+                &t
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                "POST",
+                &headers(&[("origin", "https://app.example.com/path")]),
+                &t
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            check("POST", &headers(&[("origin", "not a url")]), &t),
             Err(AuthError::UntrustedOrigin)
         ));
     }

@@ -24,9 +24,9 @@ where
         let method = actix_web::http::Method::from_bytes(request.method.as_bytes()).unwrap();
         let mut builder = test::TestRequest::default()
             .method(method)
-            .uri(request.path);
+            .uri(&request.path);
         for (name, value) in &request.headers {
-            builder = builder.insert_header((*name, value.as_str()));
+            builder = builder.append_header((name.as_str(), value.as_str()));
         }
         let response = test::call_service(&self.0, builder.to_request()).await;
         let status = response.status().as_u16();
@@ -99,4 +99,10 @@ async fn a_missing_authenticator_is_a_clear_500() {
     .await;
     let response = test::call_service(&app, test::TestRequest::get().uri("/me").to_request()).await;
     assert_eq!(response.status().as_u16(), 500);
+}
+
+#[actix_web::test]
+async fn actix_refuses_the_attack_corpus() {
+    let fixture = Fixture::new().await;
+    testing::run_attacks(&client(fixture.authenticator().await).await, &fixture).await;
 }

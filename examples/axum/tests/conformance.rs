@@ -11,9 +11,11 @@ struct AxumClient(Router);
 #[async_trait(?Send)]
 impl TestClient for AxumClient {
     async fn send(&self, request: TestRequest) -> TestResponse {
-        let mut builder = Request::builder().method(request.method).uri(request.path);
+        let mut builder = Request::builder()
+            .method(request.method.as_str())
+            .uri(&request.path);
         for (name, value) in &request.headers {
-            builder = builder.header(*name, value);
+            builder = builder.header(name.as_str(), value);
         }
         let response = self
             .0
@@ -68,4 +70,14 @@ async fn axum_answers_503_when_the_store_is_down() {
     let fixture = Fixture::new().await;
     let client = AxumClient(example_axum::app(fixture.broken_authenticator().await));
     testing::run_backend_down(&client, &fixture).await;
+}
+
+#[tokio::test]
+async fn axum_refuses_the_attack_corpus() {
+    let fixture = Fixture::new().await;
+    testing::run_attacks(
+        &AxumClient(example_axum::app(fixture.authenticator().await)),
+        &fixture,
+    )
+    .await;
 }

@@ -14,7 +14,7 @@ struct Client<E: Endpoint>(PoemClient<E>);
 impl<E: Endpoint> TestClient for Client<E> {
     async fn send(&self, request: TestRequest) -> TestResponse {
         let method = Method::from_bytes(request.method.as_bytes()).unwrap();
-        let mut req = self.0.request(method, request.path);
+        let mut req = self.0.request(method, request.path.clone());
         for (name, value) in request.headers {
             req = req.header(name, value);
         }
@@ -87,4 +87,10 @@ async fn the_required_middleware_refuses_before_the_endpoint() {
         .send()
         .await;
     response.assert_status_is_ok();
+}
+
+#[tokio::test]
+async fn poem_refuses_the_attack_corpus() {
+    let fixture = Fixture::new().await;
+    testing::run_attacks(&client(fixture.authenticator().await), &fixture).await;
 }

@@ -17,7 +17,7 @@ struct RocketClient(Client);
 impl TestClient for RocketClient {
     async fn send(&self, request: TestRequest) -> TestResponse {
         let method: Method = request.method.parse().unwrap();
-        let mut req = self.0.req(method, request.path);
+        let mut req = self.0.req(method, request.path.clone());
         for (name, value) in request.headers {
             req = req.header(Header::new(name, value));
         }
@@ -71,4 +71,10 @@ async fn rocket_answers_503_when_the_store_is_down() {
         &fixture,
     )
     .await;
+}
+
+#[rocket::async_test]
+async fn rocket_refuses_the_attack_corpus() {
+    let fixture = Fixture::new().await;
+    testing::run_attacks(&client(fixture.authenticator().await).await, &fixture).await;
 }

@@ -68,14 +68,14 @@ impl FixtureUser {
         }
     }
 
-    fn token(self) -> String {
+    pub(crate) fn token(self) -> String {
         format!(
             "conformance{}token0123456789",
             self.id().trim_start_matches("user-")
         )
     }
 
-    fn role(self) -> &'static str {
+    pub(crate) fn role(self) -> &'static str {
         if self == Self::Root {
             "user,admin"
         } else {
@@ -88,8 +88,8 @@ impl FixtureUser {
 pub struct Fixture {
     _dir: tempfile::TempDir,
     pool: SqlitePool,
-    secrets: SecretSet,
-    signing_key: Ed25519KeyPair,
+    pub(crate) secrets: SecretSet,
+    pub(crate) signing_key: Ed25519KeyPair,
     jwk: Jwk,
 }
 
@@ -178,6 +178,7 @@ impl Fixture {
         Authenticator::builder(self.config())
             .session_store(store)
             .token_verifier(verifier)
+            .cookie_cache(crate::cookie_cache::CookieCacheOptions::default())
     }
 
     /// The authenticator the contract app must be built on.

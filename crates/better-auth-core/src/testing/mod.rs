@@ -21,9 +21,12 @@
 
 use async_trait::async_trait;
 
+mod attacks;
 mod fixture;
+mod forge;
 mod suite;
 
+pub use attacks::{ATTACK_CORPUS, run_attacks};
 pub use fixture::{BASE_URL, Fixture, FixtureUser, TRUSTED_ORIGIN};
 pub use suite::{run, run_backend_down, run_custom_errors};
 
@@ -31,11 +34,11 @@ pub use suite::{run, run_backend_down, run_custom_errors};
 #[derive(Debug, Clone)]
 pub struct TestRequest {
     /// `GET`, `POST`, ...
-    pub method: &'static str,
+    pub method: String,
     /// The path, e.g. `/me`.
-    pub path: &'static str,
+    pub path: String,
     /// Headers to send (lower-case names).
-    pub headers: Vec<(&'static str, String)>,
+    pub headers: Vec<(String, String)>,
 }
 
 /// What the app answered.

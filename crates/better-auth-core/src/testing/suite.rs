@@ -32,15 +32,14 @@ fn ok(status: u16, body: BodyCheck) -> Expect {
     }
 }
 
-fn request(
-    method: &'static str,
-    path: &'static str,
-    headers: Vec<(&'static str, String)>,
-) -> TestRequest {
+fn request(method: &str, path: &str, headers: Vec<(&'static str, String)>) -> TestRequest {
     TestRequest {
-        method,
-        path,
-        headers,
+        method: method.to_owned(),
+        path: path.to_owned(),
+        headers: headers
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect(),
     }
 }
 
