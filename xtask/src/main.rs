@@ -7,8 +7,10 @@
 //!   features, rustdoc with warnings denied.
 //! - `cargo xtask ci`: lint, then test.
 //! - `cargo xtask bench`: the load benchmark (see `tests/src/bin/loadbench.rs`).
+//! - `cargo xtask fuzz`: each fuzz target of `fuzz/` for a few seconds (`--seconds N`).
 #![forbid(unsafe_code)]
 
+mod fuzz;
 mod services;
 mod tasks;
 
@@ -22,9 +24,10 @@ fn main() -> ExitCode {
         Some("ci") => tasks::lint().and_then(|()| tasks::test(&[])),
         Some("npm") => tasks::npm_install(),
         Some("bench") => tasks::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)"
+                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
             );
             return ExitCode::from(2);
         }

@@ -31,6 +31,9 @@ pub mod config;
 pub mod cookie_cache;
 pub mod credentials;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod guard;
 pub mod headers;
 pub mod jwt;

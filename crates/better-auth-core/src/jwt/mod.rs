@@ -15,8 +15,8 @@ use async_trait::async_trait;
 
 use crate::error::AuthError;
 
-mod claims;
-mod compact;
+pub(crate) mod claims;
+pub(crate) mod compact;
 pub use claims::{JwtClaims, JwtValidation};
 pub use compact::{MAX_TOKEN_LEN, looks_like_jwt};
 
