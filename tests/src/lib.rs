@@ -16,6 +16,7 @@
 pub mod better_auth;
 pub mod counting;
 pub mod db;
+pub mod faults;
 pub mod jwks_server;
 pub mod jws;
 pub mod mysql;

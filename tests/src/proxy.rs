@@ -1,18 +1,21 @@
 //! A TCP proxy of the test's own, between a service and a real backend (PostgreSQL, Redis,
-//! MariaDB), to cut or blackhole the path without touching the machine's shared services.
+//! MariaDB), to cut, blackhole or slow the path without touching the machine's shared services.
 
 use std::{
     net::SocketAddr,
     sync::{
         Arc,
-        atomic::{AtomicU8, Ordering},
+        atomic::{AtomicU8, AtomicU64, Ordering},
     },
     time::Duration,
 };
 
 use tokio::{
-    io::AsyncWriteExt,
-    net::{TcpListener, TcpStream},
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{
+        TcpListener, TcpStream,
+        tcp::{OwnedReadHalf, OwnedWriteHalf},
+    },
     sync::watch,
     task::JoinHandle,
 };
@@ -25,6 +28,7 @@ const BLACKHOLE: u8 = 2;
 pub struct TcpProxy {
     addr: SocketAddr,
     state: Arc<AtomicU8>,
+    latency: Arc<AtomicU64>,
     changes: watch::Sender<u8>,
     task: JoinHandle<()>,
 }
@@ -45,13 +49,15 @@ impl TcpProxy {
         let (changes, _) = watch::channel(OPEN);
         let accept_state = state.clone();
         let accept_changes = changes.clone();
+        let latency = Arc::new(AtomicU64::new(0));
+        let accept_latency = latency.clone();
         let task = tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 match accept_state.load(Ordering::SeqCst) {
                     CUT => drop(client),
                     _ => {
                         let changes = accept_changes.subscribe();
-                        tokio::spawn(relay(client, target, changes));
+                        tokio::spawn(relay(client, target, changes, accept_latency.clone()));
                     }
                 }
             }
@@ -59,6 +65,7 @@ impl TcpProxy {
         Self {
             addr,
             state,
+            latency,
             changes,
             task,
         }
@@ -92,8 +99,17 @@ impl TcpProxy {
         self.set(BLACKHOLE);
     }
 
-    /// Back to forwarding (connections cut earlier stay closed; new ones work).
+    /// Forwards again, but every chunk of bytes, either way, waits `latency` first: a slow
+    /// network or an overloaded server.
+    pub fn slow(&self, latency: Duration) {
+        self.latency
+            .store(latency.as_millis() as u64, Ordering::SeqCst);
+        self.set(OPEN);
+    }
+
+    /// Back to forwarding at full speed (connections cut earlier stay closed; new ones work).
     pub fn heal(&self) {
+        self.latency.store(0, Ordering::SeqCst);
         self.set(OPEN);
     }
 }
@@ -105,43 +121,86 @@ impl Drop for TcpProxy {
     }
 }
 
-/// Copies bytes both ways until either side closes, the proxy is cut (close) or blackholed
-/// (hold the sockets, move nothing, until cut or healed... a healed blackhole stays dead, as a
-/// real one would for the connections it swallowed).
-async fn relay(mut client: TcpStream, target: SocketAddr, mut changes: watch::Receiver<u8>) {
+/// Forwards bytes both ways until either side closes or the proxy is cut; blackholed, it holds
+/// the sockets and moves nothing until cut (a healed blackhole stays dead for the connections it
+/// swallowed, as a real one would); slowed, every chunk waits the added latency first.
+async fn relay(
+    client: TcpStream,
+    target: SocketAddr,
+    changes: watch::Receiver<u8>,
+    latency: Arc<AtomicU64>,
+) {
     if *changes.borrow() == BLACKHOLE {
         hold(client, changes).await;
         return;
     }
-    let Ok(Ok(mut server)) =
+    let Ok(Ok(server)) =
         tokio::time::timeout(Duration::from_secs(5), TcpStream::connect(target)).await
     else {
+        let mut client = client;
         let _ = client.shutdown().await;
         return;
     };
-    let blackholed = {
-        let copy = tokio::io::copy_bidirectional(&mut client, &mut server);
-        tokio::pin!(copy);
-        loop {
-            tokio::select! {
-                _ = &mut copy => break false,
-                changed = changes.changed() => {
-                    if changed.is_err() {
-                        break false;
-                    }
-                    match *changes.borrow() {
-                        CUT => break false,
-                        BLACKHOLE => break true,
-                        _ => {}
-                    }
-                }
+    let (client_read, client_write) = client.into_split();
+    let (server_read, server_write) = server.into_split();
+    let upstream = pump(client_read, server_write, changes.clone(), latency.clone());
+    let downstream = pump(server_read, client_write, changes.clone(), latency);
+    let (up, down) = tokio::join!(upstream, downstream);
+    if up == Ended::Blackholed || down == Ended::Blackholed {
+        let mut changes = changes;
+        while changes.changed().await.is_ok() {
+            if *changes.borrow() == CUT {
+                break;
             }
         }
-    };
-    if blackholed {
-        hold(client, changes).await;
     }
-    drop(server);
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    Closed,
+    Blackholed,
+}
+
+/// One direction of a relay: read a chunk, wait the added latency, write it.
+async fn pump(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    mut changes: watch::Receiver<u8>,
+    latency: Arc<AtomicU64>,
+) -> Ended {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let read = tokio::select! {
+            read = from.read(&mut buffer) => read,
+            changed = changes.changed() => {
+                if changed.is_err() {
+                    return Ended::Closed;
+                }
+                match *changes.borrow() {
+                    CUT => return Ended::Closed,
+                    BLACKHOLE => return Ended::Blackholed,
+                    _ => continue,
+                }
+            }
+        };
+        let Ok(read @ 1..) = read else {
+            let _ = to.shutdown().await;
+            return Ended::Closed;
+        };
+        let delay = latency.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        match *changes.borrow() {
+            CUT => return Ended::Closed,
+            BLACKHOLE => return Ended::Blackholed,
+            _ => {}
+        }
+        if to.write_all(&buffer[..read]).await.is_err() {
+            return Ended::Closed;
+        }
+    }
 }
 
 /// Holds a connection open without reading or writing until the proxy is cut or dropped.

@@ -21,7 +21,8 @@ pub struct ExampleService {
 }
 
 impl ExampleService {
-    /// Starts `binary` with `env` (and `PORT=0`), waiting for its `listening on URL` line.
+    /// Starts `binary` with `env` (and `PORT=0`), waiting for its `listening on URL` line. Its
+    /// log is shown with `EXAMPLE_SERVICE_LOG=1`.
     pub async fn start(binary: &str, env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(binary);
         command
@@ -51,7 +52,14 @@ impl ExampleService {
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("{binary} did not print its address"));
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let echo = std::env::var_os("EXAMPLE_SERVICE_LOG").is_some();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if echo {
+                    eprintln!("service: {line}");
+                }
+            }
+        });
         let client = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(10))
@@ -79,6 +87,11 @@ impl ExampleService {
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// The service's base URL (`http://127.0.0.1:PORT`).
+    pub fn base_url(&self) -> &str {
+        &self.base
     }
 
     /// `GET path` with these headers.

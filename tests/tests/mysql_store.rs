@@ -91,3 +91,45 @@ async fn unreachable_server_is_a_startup_error() {
         "{error}"
     );
 }
+
+/// The pool lends connections without a ping; a connection the server killed while idle costs
+/// a second attempt, not a 503.
+#[tokio::test]
+async fn a_connection_killed_while_idle_is_replaced_without_an_error() {
+    let db = TempMySqlDatabase::create().await;
+    let admin = db.pool().await;
+    run(&admin, "CREATE TABLE `user` (`id` varchar(36) PRIMARY KEY, `name` text NOT NULL, `email` varchar(255) NOT NULL, `emailVerified` tinyint(1) NOT NULL, `image` text, `createdAt` timestamp(3) NOT NULL, `updatedAt` timestamp(3) NOT NULL)").await;
+    run(&admin, "CREATE TABLE `session` (`id` varchar(36) PRIMARY KEY, `expiresAt` timestamp(3) NOT NULL, `token` varchar(255) NOT NULL, `createdAt` timestamp(3) NOT NULL, `updatedAt` timestamp(3) NOT NULL, `userId` varchar(36) NOT NULL)").await;
+    run(
+        &admin,
+        "INSERT INTO `user` VALUES ('u1', 'K', 'k@example.com', 1, NULL, now(3), now(3))",
+    )
+    .await;
+    run(
+        &admin,
+        "INSERT INTO `session` VALUES ('s1', now(3) + interval 1 day, 'tok', now(3), now(3), 'u1')",
+    )
+    .await;
+    let store = MySqlStore::connect(&db.url(), SqlOptions::default().max_connections(1))
+        .await
+        .unwrap();
+    assert!(store.find_session("tok").await.unwrap().is_some());
+
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM information_schema.processlist WHERE db = database() AND id <> connection_id()",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert!(!ids.is_empty(), "the store's connection is listed");
+    for id in ids {
+        run(&admin, &format!("KILL CONNECTION {id}")).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    let record = store
+        .find_session("tok")
+        .await
+        .expect("a second attempt, not an error");
+    assert!(record.is_some());
+}

@@ -256,3 +256,39 @@ async fn an_exhausted_pool_is_a_503_not_a_hang() {
         "recovers once a connection is free"
     );
 }
+
+/// The pool lends connections without a ping; a connection the server killed while idle (a
+/// restart, an idle timeout, a failover) costs a second attempt, not a 503.
+#[tokio::test]
+async fn a_connection_killed_while_idle_is_replaced_without_an_error() {
+    let db = TempDatabase::create().await;
+    let admin = db.pool().await;
+    run(&admin, r#"CREATE TABLE "user" ("id" text PRIMARY KEY, "name" text NOT NULL, "email" text NOT NULL, "emailVerified" boolean NOT NULL, "image" text, "createdAt" timestamp NOT NULL, "updatedAt" timestamp NOT NULL)"#).await;
+    run(&admin, r#"CREATE TABLE "session" ("id" text PRIMARY KEY, "expiresAt" timestamp NOT NULL, "token" text NOT NULL, "createdAt" timestamp NOT NULL, "updatedAt" timestamp NOT NULL, "userId" text NOT NULL)"#).await;
+    run(
+        &admin,
+        r#"INSERT INTO "user" VALUES ('u1', 'K', 'k@example.com', true, NULL, now(), now())"#,
+    )
+    .await;
+    run(&admin, r#"INSERT INTO "session" VALUES ('s1', now() + interval '1 day', 'tok', now(), now(), 'u1')"#).await;
+    let store = PostgresStore::connect(&db.url(), SqlOptions::default().max_connections(1))
+        .await
+        .unwrap();
+    assert!(store.find_session("tok").await.unwrap().is_some());
+
+    let killed: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()) AS killed",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(killed >= 1, "the store's connection was killed");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let record = store
+        .find_session("tok")
+        .await
+        .expect("a second attempt, not an error");
+    assert!(record.is_some());
+}

@@ -67,9 +67,11 @@ impl Query {
         value: &str,
         timeout: Duration,
     ) -> Result<Option<RecordBuilder>, BackendError> {
-        let query = sqlx::query(AssertSqlSafe(self.sql.clone()))
-            .bind(value)
-            .fetch_optional(pool);
+        let query = || {
+            sqlx::query(AssertSqlSafe(self.sql.clone()))
+                .bind(value)
+                .fetch_optional(pool)
+        };
         let Some(row) = with_deadline(BACKEND, timeout, query).await? else {
             return Ok(None);
         };
@@ -98,6 +100,8 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
+            // No ping before each lookup: a dead connection is retried (see `with_deadline`).
+            .test_before_acquire(false)
             .connect_with(connect)
             .await
             .map_err(|error| ConfigError::Connect {
@@ -216,7 +220,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {
-        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        let ping = || sqlx::query("SELECT 1").execute(&self.pool);
         with_deadline(BACKEND, self.query_timeout, ping)
             .await
             .map(|_| ())

@@ -70,17 +70,49 @@ impl SqlOptions {
     }
 }
 
-/// Runs `query` with a deadline; a timeout or a sqlx error becomes a [`BackendError`].
-pub(crate) async fn with_deadline<T>(
+/// Runs the query `attempt` makes, with a deadline over the whole (pool wait included); a
+/// timeout or a sqlx error becomes a [`BackendError`].
+///
+/// Pools do not ping a connection before lending it (a round trip per request saved), so a
+/// connection the server or a firewall closed while idle is only found out by the query: an
+/// I/O error gets one more attempt, on another connection, within the same deadline. The
+/// lookups are reads, so trying again is safe.
+pub(crate) async fn with_deadline<T, F>(
     backend: &'static str,
     timeout: Duration,
-    query: impl Future<Output = Result<T, sqlx::Error>>,
-) -> Result<T, BackendError> {
-    match tokio::time::timeout(timeout, query).await {
+    attempt: impl Fn() -> F,
+) -> Result<T, BackendError>
+where
+    F: Future<Output = Result<T, sqlx::Error>>,
+{
+    let tries = async {
+        match attempt().await {
+            Err(error) if connection_lost(&error) => {
+                tracing::debug!(backend, %error, "connection lost; trying another one");
+                attempt().await
+            }
+            other => other,
+        }
+    };
+    match tokio::time::timeout(timeout, tries).await {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(sqlx::Error::PoolTimedOut)) => Err(BackendError::timeout(backend, timeout)),
         Ok(Err(error)) => Err(BackendError::unavailable(backend, error)),
         Err(_) => Err(BackendError::timeout(backend, timeout)),
+    }
+}
+
+/// Whether `error` says the connection is gone (so another one may work), rather than that the
+/// query or the database is wrong: an I/O or protocol error, or a server message of SQLSTATE
+/// class `08` (connection exception), `57P01`-`57P03` (PostgreSQL shutting down or restarting)
+/// or `70100` (MariaDB/MySQL: connection killed).
+fn connection_lost(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "70100")
+        }),
+        _ => false,
     }
 }
 
