@@ -7,6 +7,8 @@
 //!   features, rustdoc with warnings denied.
 //! - `cargo xtask ci`: lint, then test.
 //! - `cargo xtask bench`: the load benchmark (see `tests/src/bin/loadbench.rs`).
+//! - `cargo xtask soak`: one example service under load for 60 s (`--seconds N`): zero errors,
+//!   resident set flat.
 //! - `cargo xtask fuzz`: each fuzz target of `fuzz/` for a few seconds (`--seconds N`).
 #![forbid(unsafe_code)]
 
@@ -25,9 +27,10 @@ fn main() -> ExitCode {
         Some("npm") => tasks::npm_install(),
         Some("bench") => tasks::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("soak") => tasks::soak(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
+                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
             );
             return ExitCode::from(2);
         }

@@ -114,6 +114,23 @@ pub(crate) fn bench(args: &[String]) -> Result {
         .args(args))
 }
 
+/// The soak: the load benchmark's harness in `--soak` mode (release builds).
+pub(crate) fn soak(args: &[String]) -> Result {
+    let mut seconds = "60".to_owned();
+    let mut rest = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--seconds" {
+            seconds = args.next().cloned().ok_or("--seconds needs a number")?;
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    let mut forwarded = vec!["--soak".to_owned(), seconds];
+    forwarded.extend(rest);
+    bench(&forwarded)
+}
+
 /// Formatting, clippy and rustdoc, warnings denied.
 pub(crate) fn lint() -> Result {
     run(cargo().args(["fmt", "--all", "--check"]))?;

@@ -1,0 +1,200 @@
+//! The processes of the benchmark: a PostgreSQL of its own, the example services, CPU pinning.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+/// Whether the machine has two CPUs or more: then servers go on CPU 0 and wrk on CPU 1.
+pub(crate) fn pinning() -> bool {
+    std::thread::available_parallelism()
+        .map(|n| n.get() >= 2)
+        .unwrap_or(false)
+}
+
+pub(crate) fn pinned(cpu: u32, program: &str) -> Command {
+    if pinning() {
+        let mut command = Command::new("taskset");
+        command.args(["-c", &cpu.to_string(), program]);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+/// A PostgreSQL server of the benchmark's own.
+pub(crate) struct Postgres {
+    child: Child,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Postgres {
+    pub(crate) fn start() -> Self {
+        let bin = Path::new("/usr/lib/postgresql/15/bin");
+        let dir = tempfile::Builder::new()
+            .prefix("ba-rs-bench-pg")
+            .tempdir()
+            .unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        // PostgreSQL refuses to run as root: the `postgres` account runs it.
+        let as_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+        if as_root {
+            Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+        }
+        let run_as = |program: &Path| {
+            let mut command = if as_root {
+                Command::new("runuser")
+            } else {
+                Command::new(program)
+            };
+            if as_root {
+                command.args(["-u", "postgres", "--"]).arg(program);
+            }
+            command
+        };
+        let status = run_as(&bin.join("initdb"))
+            .args(["-D"])
+            .arg(&data)
+            .args(["-A", "trust", "-U", "postgres", "--no-sync"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("initdb (PostgreSQL 15 binaries)");
+        assert!(status.success(), "initdb failed");
+        let port = free_port();
+        let mut command = if pinning() {
+            Command::new("taskset")
+        } else {
+            run_as(&bin.join("postgres"))
+        };
+        if pinning() {
+            command.args(["-c", "0"]);
+            if as_root {
+                command.args(["runuser", "-u", "postgres", "--"]);
+            }
+            command.arg(bin.join("postgres"));
+        }
+        let child = command
+            .args(["-D"])
+            .arg(&data)
+            .args(["-p", &port.to_string(), "-k"])
+            .arg(dir.path())
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "shared_buffers=128MB",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start postgres");
+        let pg = Self { child, dir, port };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return pg;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the benchmark's PostgreSQL did not start");
+    }
+
+    pub(crate) fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = &self.dir;
+    }
+}
+
+/// An example service (release binary) pinned to CPU 0.
+pub(crate) struct Service {
+    pub(crate) child: Child,
+    pub(crate) base: String,
+}
+
+impl Service {
+    pub(crate) fn start(binary: &Path, env: &[(&str, String)]) -> Self {
+        let port = free_port();
+        let mut command = pinned(0, binary.to_str().unwrap());
+        command
+            .env_clear()
+            .env("PORT", port.to_string())
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", binary.display()));
+        // Dropped (killed and waited for) on every path, the panic included.
+        let service = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..150 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return service;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{} did not start", binary.display());
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn release_dir() -> PathBuf {
+    std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub(crate) fn create_database(url: &str, name: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        use sqlx::{Connection, Executor};
+        let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+            .await
+            .unwrap();
+    });
+}

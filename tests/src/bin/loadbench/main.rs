@@ -1,0 +1,184 @@
+//! The load benchmark behind `cargo xtask bench`: one run, one table.
+//!
+//! It starts a PostgreSQL of its own (initdb in a temporary folder, pinned to CPU 0), a real
+//! Better Auth server on it (pinned to CPU 0), and each example service (release build, pinned to
+//! CPU 0); it signs a user up through Better Auth, then drives `wrk` (pinned to CPU 1) against:
+//! every framework's unauthenticated `/public`, `/me` by session cookie (uncached: one database
+//! lookup per request), `/me` by cookie with the in-process cache, `/me` by JWT; and Better
+//! Auth's own `get-session`. It prints req/s, p50, p99 and errors, with the ratios against
+//! Better Auth's get-session and against the same framework's `/public`.
+//!
+//! Arguments: `--duration SECONDS` (default 10), `--connections N` (default 32),
+//! `--frameworks axum,actix,rocket,poem`, `--pool-size N` (the services' database pool, 16),
+//! `--soak SECONDS` (instead of the table: the soak of `soak.rs`, against the first framework).
+//! Needs `wrk` and `taskset` (Debian: `wrk`, `util-linux`), PostgreSQL 15's binaries, Node 20+.
+//! Bounded: it stops by itself.
+#![allow(
+    missing_docs,
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
+
+mod machine;
+mod soak;
+mod wrk;
+
+use std::process::{Command, Stdio};
+
+use better_auth_tests::{SECRET, better_auth::BetterAuthServer};
+use machine::{Postgres, Service, create_database, pinning, release_dir};
+use serde_json::json;
+use wrk::{Measure, wrk};
+
+struct Options {
+    duration: u64,
+    connections: u32,
+    frameworks: Vec<String>,
+    pool_size: u32,
+    soak: Option<u64>,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        duration: 10,
+        connections: 32,
+        frameworks: ["axum", "actix", "rocket", "poem"]
+            .map(String::from)
+            .to_vec(),
+        pool_size: 16,
+        soak: None,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--duration" => options.duration = value.parse().expect("--duration SECONDS"),
+            "--connections" => options.connections = value.parse().expect("--connections N"),
+            "--frameworks" => options.frameworks = value.split(',').map(str::to_owned).collect(),
+            "--pool-size" => options.pool_size = value.parse().expect("--pool-size N"),
+            "--soak" => options.soak = Some(value.parse().expect("--soak SECONDS")),
+            other => panic!("unknown argument {other}"),
+        }
+        i += 2;
+    }
+    options
+}
+
+fn main() -> std::process::ExitCode {
+    let options = options();
+    if let Some(seconds) = options.soak {
+        return match soak::soak(&options, seconds) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(reason) => {
+                eprintln!("soak failed: {reason}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let pg = Postgres::start();
+    create_database(&pg.url("postgres"), "bench");
+    let database = pg.url("bench");
+
+    // Better Auth: one server with the JWT plugin (it hands out the tokens), one without (the
+    // get-session baseline, as a plain deployment runs it), on the same database and secret.
+    let config = |plugins| json!({"database": {"kind": "postgres", "url": database}, "secret": SECRET, "plugins": plugins});
+    let issuer = runtime.block_on(BetterAuthServer::start(config(
+        json!({"bearer": {}, "jwt": {}}),
+    )));
+    let signed =
+        runtime.block_on(issuer.sign_up("bench@example.com", "correct horse battery", "Bench"));
+    let cookie = format!("cookie: {}", signed.cookie_header());
+    let jwt = format!(
+        "authorization: Bearer {}",
+        runtime.block_on(issuer.get_jwt(&signed.cookie_header()))
+    );
+    let baseline = runtime.block_on(BetterAuthServer::start(config(json!({}))));
+    let baseline_pid = baseline.pid();
+    if pinning()
+        && let Some(pid) = baseline_pid
+    {
+        let _ = Command::new("taskset")
+            .args(["-a", "-p", "-c", "0", &pid.to_string()])
+            .stdout(Stdio::null())
+            .status();
+    }
+
+    let (d, c) = (options.duration, options.connections);
+    println!(
+        "machine: {} CPUs; wrk -t1 -c{c} -d{d}s, servers and PostgreSQL on CPU 0, wrk on CPU 1",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    let better_auth = wrk(
+        &format!("{}/api/auth/get-session", baseline.base_url()),
+        Some(&cookie),
+        d,
+        c,
+    );
+    drop(baseline);
+
+    let mut rows = vec![(
+        "better-auth",
+        "get-session (Node)".to_owned(),
+        better_auth,
+        None::<Measure>,
+    )];
+    for framework in &options.frameworks {
+        let binary = release_dir().join(format!("example-{framework}"));
+        let env = |cache: &str| {
+            vec![
+                ("DATABASE_URL", database.clone()),
+                ("BETTER_AUTH_SECRET", SECRET.to_owned()),
+                ("BETTER_AUTH_URL", issuer.base_url().to_owned()),
+                ("BETTER_AUTH_CACHE_TTL_MS", cache.to_owned()),
+                ("BETTER_AUTH_DB_POOL_SIZE", options.pool_size.to_string()),
+            ]
+        };
+        let service = Service::start(&binary, &env("0"));
+        let public = wrk(&format!("{}/public", service.base), None, d, c);
+        let uncached = wrk(&format!("{}/private", service.base), Some(&cookie), d, c);
+        let uncached_me = wrk(&format!("{}/me", service.base), Some(&cookie), d, c);
+        let by_jwt = wrk(&format!("{}/private", service.base), Some(&jwt), d, c);
+        let by_jwt_me = wrk(&format!("{}/me", service.base), Some(&jwt), d, c);
+        drop(service);
+        let service = Service::start(&binary, &env("60000"));
+        let cached = wrk(&format!("{}/private", service.base), Some(&cookie), d, c);
+        let cached_me = wrk(&format!("{}/me", service.base), Some(&cookie), d, c);
+        drop(service);
+        let f = framework.as_str();
+        for (endpoint, measure) in [
+            ("/public (no auth)", public),
+            ("/private cookie, uncached", uncached),
+            ("/private cookie, cached", cached),
+            ("/private JWT (EdDSA)", by_jwt),
+            ("/me cookie, uncached", uncached_me),
+            ("/me cookie, cached", cached_me),
+            ("/me JWT (EdDSA)", by_jwt_me),
+        ] {
+            rows.push((f, endpoint.to_owned(), measure, Some(public)));
+        }
+    }
+    drop(issuer);
+
+    println!();
+    println!(
+        "| framework | endpoint | req/s | p50 ms | p99 ms | errors | x Better Auth get-session | x own /public |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (framework, endpoint, m, public) in rows {
+        let vs_public = public.map_or("".to_owned(), |p| format!("{:.2}", m.rps / p.rps));
+        println!(
+            "| {framework} | {endpoint} | {:.0} | {:.2} | {:.2} | {} | {:.1} | {vs_public} |",
+            m.rps,
+            m.p50_ms,
+            m.p99_ms,
+            m.errors,
+            m.rps / better_auth.rps
+        );
+    }
+    std::process::ExitCode::SUCCESS
+}
