@@ -6,7 +6,10 @@ use std::{sync::Arc, time::Duration};
 
 use better_auth_core::{
     AuthError,
-    jwt::{FetchOptions, JwksVerifier, JwtValidation, KeyCacheOptions, TokenVerifier},
+    jwt::{
+        FetchOptions, JwksVerifier, JwtValidation, KeyCacheOptions, TokenVerifier,
+        VerifiedTokenCacheOptions,
+    },
 };
 use better_auth_tests::{
     jwks_server::{Behaviour, JwksServer},
@@ -227,6 +230,47 @@ async fn keys_that_leave_the_set_stop_verifying_after_a_refresh() {
         .verify_token(&second.sign(&claims("u1", &server.base_url(), 600)))
         .await
         .unwrap();
+}
+
+/// The verified-token cache answers for a token only while the key that verified it is the
+/// one published under its `kid`: a key replaced under the same `kid` (a rotation that reuses
+/// the id, or a compromised key swapped out) stops the cached token at once after the refresh.
+#[tokio::test]
+async fn a_cached_token_stops_verifying_when_its_key_is_replaced_under_the_same_kid() {
+    let original = TestKey::generate("EdDSA", "same-kid");
+    let replacement = TestKey::generate("EdDSA", "same-kid");
+    let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[original.jwk()]))).await;
+    let verifier = verifier(&server, cache_options(10), fetch_options(2000));
+    let old = original.sign(&claims("u1", &server.base_url(), 600));
+    verifier.verify_token(&old).await.unwrap();
+    verifier.verify_token(&old).await.expect("cached");
+
+    server.set(Behaviour::Keys(JwksServer::document(&[replacement.jwk()])));
+    verifier.refresh().await.unwrap();
+    let error = verifier.verify_token(&old).await.unwrap_err();
+    assert!(matches!(error, AuthError::InvalidToken { .. }), "{error:?}");
+    verifier
+        .verify_token(&replacement.sign(&claims("u1", &server.base_url(), 600)))
+        .await
+        .unwrap();
+}
+
+/// With the verified-token cache off, every request verifies its signature; answers are the
+/// same.
+#[tokio::test]
+async fn the_verified_token_cache_can_be_turned_off() {
+    let key = TestKey::generate("ES256", "k1");
+    let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[key.jwk()]))).await;
+    let verifier = verifier(&server, cache_options(10), fetch_options(2000))
+        .verified_token_cache(VerifiedTokenCacheOptions::disabled());
+    let token = key.sign(&claims("u1", &server.base_url(), 600));
+    for _ in 0..3 {
+        assert_eq!(verifier.verify_token(&token).await.unwrap().subject, "u1");
+    }
+    let mut tampered = token.clone();
+    tampered.pop();
+    tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+    assert!(verifier.verify_token(&tampered).await.is_err());
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@
 //!   cache (`session_data`), no store at all;
 //! - `jwt/<alg>/verify_token`: the whole JWT path with the key cached (split, header, key
 //!   lookup, signature, claims), beside `jwt/<alg>/raw_signature`: aws-lc-rs verifying the same
-//!   signature with the same parsed key, the floor of that path.
+//!   signature with the same parsed key, the floor of that path; and
+//!   `jwt/<alg>/verify_token_again`: the same token a second time, answered by the
+//!   verified-token cache (digest, lookup, key check, `exp`).
 //!
 //! `cargo bench -p better-auth-core --features jwks,cookie-cache-jwe --bench verify`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -31,7 +33,10 @@ use better_auth_core::{
     AuthConfig, Authenticator, CacheOptions, SecretSet,
     cookie_cache::{CookieCacheOptions, CookieCacheStrategy},
     credentials,
-    jwt::{Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys, TokenVerifier},
+    jwt::{
+        Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys, TokenVerifier,
+        VerifiedTokenCacheOptions,
+    },
     signing,
 };
 
@@ -138,7 +143,13 @@ fn jwt(c: &mut Criterion) {
             KeyCacheOptions::default(),
             JwtValidation::for_origin(ISSUER),
         );
+        let remembering = verifier.clone();
+        let verifier = verifier.verified_token_cache(VerifiedTokenCacheOptions::disabled());
         runtime.block_on(verifier.refresh()).unwrap();
+        runtime.block_on(remembering.refresh()).unwrap();
+        runtime
+            .block_on(remembering.verify_token(&token))
+            .expect("the bench token verifies");
         runtime
             .block_on(verifier.verify_token(&token))
             .expect("the bench token verifies");
@@ -149,6 +160,11 @@ fn jwt(c: &mut Criterion) {
         group.bench_function("verify_token", |b| {
             b.to_async(&runtime).iter(|| async {
                 black_box(verifier.verify_token(black_box(&token)).await.unwrap())
+            })
+        });
+        group.bench_function("verify_token_again", |b| {
+            b.to_async(&runtime).iter(|| async {
+                black_box(remembering.verify_token(black_box(&token)).await.unwrap())
             })
         });
         group.bench_function("raw_signature", |b| {

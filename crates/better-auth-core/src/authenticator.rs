@@ -106,7 +106,8 @@ impl Authenticator {
     ///   `redis`), with the cache when `BETTER_AUTH_CACHE_TTL_MS` is a positive number of
     ///   milliseconds;
     /// - JWT verification (feature `jwks`) with the JWKS of `BETTER_AUTH_URL`
-    ///   (`BETTER_AUTH_JWKS_URL` overrides the URL).
+    ///   (`BETTER_AUTH_JWKS_URL` overrides the URL; `BETTER_AUTH_JWT_CACHE=false` turns the
+    ///   verified-token cache off).
     ///
     /// At least one of `DATABASE_URL`, `BETTER_AUTH_REDIS_URL` and `BETTER_AUTH_URL` must be set.
     pub async fn from_env() -> Result<Self, ConfigError> {
@@ -165,6 +166,10 @@ impl Authenticator {
                     crate::jwt::KeyCacheOptions::default(),
                     verifier.validation().clone(),
                 )?;
+            }
+            if var(crate::config::env::JWT_CACHE).is_some_and(|value| value.trim() == "false") {
+                verifier = verifier
+                    .verified_token_cache(crate::jwt::VerifiedTokenCacheOptions::disabled());
             }
             builder = builder.token_verifier(verifier);
         }

@@ -48,6 +48,10 @@ pub mod env {
     pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
     /// The cookie cache `version` Better Auth writes (`1` by default).
     pub const COOKIE_CACHE_VERSION: &str = "BETTER_AUTH_COOKIE_CACHE_VERSION";
+    /// `false`: verify every JWT's signature on every request (by default a token that verified
+    /// is remembered until its `exp`; see
+    /// [`VerifiedTokenCacheOptions`](crate::jwt::VerifiedTokenCacheOptions)).
+    pub const JWT_CACHE: &str = "BETTER_AUTH_JWT_CACHE";
     /// The most database connections of the session store's pool (16 by default).
     pub const DB_POOL_SIZE: &str = "BETTER_AUTH_DB_POOL_SIZE";
     /// The table and column names, as JSON in the shape of Better Auth's options

@@ -36,6 +36,8 @@ mod source;
 ))]
 mod table_source;
 #[cfg(feature = "jwks")]
+mod verified_cache;
+#[cfg(feature = "jwks")]
 mod verifier;
 
 #[cfg(feature = "jwks")]
@@ -53,6 +55,8 @@ pub use source::{HttpJwks, KeySource, StaticKeys};
     any(feature = "postgres", feature = "sqlite", feature = "mysql")
 ))]
 pub use table_source::{JwksTable, JwksTableOptions};
+#[cfg(feature = "jwks")]
+pub use verified_cache::VerifiedTokenCacheOptions;
 #[cfg(feature = "jwks")]
 pub use verifier::{FetchOptions, JwksVerifier};
 

@@ -8,7 +8,8 @@ use url::Url;
 
 use super::{
     Algorithm, HttpJwks, JwtClaims, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier,
-    claims, compact, key_cache::KeyCache,
+    VerifiedTokenCacheOptions, claims, compact, key_cache::KeyCache,
+    verified_cache::VerifiedTokens,
 };
 use crate::{config::ConfigError, error::AuthError};
 
@@ -39,6 +40,9 @@ impl Default for FetchOptions {
 /// - `exp` is required; `nbf` and `iat` are honoured with a small leeway; `iss` and `aud` must
 ///   match (Better Auth's default: the origin of `BETTER_AUTH_URL`).
 /// - Keys are cached; see [`KeyCacheOptions`] for refresh, rate limiting and staleness.
+/// - Tokens that verified are remembered until their `exp` (bounded; see
+///   [`VerifiedTokenCacheOptions`]): the same token sent again skips the signature check, as
+///   long as the key that verified it is still published.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,6 +58,7 @@ impl Default for FetchOptions {
 pub struct JwksVerifier {
     keys: Arc<KeyCache>,
     validation: JwtValidation,
+    verified: Option<VerifiedTokens>,
 }
 
 impl JwksVerifier {
@@ -66,7 +71,15 @@ impl JwksVerifier {
         Self {
             keys: Arc::new(KeyCache::new(Arc::new(source), options)),
             validation,
+            verified: VerifiedTokens::new(VerifiedTokenCacheOptions::default()),
         }
+    }
+
+    /// Sets the verified-token cache (on by default; [`VerifiedTokenCacheOptions::disabled`]
+    /// verifies every signature every time).
+    pub fn verified_token_cache(mut self, options: VerifiedTokenCacheOptions) -> Self {
+        self.verified = VerifiedTokens::new(options);
+        self
     }
 
     /// A verifier fetching the JWKS at `url`.
@@ -118,6 +131,19 @@ impl JwksVerifier {
 #[async_trait]
 impl TokenVerifier for JwksVerifier {
     async fn verify_token(&self, token: &str) -> Result<JwtClaims, AuthError> {
+        let digest = self
+            .verified
+            .as_ref()
+            .map(|_| VerifiedTokens::digest(token));
+        if let (Some(verified), Some(digest)) = (&self.verified, &digest)
+            && let Some(hit) = verified.get(digest, self.validation.leeway).await
+        {
+            match self.keys.key_for(hit.kid.as_deref(), hit.alg).await {
+                Ok(key) if Arc::ptr_eq(&key, &hit.key) => return Ok(hit.claims.clone()),
+                // The key was dropped or replaced: verify again from scratch.
+                _ => verified.forget(digest).await,
+            }
+        }
         let jws = compact::parse(token).map_err(|reason| AuthError::InvalidToken { reason })?;
         let alg = Algorithm::from_name(&jws.header.alg).ok_or(AuthError::InvalidToken {
             reason: "the token's algorithm is not accepted",
@@ -135,7 +161,14 @@ impl TokenVerifier for JwksVerifier {
         }
         let payload = compact::decode_payload(jws.payload)
             .map_err(|reason| AuthError::InvalidToken { reason })?;
-        claims::validate(&payload, &self.validation, Utc::now())
+        let claims = claims::validate(&payload, &self.validation, Utc::now())?;
+        if let (Some(verified), Some(digest)) = (&self.verified, digest) {
+            let kid = jws.header.kid.as_deref();
+            verified
+                .insert(digest, &claims, key, kid, alg, self.validation.leeway)
+                .await;
+        }
+        Ok(claims)
     }
 
     /// No fetch: healthy until a token needed keys, then while usable keys are at hand (so a
