@@ -191,7 +191,19 @@ pub(crate) fn create_database(url: &str, name: &str) {
         .unwrap();
     runtime.block_on(async {
         use sqlx::{Connection, Executor};
-        let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+        // The port answers before the server takes connections ("the database system is
+        // starting up"): try for up to 30 s.
+        let mut tries = 0;
+        let mut admin = loop {
+            match sqlx::PgConnection::connect(url).await {
+                Ok(connection) => break connection,
+                Err(_) if tries < 300 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("the benchmark's PostgreSQL refuses connections: {error}"),
+            }
+        };
         admin
             .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
             .await
