@@ -2,25 +2,19 @@
 //! (`text` ids, `timestamptz` dates, `boolean`s) and its variants (uuid or integer ids,
 //! `timestamp` without time zone read as UTC, renamed tables and columns).
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use sqlx::{
-    AssertSqlSafe, Row,
+    AssertSqlSafe, Postgres, Row,
     postgres::{PgPool, PgPoolOptions, PgRow},
 };
 
-use super::{
-    ApiKeyStore, SessionStore,
-    sql::{Cell, ColumnInfo, Plan, RecordBuilder, SqlOptions, Target, quote_double, with_deadline},
+use super::sql::{
+    Cell, ColumnInfo, Dialect, SqlOptions, SqlStore, column_infos, delegate_to_sql_store,
+    quote_double,
 };
-use crate::{
-    config::ConfigError,
-    error::BackendError,
-    model::{ApiKeyRecord, SessionRecord},
-    store::Model,
-};
+use crate::config::ConfigError;
 
 const BACKEND: &str = "postgres";
 
@@ -37,30 +31,90 @@ enum Kind {
     Text,
 }
 
-impl Kind {
-    fn of(data_type: &str) -> Self {
+/// PostgreSQL as the shared SQL store sees it.
+#[derive(Debug)]
+struct PgDialect;
+
+impl Dialect for PgDialect {
+    type Db = Postgres;
+    type Kind = Kind;
+
+    const BACKEND: &'static str = BACKEND;
+    const PLACEHOLDER: &'static str = "$1";
+
+    fn quote(identifier: &str) -> String {
+        quote_double(identifier)
+    }
+
+    fn kind_of(data_type: &str) -> Kind {
         match data_type {
-            "boolean" => Self::Bool,
-            "smallint" | "integer" | "bigint" => Self::Int,
-            "real" | "double precision" => Self::Float,
-            "timestamp with time zone" => Self::Timestamptz,
-            "timestamp without time zone" | "date" => Self::Timestamp,
-            "json" | "jsonb" => Self::Json,
-            array if array.ends_with("[]") => Self::Array,
-            _ => Self::Text,
+            "boolean" => Kind::Bool,
+            "smallint" | "integer" | "bigint" => Kind::Int,
+            "real" | "double precision" => Kind::Float,
+            "timestamp with time zone" => Kind::Timestamptz,
+            "timestamp without time zone" | "date" => Kind::Timestamp,
+            "json" | "jsonb" => Kind::Json,
+            array if array.ends_with("[]") => Kind::Array,
+            _ => Kind::Text,
         }
     }
 
-    /// The select expression: casts bring every type to one Rust decoding per kind.
-    fn select(self, column: &str) -> String {
-        match self {
-            Self::Bool | Self::Timestamptz | Self::Json => column.to_owned(),
-            Self::Int => format!("{column}::int8"),
-            Self::Float => format!("{column}::float8"),
-            Self::Timestamp => format!("{column}::timestamp"),
-            Self::Array => format!("to_jsonb({column})"),
-            Self::Text => format!("{column}::text"),
+    /// Casts bring every type to one Rust decoding per kind.
+    fn select(kind: Kind, column: &str) -> String {
+        match kind {
+            Kind::Bool | Kind::Timestamptz | Kind::Json => column.to_owned(),
+            Kind::Int => format!("{column}::int8"),
+            Kind::Float => format!("{column}::float8"),
+            Kind::Timestamp => format!("{column}::timestamp"),
+            Kind::Array => format!("to_jsonb({column})"),
+            Kind::Text => format!("{column}::text"),
         }
+    }
+
+    fn decode_cell(row: &PgRow, index: usize, kind: Kind) -> Result<Cell, sqlx::Error> {
+        Ok(match kind {
+            Kind::Bool => Cell::from(row.try_get::<Option<bool>, _>(index)?),
+            Kind::Int => Cell::from(row.try_get::<Option<i64>, _>(index)?),
+            Kind::Float => Cell::from(row.try_get::<Option<f64>, _>(index)?),
+            Kind::Timestamptz => Cell::from(row.try_get::<Option<DateTime<Utc>>, _>(index)?),
+            Kind::Timestamp => Cell::from(
+                row.try_get::<Option<NaiveDateTime>, _>(index)?
+                    .map(|naive| Utc.from_utc_datetime(&naive)),
+            ),
+            Kind::Json | Kind::Array => {
+                Cell::from(row.try_get::<Option<serde_json::Value>, _>(index)?)
+            }
+            Kind::Text => Cell::from(row.try_get::<Option<String>, _>(index)?),
+        })
+    }
+
+    /// The columns of `table` as the search path resolves it.
+    async fn columns_of(pool: &PgPool, table: &str) -> Result<Vec<ColumnInfo>, sqlx::Error> {
+        let rows = sqlx::query_as(
+            "SELECT a.attname::text, a.atttypid::regtype::text \
+             FROM pg_catalog.pg_attribute a \
+             WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 \
+             AND NOT a.attisdropped ORDER BY a.attnum",
+        )
+        .bind(table)
+        .fetch_all(pool)
+        .await?;
+        Ok(column_infos(rows))
+    }
+
+    async fn fetch_optional(
+        pool: &PgPool,
+        sql: Arc<str>,
+        value: &str,
+    ) -> Result<Option<PgRow>, sqlx::Error> {
+        sqlx::query(AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_optional(pool)
+            .await
+    }
+
+    async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(pool).await.map(drop)
     }
 }
 
@@ -75,63 +129,7 @@ impl Kind {
 /// ```
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
-    pool: PgPool,
-    sessions: Option<Query>,
-    api_keys: Option<Query>,
-    query_timeout: Duration,
-}
-
-/// A planned lookup: its SQL and how to read each column.
-#[derive(Debug, Clone)]
-struct Query {
-    sql: Arc<str>,
-    columns: Arc<[(Target, Kind)]>,
-}
-
-impl Query {
-    fn new(plan: &Plan) -> Self {
-        let sql = plan.select_sql(
-            quote_double,
-            |column, qualified| Kind::of(&column.info.data_type).select(qualified),
-            "$1",
-        );
-        let columns = plan
-            .columns
-            .iter()
-            .map(|column| (column.target.clone(), Kind::of(&column.info.data_type)))
-            .collect();
-        Self {
-            sql: sql.into(),
-            columns,
-        }
-    }
-
-    /// Runs the lookup for `value`; the row's cells, collected.
-    async fn fetch(
-        &self,
-        pool: &PgPool,
-        value: &str,
-        timeout: Duration,
-    ) -> Result<Option<RecordBuilder>, BackendError> {
-        let query = || {
-            sqlx::query(AssertSqlSafe(self.sql.clone()))
-                .bind(value)
-                .fetch_optional(pool)
-        };
-        let Some(row) = with_deadline(BACKEND, timeout, query).await? else {
-            return Ok(None);
-        };
-        let mut builder = RecordBuilder::default();
-        for (index, (target, kind)) in self.columns.iter().enumerate() {
-            let cell = decode_cell(&row, index, *kind).map_err(|error| {
-                BackendError::invalid_data(BACKEND, format!("{target:?}: {error}"))
-            })?;
-            builder
-                .set(target, cell)
-                .map_err(|detail| BackendError::invalid_data(BACKEND, detail))?;
-        }
-        Ok(Some(builder))
-    }
+    inner: SqlStore<PgDialect>,
 }
 
 impl PostgresStore {
@@ -154,149 +152,9 @@ impl PostgresStore {
 
     /// Uses an existing pool (its own size and timeouts apply).
     pub async fn from_pool(pool: PgPool, options: SqlOptions) -> Result<Self, ConfigError> {
-        let schema = &options.schema;
-        let session_columns = columns_of(&pool, &schema.table(Model::Session)).await?;
-        let user_columns = columns_of(&pool, &schema.table(Model::User)).await?;
-        let sessions = match Plan::new(schema, session_columns, user_columns.clone()) {
-            Ok(plan) => Some(Query::new(&plan)),
-            Err(_) if !options.sessions_required => None,
-            Err(error) => return Err(error),
-        };
-        // API keys (plugin `@better-auth/api-key`) when the database has their table.
-        let api_key_columns = columns_of(&pool, &schema.table(Model::ApiKey)).await?;
-        let api_keys = if api_key_columns.is_empty() {
-            None
-        } else {
-            Some(Query::new(&Plan::api_keys(
-                schema,
-                api_key_columns,
-                user_columns,
-            )?))
-        };
-        Ok(Self {
-            pool,
-            sessions,
-            api_keys,
-            query_timeout: options.query_timeout,
-        })
-    }
-
-    /// The connection pool.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    /// The session lookup query (for logs and `EXPLAIN`).
-    pub fn lookup_sql(&self) -> &str {
-        self.sessions.as_ref().map_or("", |query| &query.sql)
-    }
-
-    /// Whether the database has the API key plugin's table.
-    pub fn supports_api_keys(&self) -> bool {
-        self.api_keys.is_some()
+        let inner = SqlStore::plan(pool, options).await?;
+        Ok(Self { inner })
     }
 }
 
-fn decode_cell(row: &PgRow, index: usize, kind: Kind) -> Result<Cell, sqlx::Error> {
-    fn or_null<T>(value: Option<T>, cell: impl FnOnce(T) -> Cell) -> Cell {
-        value.map_or(Cell::Null, cell)
-    }
-    Ok(match kind {
-        Kind::Bool => or_null(row.try_get::<Option<bool>, _>(index)?, Cell::Bool),
-        Kind::Int => or_null(row.try_get::<Option<i64>, _>(index)?, Cell::Int),
-        Kind::Float => or_null(row.try_get::<Option<f64>, _>(index)?, Cell::Float),
-        Kind::Timestamptz => or_null(row.try_get::<Option<DateTime<Utc>>, _>(index)?, Cell::Time),
-        Kind::Timestamp => or_null(row.try_get::<Option<NaiveDateTime>, _>(index)?, |naive| {
-            Cell::Time(Utc.from_utc_datetime(&naive))
-        }),
-        Kind::Json | Kind::Array => or_null(
-            row.try_get::<Option<serde_json::Value>, _>(index)?,
-            Cell::Json,
-        ),
-        Kind::Text => or_null(row.try_get::<Option<String>, _>(index)?, Cell::Text),
-    })
-}
-
-/// The columns of `table` as the search path resolves it; empty if there is no such table.
-async fn columns_of(pool: &PgPool, table: &str) -> Result<Vec<ColumnInfo>, ConfigError> {
-    let rows = sqlx::query(
-        "SELECT a.attname::text, a.atttypid::regtype::text \
-         FROM pg_catalog.pg_attribute a \
-         WHERE a.attrelid = to_regclass(quote_ident($1)) AND a.attnum > 0 AND NOT a.attisdropped \
-         ORDER BY a.attnum",
-    )
-    .bind(table)
-    .fetch_all(pool)
-    .await
-    .map_err(|error| ConfigError::Connect {
-        backend: BACKEND,
-        source: error.into(),
-    })?;
-    rows.iter()
-        .map(|row| {
-            Ok(ColumnInfo {
-                name: row.try_get(0)?,
-                data_type: row.try_get::<String, _>(1)?.to_lowercase(),
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(|error| ConfigError::Connect {
-            backend: BACKEND,
-            source: error.into(),
-        })
-}
-
-#[async_trait]
-impl SessionStore for PostgresStore {
-    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        let Some(sessions) = &self.sessions else {
-            return Err(BackendError::invalid_data(
-                BACKEND,
-                "the database has no session table",
-            ));
-        };
-        let Some(builder) = sessions
-            .fetch(&self.pool, token, self.query_timeout)
-            .await?
-        else {
-            return Ok(None);
-        };
-        builder
-            .finish()
-            .map(Some)
-            .map_err(|detail| BackendError::invalid_data(BACKEND, detail))
-    }
-
-    async fn check_health(&self) -> Result<(), BackendError> {
-        let ping = || sqlx::query("SELECT 1").execute(&self.pool);
-        with_deadline(BACKEND, self.query_timeout, ping)
-            .await
-            .map(|_| ())
-    }
-
-    fn backend(&self) -> &'static str {
-        BACKEND
-    }
-}
-
-#[async_trait]
-impl ApiKeyStore for PostgresStore {
-    async fn find_api_key(&self, hashed_key: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
-        let Some(query) = &self.api_keys else {
-            return Err(BackendError::invalid_data(
-                BACKEND,
-                "the database has no apikey table",
-            ));
-        };
-        let Some(builder) = query
-            .fetch(&self.pool, hashed_key, self.query_timeout)
-            .await?
-        else {
-            return Ok(None);
-        };
-        builder
-            .finish_api_key()
-            .map(Some)
-            .map_err(|detail| BackendError::invalid_data(BACKEND, detail))
-    }
-}
+delegate_to_sql_store!(PostgresStore, PgPool);

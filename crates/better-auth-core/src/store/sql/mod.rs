@@ -1,17 +1,22 @@
-//! What the SQL stores (Postgres, SQLite, later MySQL) share: options, the query plan built from
-//! the live table layout, and turning a row into a [`SessionRecord`](crate::SessionRecord).
+//! What the SQL stores (Postgres, SQLite, MySQL) share: options, the query plan built from the
+//! live table layout, the store itself over a [`Dialect`], and turning a row into a
+//! [`SessionRecord`](crate::SessionRecord).
 
 use std::{future::Future, time::Duration};
 
 use crate::{error::BackendError, store::Schema};
 
+mod dialect;
 mod plan;
 mod record;
+mod store;
 
+pub(crate) use dialect::{Dialect, column_infos};
 pub(crate) use plan::{ColumnInfo, Plan, Target};
 #[cfg(feature = "jwks")]
 pub(crate) use record::parse_time;
 pub(crate) use record::{Cell, RecordBuilder};
+pub(crate) use store::{SqlStore, delegate_to_sql_store};
 
 /// Settings of a SQL session store.
 #[derive(Debug, Clone)]

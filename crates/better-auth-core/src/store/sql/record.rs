@@ -21,6 +21,33 @@ pub(crate) enum Cell {
     Json(Value),
 }
 
+/// Each decoded type into its cell.
+macro_rules! cell_from {
+    ($($variant:ident($type:ty)),* $(,)?) => {
+        $(impl From<$type> for Cell {
+            fn from(value: $type) -> Self {
+                Cell::$variant(value)
+            }
+        })*
+    };
+}
+
+cell_from!(
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Time(DateTime<Utc>),
+    Json(Value),
+);
+
+/// SQL `NULL` is [`Cell::Null`].
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Cell::Null, Into::into)
+    }
+}
+
 impl Cell {
     fn into_string(self, field: &str) -> Result<Option<String>, String> {
         match self {

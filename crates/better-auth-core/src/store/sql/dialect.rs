@@ -1,0 +1,62 @@
+//! What differs between the SQL databases: quoting, placeholders, how each column type is
+//! selected and decoded, where the table layout is read from. Each backend module implements
+//! [`Dialect`] for a unit type; [`SqlStore`](super::SqlStore) does the rest once.
+
+use std::{future::Future, sync::Arc};
+
+use super::{Cell, ColumnInfo};
+
+/// One SQL database as the stores see it.
+pub(crate) trait Dialect: Send + Sync + 'static {
+    /// The sqlx database.
+    type Db: sqlx::Database;
+    /// How a column is selected and decoded, chosen from its declared type.
+    type Kind: Copy + std::fmt::Debug + Send + Sync + 'static;
+
+    /// A short name for logs and errors.
+    const BACKEND: &'static str;
+    /// The placeholder of the lookup's one parameter.
+    const PLACEHOLDER: &'static str;
+
+    /// Quotes a table or column name.
+    fn quote(identifier: &str) -> String;
+
+    /// The kind of a column of this declared type (lowercase).
+    fn kind_of(data_type: &str) -> Self::Kind;
+
+    /// The select expression for `column` (already qualified and quoted).
+    fn select(kind: Self::Kind, column: &str) -> String;
+
+    /// Reads cell `index` of `row`.
+    fn decode_cell(
+        row: &<Self::Db as sqlx::Database>::Row,
+        index: usize,
+        kind: Self::Kind,
+    ) -> Result<Cell, sqlx::Error>;
+
+    /// The columns of `table` (name, declared type) in order; none if there is no such table.
+    fn columns_of(
+        pool: &sqlx::Pool<Self::Db>,
+        table: &str,
+    ) -> impl Future<Output = Result<Vec<ColumnInfo>, sqlx::Error>> + Send;
+
+    /// Runs `sql` with `value` bound to its one parameter; at most one row.
+    fn fetch_optional<'a>(
+        pool: &'a sqlx::Pool<Self::Db>,
+        sql: Arc<str>,
+        value: &'a str,
+    ) -> impl Future<Output = Result<Option<<Self::Db as sqlx::Database>::Row>, sqlx::Error>> + Send + 'a;
+
+    /// A round trip that needs no table (`SELECT 1`).
+    fn ping(pool: &sqlx::Pool<Self::Db>) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+/// Turns `(name, declared type)` rows into [`ColumnInfo`]s (types lowercased).
+pub(crate) fn column_infos(rows: Vec<(String, String)>) -> Vec<ColumnInfo> {
+    rows.into_iter()
+        .map(|(name, data_type)| ColumnInfo {
+            name,
+            data_type: data_type.to_lowercase(),
+        })
+        .collect()
+}

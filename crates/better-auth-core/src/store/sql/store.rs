@@ -1,0 +1,268 @@
+//! The SQL session store, once for every [`Dialect`]: plans the lookups from the live table
+//! layout at startup, then answers each token with one prepared query joining `session` to
+//! `user` (and each API key hash with one joining `apikey` to `user`).
+
+use std::{sync::Arc, time::Duration};
+
+use super::{Dialect, Plan, RecordBuilder, SqlOptions, Target, with_deadline};
+use crate::{
+    config::ConfigError,
+    error::BackendError,
+    model::{ApiKeyRecord, SessionRecord},
+    store::Model,
+};
+
+/// A planned lookup: its SQL and how to read each column.
+struct Query<D: Dialect> {
+    sql: Arc<str>,
+    columns: Arc<[(Target, D::Kind)]>,
+}
+
+impl<D: Dialect> Clone for Query<D> {
+    fn clone(&self) -> Self {
+        Self {
+            sql: self.sql.clone(),
+            columns: self.columns.clone(),
+        }
+    }
+}
+
+impl<D: Dialect> Query<D> {
+    fn new(plan: &Plan) -> Self {
+        let sql = plan.select_sql(
+            D::quote,
+            |column, qualified| D::select(D::kind_of(&column.info.data_type), qualified),
+            D::PLACEHOLDER,
+        );
+        let columns = plan
+            .columns
+            .iter()
+            .map(|column| (column.target.clone(), D::kind_of(&column.info.data_type)))
+            .collect();
+        Self {
+            sql: sql.into(),
+            columns,
+        }
+    }
+
+    /// Runs the lookup for `value`; the row's cells, collected.
+    async fn fetch(
+        &self,
+        pool: &sqlx::Pool<D::Db>,
+        value: &str,
+        timeout: Duration,
+    ) -> Result<Option<RecordBuilder>, BackendError> {
+        let query = || D::fetch_optional(pool, self.sql.clone(), value);
+        let Some(row) = with_deadline(D::BACKEND, timeout, query).await? else {
+            return Ok(None);
+        };
+        let mut builder = RecordBuilder::default();
+        for (index, (target, kind)) in self.columns.iter().enumerate() {
+            let cell = D::decode_cell(&row, index, *kind).map_err(|error| {
+                BackendError::invalid_data(D::BACKEND, format!("{target:?}: {error}"))
+            })?;
+            builder
+                .set(target, cell)
+                .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))?;
+        }
+        Ok(Some(builder))
+    }
+}
+
+/// Sessions (and API keys) in a SQL database of dialect `D`.
+pub(crate) struct SqlStore<D: Dialect> {
+    pool: sqlx::Pool<D::Db>,
+    sessions: Option<Query<D>>,
+    api_keys: Option<Query<D>>,
+    query_timeout: Duration,
+}
+
+impl<D: Dialect> Clone for SqlStore<D> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+            sessions: self.sessions.clone(),
+            api_keys: self.api_keys.clone(),
+            query_timeout: self.query_timeout,
+        }
+    }
+}
+
+impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("backend", &D::BACKEND)
+            .field("lookup_sql", &self.lookup_sql())
+            .field("api_keys", &self.supports_api_keys())
+            .field("query_timeout", &self.query_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<D: Dialect> SqlStore<D> {
+    /// Plans the lookups from the tables `pool` sees. Fails with a clear error if the database
+    /// is unreachable or a table or column is missing.
+    pub(crate) async fn plan(
+        pool: sqlx::Pool<D::Db>,
+        options: SqlOptions,
+    ) -> Result<Self, ConfigError> {
+        let schema = &options.schema;
+        let session_columns = Self::columns(&pool, &schema.table(Model::Session)).await?;
+        let user_columns = Self::columns(&pool, &schema.table(Model::User)).await?;
+        let sessions = match Plan::new(schema, session_columns, user_columns.clone()) {
+            Ok(plan) => Some(Query::new(&plan)),
+            Err(_) if !options.sessions_required => None,
+            Err(error) => return Err(error),
+        };
+        // API keys (plugin `@better-auth/api-key`) when the database has their table.
+        let api_key_columns = Self::columns(&pool, &schema.table(Model::ApiKey)).await?;
+        let api_keys = if api_key_columns.is_empty() {
+            None
+        } else {
+            Some(Query::new(&Plan::api_keys(
+                schema,
+                api_key_columns,
+                user_columns,
+            )?))
+        };
+        Ok(Self {
+            pool,
+            sessions,
+            api_keys,
+            query_timeout: options.query_timeout,
+        })
+    }
+
+    async fn columns(
+        pool: &sqlx::Pool<D::Db>,
+        table: &str,
+    ) -> Result<Vec<super::ColumnInfo>, ConfigError> {
+        D::columns_of(pool, table)
+            .await
+            .map_err(|error| ConfigError::Connect {
+                backend: D::BACKEND,
+                source: error.into(),
+            })
+    }
+
+    /// A short name for logs and errors.
+    pub(crate) fn backend(&self) -> &'static str {
+        D::BACKEND
+    }
+
+    /// The connection pool.
+    pub(crate) fn pool(&self) -> &sqlx::Pool<D::Db> {
+        &self.pool
+    }
+
+    /// The session lookup query.
+    pub(crate) fn lookup_sql(&self) -> &str {
+        self.sessions.as_ref().map_or("", |query| &query.sql)
+    }
+
+    /// Whether the database has the API key plugin's table.
+    pub(crate) fn supports_api_keys(&self) -> bool {
+        self.api_keys.is_some()
+    }
+
+    /// The session whose token is `token`, with its user.
+    pub(crate) async fn find_session(
+        &self,
+        token: &str,
+    ) -> Result<Option<SessionRecord>, BackendError> {
+        let Some(query) = &self.sessions else {
+            return Err(BackendError::invalid_data(
+                D::BACKEND,
+                "the database has no session table",
+            ));
+        };
+        let Some(builder) = query.fetch(&self.pool, token, self.query_timeout).await? else {
+            return Ok(None);
+        };
+        builder
+            .finish()
+            .map(Some)
+            .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
+    }
+
+    /// The API key whose hash is `hashed_key`, with its owner.
+    pub(crate) async fn find_api_key(
+        &self,
+        hashed_key: &str,
+    ) -> Result<Option<ApiKeyRecord>, BackendError> {
+        let Some(query) = &self.api_keys else {
+            return Err(BackendError::invalid_data(
+                D::BACKEND,
+                "the database has no apikey table",
+            ));
+        };
+        let Some(builder) = query
+            .fetch(&self.pool, hashed_key, self.query_timeout)
+            .await?
+        else {
+            return Ok(None);
+        };
+        builder
+            .finish_api_key()
+            .map(Some)
+            .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
+    }
+
+    /// One round trip within the query timeout.
+    pub(crate) async fn check_health(&self) -> Result<(), BackendError> {
+        with_deadline(D::BACKEND, self.query_timeout, || D::ping(&self.pool)).await
+    }
+}
+
+/// For a public store type `$store` wrapping a [`SqlStore`] in its field `inner`: the accessors
+/// and the [`SessionStore`](crate::SessionStore) and [`ApiKeyStore`](crate::store::ApiKeyStore)
+/// implementations, all handed to the shared store.
+macro_rules! delegate_to_sql_store {
+    ($store:ident, $pool:ty) => {
+        impl $store {
+            /// The connection pool.
+            pub fn pool(&self) -> &$pool {
+                self.inner.pool()
+            }
+
+            /// The session lookup query (for logs and `EXPLAIN`).
+            pub fn lookup_sql(&self) -> &str {
+                self.inner.lookup_sql()
+            }
+
+            /// Whether the database has the API key plugin's table.
+            pub fn supports_api_keys(&self) -> bool {
+                self.inner.supports_api_keys()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::SessionStore for $store {
+            async fn find_session(
+                &self,
+                token: &str,
+            ) -> Result<Option<$crate::model::SessionRecord>, $crate::error::BackendError> {
+                self.inner.find_session(token).await
+            }
+
+            async fn check_health(&self) -> Result<(), $crate::error::BackendError> {
+                self.inner.check_health().await
+            }
+
+            fn backend(&self) -> &'static str {
+                self.inner.backend()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::ApiKeyStore for $store {
+            async fn find_api_key(
+                &self,
+                hashed_key: &str,
+            ) -> Result<Option<$crate::model::ApiKeyRecord>, $crate::error::BackendError> {
+                self.inner.find_api_key(hashed_key).await
+            }
+        }
+    };
+}
+pub(crate) use delegate_to_sql_store;
