@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use sqlx::{
     AssertSqlSafe, MySql, Row,
-    mysql::{MySqlPool, MySqlPoolOptions, MySqlRow},
+    mysql::{MySqlPool, MySqlRow},
 };
 
 use super::sql::{
@@ -126,18 +126,8 @@ impl MySqlStore {
     /// Connects a pool to `url` and plans the lookup from the live tables. Fails with a clear
     /// error if the database is unreachable or a table or column is missing.
     pub async fn connect(url: &str, options: SqlOptions) -> Result<Self, ConfigError> {
-        let pool = MySqlPoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout)
-            // No ping before each lookup: a dead connection is retried (see `with_deadline`).
-            .test_before_acquire(false)
-            .connect(url)
-            .await
-            .map_err(|error| ConfigError::Connect {
-                backend: BACKEND,
-                source: error.into(),
-            })?;
-        Self::from_pool(pool, options).await
+        let inner = SqlStore::connect(url, options).await?;
+        Ok(Self { inner })
     }
 
     /// Uses an existing pool (its own size and timeouts apply).

@@ -1,11 +1,11 @@
 //! The SQLite session store (sqlx, bundled SQLite), for the layout Better Auth's migrations
 //! create: dates as ISO-8601 text in `date` columns, booleans as integers 0/1.
 
-use std::{str::FromStr, sync::Arc};
+use std::sync::Arc;
 
 use sqlx::{
     AssertSqlSafe, Row, Sqlite, TypeInfo, ValueRef,
-    sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow},
+    sqlite::{SqlitePool, SqliteRow},
 };
 
 use super::sql::{
@@ -97,23 +97,8 @@ impl SqliteStore {
     /// Opens the database at `url` (`sqlite://path`; the file must exist) and plans the lookup
     /// from its tables. Fails with a clear error if a table or column is missing.
     pub async fn connect(url: &str, options: SqlOptions) -> Result<Self, ConfigError> {
-        let connect =
-            SqliteConnectOptions::from_str(url).map_err(|error| ConfigError::Connect {
-                backend: BACKEND,
-                source: error.into(),
-            })?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(options.max_connections)
-            .acquire_timeout(options.acquire_timeout)
-            // No ping before each lookup: a dead connection is retried (see `with_deadline`).
-            .test_before_acquire(false)
-            .connect_with(connect)
-            .await
-            .map_err(|error| ConfigError::Connect {
-                backend: BACKEND,
-                source: error.into(),
-            })?;
-        Self::from_pool(pool, options).await
+        let inner = SqlStore::connect(url, options).await?;
+        Ok(Self { inner })
     }
 
     /// Uses an existing pool.

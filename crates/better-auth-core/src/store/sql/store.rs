@@ -100,6 +100,26 @@ impl<D: Dialect> std::fmt::Debug for SqlStore<D> {
 }
 
 impl<D: Dialect> SqlStore<D> {
+    /// Connects a pool to `url` (pool size and wait limit from `options`) and plans the
+    /// lookups. Pools lend connections without a ping before each lookup: a dead connection is
+    /// retried instead (see [`with_deadline`]).
+    pub(crate) async fn connect(url: &str, options: SqlOptions) -> Result<Self, ConfigError> {
+        let connect_error = |error: sqlx::Error| ConfigError::Connect {
+            backend: D::BACKEND,
+            source: error.into(),
+        };
+        let connect_options: <<D::Db as sqlx::Database>::Connection as sqlx::Connection>::Options =
+            url.parse().map_err(connect_error)?;
+        let pool = sqlx::pool::PoolOptions::<D::Db>::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(false)
+            .connect_with(connect_options)
+            .await
+            .map_err(connect_error)?;
+        Self::plan(pool, options).await
+    }
+
     /// Plans the lookups from the tables `pool` sees. Fails with a clear error if the database
     /// is unreachable or a table or column is missing.
     pub(crate) async fn plan(
