@@ -39,3 +39,30 @@ pub fn unique_suffix() -> String {
         .unwrap_or_default();
     format!("{}_{nanos}_{n}", std::process::id())
 }
+
+/// Drops a test database from a `Drop` impl: `drop_statement` runs on a fresh admin connection
+/// to `server_url`, on a thread with its own runtime (a `Drop` runs outside any async context we
+/// can rely on). A failure is a warning, not a panic inside a drop.
+pub(crate) fn drop_database<C>(server_url: String, name: &str, drop_statement: String)
+where
+    C: sqlx::Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c>,
+{
+    let dropped = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            use sqlx::Executor;
+            let mut admin = C::connect(&server_url).await?;
+            (&mut admin)
+                .execute(sqlx::AssertSqlSafe(drop_statement))
+                .await?;
+            Ok::<_, anyhow::Error>(())
+        })
+    })
+    .join();
+    if !matches!(dropped, Ok(Ok(()))) {
+        eprintln!("warning: could not drop test database {name}");
+    }
+}

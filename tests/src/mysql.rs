@@ -50,25 +50,10 @@ impl TempMySqlDatabase {
 
 impl Drop for TempMySqlDatabase {
     fn drop(&mut self) {
-        let name = self.name.clone();
-        let server_url = self.server_url.clone();
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(async {
-                let mut admin = MySqlConnection::connect(&server_url).await?;
-                admin
-                    .execute(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS `{name}`"
-                    )))
-                    .await?;
-                Ok::<_, anyhow::Error>(())
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("warning: could not drop test database {}", self.name);
-        }
+        crate::drop_database::<MySqlConnection>(
+            self.server_url.clone(),
+            &self.name,
+            format!("DROP DATABASE IF EXISTS `{}`", self.name),
+        );
     }
 }
