@@ -1,11 +1,9 @@
 //! The MySQL / MariaDB session store (sqlx), for the layout Better Auth's migrations create there:
 //! `varchar(36)` ids, `timestamp(3)` / `datetime(3)` dates, booleans as `tinyint(1)` 1/0.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use sqlx::{
-    AssertSqlSafe, MySql, Row,
+    MySql, Row,
     mysql::{MySqlPool, MySqlRow},
 };
 
@@ -90,21 +88,6 @@ impl Dialect for MySqlDialect {
         .fetch_all(pool)
         .await?;
         Ok(column_infos(rows))
-    }
-
-    async fn fetch_optional(
-        pool: &MySqlPool,
-        sql: Arc<str>,
-        value: &str,
-    ) -> Result<Option<MySqlRow>, sqlx::Error> {
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(value)
-            .fetch_optional(pool)
-            .await
-    }
-
-    async fn ping(pool: &MySqlPool) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(pool).await.map(drop)
     }
 }
 

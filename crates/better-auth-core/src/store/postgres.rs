@@ -2,11 +2,9 @@
 //! (`text` ids, `timestamptz` dates, `boolean`s) and its variants (uuid or integer ids,
 //! `timestamp` without time zone read as UTC, renamed tables and columns).
 
-use std::sync::Arc;
-
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use sqlx::{
-    AssertSqlSafe, Postgres, Row,
+    Postgres, Row,
     postgres::{PgPool, PgRow},
 };
 
@@ -100,21 +98,6 @@ impl Dialect for PgDialect {
         .fetch_all(pool)
         .await?;
         Ok(column_infos(rows))
-    }
-
-    async fn fetch_optional(
-        pool: &PgPool,
-        sql: Arc<str>,
-        value: &str,
-    ) -> Result<Option<PgRow>, sqlx::Error> {
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(value)
-            .fetch_optional(pool)
-            .await
-    }
-
-    async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(pool).await.map(drop)
     }
 }
 

@@ -1,10 +1,8 @@
 //! The SQLite session store (sqlx, bundled SQLite), for the layout Better Auth's migrations
 //! create: dates as ISO-8601 text in `date` columns, booleans as integers 0/1.
 
-use std::sync::Arc;
-
 use sqlx::{
-    AssertSqlSafe, Row, Sqlite, TypeInfo, ValueRef,
+    Row, Sqlite, TypeInfo, ValueRef,
     sqlite::{SqlitePool, SqliteRow},
 };
 
@@ -61,21 +59,6 @@ impl Dialect for SqliteDialect {
             .fetch_all(pool)
             .await?;
         Ok(column_infos(rows))
-    }
-
-    async fn fetch_optional(
-        pool: &SqlitePool,
-        sql: Arc<str>,
-        value: &str,
-    ) -> Result<Option<SqliteRow>, sqlx::Error> {
-        sqlx::query(AssertSqlSafe(sql))
-            .bind(value)
-            .fetch_optional(pool)
-            .await
-    }
-
-    async fn ping(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(pool).await.map(drop)
     }
 }
 

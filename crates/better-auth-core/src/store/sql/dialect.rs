@@ -9,7 +9,7 @@ use super::{Cell, ColumnInfo};
 /// One SQL database as the stores see it.
 pub(crate) trait Dialect: Send + Sync + 'static {
     /// The sqlx database.
-    type Db: sqlx::Database;
+    type Db: SqlDatabase;
     /// How a column is selected and decoded, chosen from its declared type.
     type Kind: Copy + std::fmt::Debug + Send + Sync + 'static;
 
@@ -39,16 +39,43 @@ pub(crate) trait Dialect: Send + Sync + 'static {
         pool: &sqlx::Pool<Self::Db>,
         table: &str,
     ) -> impl Future<Output = Result<Vec<ColumnInfo>, sqlx::Error>> + Send;
+}
 
+/// What the store runs on any sqlx database whose pool takes a query with one text parameter
+/// (PostgreSQL, MySQL, SQLite alike): written once, for all of them.
+pub(crate) trait SqlDatabase: sqlx::Database {
     /// Runs `sql` with `value` bound to its one parameter; at most one row.
     fn fetch_optional<'a>(
-        pool: &'a sqlx::Pool<Self::Db>,
+        pool: &'a sqlx::Pool<Self>,
         sql: Arc<str>,
         value: &'a str,
-    ) -> impl Future<Output = Result<Option<<Self::Db as sqlx::Database>::Row>, sqlx::Error>> + Send + 'a;
+    ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send + 'a;
 
     /// A round trip that needs no table (`SELECT 1`).
-    fn ping(pool: &sqlx::Pool<Self::Db>) -> impl Future<Output = Result<(), sqlx::Error>> + Send;
+    fn ping(pool: &sqlx::Pool<Self>) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_;
+}
+
+impl<Db> SqlDatabase for Db
+where
+    Db: sqlx::Database,
+    for<'c> &'c mut Db::Connection: sqlx::Executor<'c, Database = Db>,
+    Db::Arguments: sqlx::IntoArguments<Db>,
+    for<'t> &'t str: sqlx::Encode<'t, Db> + sqlx::Type<Db>,
+{
+    async fn fetch_optional(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+        value: &str,
+    ) -> Result<Option<Self::Row>, sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_optional(pool)
+            .await
+    }
+
+    async fn ping(pool: &sqlx::Pool<Self>) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(pool).await.map(drop)
+    }
 }
 
 /// Turns `(name, declared type)` rows into [`ColumnInfo`]s (types lowercased).

@@ -11,7 +11,7 @@ mod plan;
 mod record;
 mod store;
 
-pub(crate) use dialect::{Dialect, column_infos};
+pub(crate) use dialect::{Dialect, SqlDatabase, column_infos};
 pub(crate) use plan::{ColumnInfo, Plan, Target};
 #[cfg(feature = "jwks")]
 pub(crate) use record::parse_time;

@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{Dialect, Plan, RecordBuilder, SqlOptions, Target, with_deadline};
+use super::{Dialect, Plan, RecordBuilder, SqlDatabase, SqlOptions, Target, with_deadline};
 use crate::{
     config::ConfigError,
     error::BackendError,
@@ -52,7 +52,7 @@ impl<D: Dialect> Query<D> {
         value: &str,
         timeout: Duration,
     ) -> Result<Option<RecordBuilder>, BackendError> {
-        let query = || D::fetch_optional(pool, self.sql.clone(), value);
+        let query = || D::Db::fetch_optional(pool, self.sql.clone(), value);
         let Some(row) = with_deadline(D::BACKEND, timeout, query).await? else {
             return Ok(None);
         };
@@ -230,7 +230,7 @@ impl<D: Dialect> SqlStore<D> {
 
     /// One round trip within the query timeout.
     pub(crate) async fn check_health(&self) -> Result<(), BackendError> {
-        with_deadline(D::BACKEND, self.query_timeout, || D::ping(&self.pool)).await
+        with_deadline(D::BACKEND, self.query_timeout, || D::Db::ping(&self.pool)).await
     }
 }
 
