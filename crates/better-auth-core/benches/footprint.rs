@@ -14,9 +14,7 @@
 
 use std::sync::Arc;
 
-use better_auth_core::{
-    AuthConfig, Authenticator, CacheOptions, CachedStore, SecretSet, SessionStore, signing,
-};
+use better_auth_core::{CacheOptions, CachedStore, SecretSet, SessionStore, signing};
 
 mod support;
 
@@ -33,11 +31,7 @@ fn main() {
 
     // Allocations per cached request.
     let secrets = SecretSet::single(support::SECRET).unwrap();
-    let auth = Authenticator::builder(AuthConfig::new(secrets.clone()))
-        .session_store(support::InMemory)
-        .cache(CacheOptions::with_ttl(std::time::Duration::from_secs(3600)))
-        .build()
-        .unwrap();
+    let auth = support::cached_authenticator();
     let mut headers = http::HeaderMap::new();
     headers.insert(
         http::header::COOKIE,

@@ -30,7 +30,7 @@ use aws_lc_rs::{
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
-    AuthConfig, Authenticator, CacheOptions, SecretSet,
+    AuthConfig, Authenticator, SecretSet,
     cookie_cache::{CookieCacheOptions, CookieCacheStrategy},
     credentials,
     jwt::{
@@ -227,11 +227,7 @@ fn cache_hit(c: &mut Criterion) {
         .build()
         .unwrap();
     let secrets = SecretSet::single(support::SECRET).unwrap();
-    let auth = Authenticator::builder(AuthConfig::new(secrets.clone()))
-        .session_store(support::InMemory)
-        .cache(CacheOptions::with_ttl(std::time::Duration::from_secs(3600)))
-        .build()
-        .unwrap();
+    let auth = support::cached_authenticator();
     let headers = cookie_headers(&format!(
         "theme=dark; better-auth.session_token={}",
         signing::cookie_value(&support::token(1), secrets.current())

@@ -3,7 +3,10 @@
 #![allow(dead_code)]
 
 use async_trait::async_trait;
-use better_auth_core::{BackendError, Session, SessionRecord, SessionStore, User};
+use better_auth_core::{
+    AuthConfig, Authenticator, BackendError, CacheOptions, SecretSet, Session, SessionRecord,
+    SessionStore, User,
+};
 use chrono::{Duration, Utc};
 
 /// The secret of the benches.
@@ -57,4 +60,15 @@ impl SessionStore for InMemory {
     fn backend(&self) -> &'static str {
         "in-memory"
     }
+}
+
+/// An authenticator over [`InMemory`] behind the in-process cache (an hour's TTL, so every
+/// lookup after the first is a hit).
+pub(crate) fn cached_authenticator() -> Authenticator {
+    let secrets = SecretSet::single(SECRET).expect("the bench secret is valid");
+    Authenticator::builder(AuthConfig::new(secrets))
+        .session_store(InMemory)
+        .cache(CacheOptions::with_ttl(std::time::Duration::from_secs(3600)))
+        .build()
+        .expect("the bench authenticator builds")
 }
