@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use better_auth_core::{SecretSet, credentials, signing};
+use better_auth_core::{SecretSet, fuzzing, signing};
 use libfuzzer_sys::fuzz_target;
 
 fn secrets() -> &'static SecretSet {
@@ -14,7 +14,7 @@ fn secrets() -> &'static SecretSet {
 
 fuzz_target!(|data: &str| {
     let _ = signing::verify(data, secrets());
-    let decoded = credentials::try_decode_uri_component(data);
+    let decoded = fuzzing::try_decode_uri_component(data);
     if let Ok(token) = signing::verify(&decoded, secrets()) {
         // Only a value the secret signed verifies.
         assert_eq!(signing::sign(token, secrets().current()), decoded.as_ref());

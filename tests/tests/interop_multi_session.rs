@@ -69,14 +69,18 @@ async fn device_sessions_match_better_auth() {
         )
         .build()
         .unwrap();
-    let user = auth.require("GET", &cookie_headers(&jar)).await.unwrap();
+    let user = auth
+        .authenticate_request("GET", &cookie_headers(&jar))
+        .await
+        .required()
+        .unwrap();
     assert_eq!(
         user.user.id,
         second.user_id(),
         "the session cookie is the active account"
     );
-    let ours: Vec<&str> = user
-        .device_sessions()
+    let devices = user.device_sessions().await.unwrap();
+    let ours: Vec<&str> = devices
         .iter()
         .map(|identity| identity.user.id.as_str())
         .collect();
@@ -102,9 +106,13 @@ async fn device_sessions_match_better_auth() {
         "multi-session/revoke: {}",
         response.status()
     );
-    let user = auth.require("GET", &cookie_headers(&jar)).await.unwrap();
-    let ours: Vec<&str> = user
-        .device_sessions()
+    let user = auth
+        .authenticate_request("GET", &cookie_headers(&jar))
+        .await
+        .required()
+        .unwrap();
+    let devices = user.device_sessions().await.unwrap();
+    let ours: Vec<&str> = devices
         .iter()
         .map(|identity| identity.user.id.as_str())
         .collect();
@@ -125,10 +133,13 @@ async fn device_sessions_match_better_auth() {
         .unwrap();
     assert!(
         plain
-            .require("GET", &cookie_headers(&jar))
+            .authenticate_request("GET", &cookie_headers(&jar))
             .await
+            .required()
             .unwrap()
             .device_sessions()
+            .await
+            .unwrap()
             .is_empty()
     );
     let _ = Arc::new(());

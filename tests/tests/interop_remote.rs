@@ -5,7 +5,6 @@ use std::{sync::Arc, time::Duration};
 
 use better_auth_core::{
     AuthConfig, AuthError, Authenticator, CacheOptions, CachedStore, SecretSet, SessionStore,
-    config::parse_url,
     http::{HeaderMap, HeaderValue},
     store::{RemoteOptions, RemoteSessionStore},
 };
@@ -22,7 +21,7 @@ fn cookie_headers(cookie: &str) -> HeaderMap {
 
 fn config(server: &BetterAuthServer) -> AuthConfig {
     let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
-    config.base_url = Some(parse_url("BETTER_AUTH_URL", server.base_url()).unwrap());
+    config.base_url = Some(url::Url::parse(server.base_url()).unwrap());
     config
 }
 

@@ -39,7 +39,7 @@ fn fetch_options(timeout_ms: u64) -> FetchOptions {
     options
 }
 
-fn assert_unavailable(result: Result<better_auth_core::JwtClaims, AuthError>) {
+fn assert_unavailable(result: Result<std::sync::Arc<better_auth_core::JwtClaims>, AuthError>) {
     let error = result.unwrap_err();
     assert!(matches!(error, AuthError::JwksUnavailable(_)), "{error:?}");
     assert_eq!(
@@ -103,11 +103,21 @@ async fn a_slow_jwks_times_out_quickly() {
     .await;
     let verifier = verifier(&server, cache_options(50), fetch_options(300));
     let started = std::time::Instant::now();
-    assert_unavailable(
-        verifier
-            .verify_token(&key.sign(&claims("u1", &server.base_url(), 600)))
-            .await,
+    let error = verifier
+        .verify_token(&key.sign(&claims("u1", &server.base_url(), 600)))
+        .await
+        .unwrap_err();
+    // A timeout is reported as one (kind, code, message), not as "unavailable".
+    assert!(
+        matches!(&error, AuthError::JwksUnavailable(backend)
+            if backend.kind() == better_auth_core::BackendErrorKind::Timeout),
+        "{error:?}"
     );
+    assert_eq!(
+        (error.status().as_u16(), error.code()),
+        (503, "jwks_timeout")
+    );
+    assert_eq!(error.public_message(), "token signing keys timed out");
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "{:?}",

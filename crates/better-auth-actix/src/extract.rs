@@ -2,8 +2,12 @@
 
 use std::{future::Future, ops::Deref, pin::Pin};
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header::HeaderMap, web};
-use better_auth_core::{Authenticated, Authenticator, Identity, Rejection, RequestHeaders};
+use actix_web::{
+    FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header::HeaderMap, web,
+};
+use better_auth_core::{
+    AuthOutcome, Authenticated, Authenticator, Identity, Rejection, RequestHeaders,
+};
 
 use crate::AuthRejection;
 
@@ -31,10 +35,27 @@ fn authenticator(req: &HttpRequest) -> Result<Authenticator, AuthRejection> {
 
 type Extraction<T> = Pin<Box<dyn Future<Output = Result<T, AuthRejection>>>>;
 
+/// The request's outcome: the one an extractor already made for this authenticator, or a new
+/// one, kept in the request's extensions for the others.
+async fn outcome(req: &HttpRequest) -> Result<AuthOutcome, AuthRejection> {
+    let auth = authenticator(req)?;
+    if let Some(outcome) = req.extensions().get::<AuthOutcome>()
+        && outcome.is_from(&auth)
+    {
+        return Ok(outcome.clone());
+    }
+    let outcome = auth
+        .authenticate_request(req.method().as_str(), &Headers(req.headers()))
+        .await;
+    req.extensions_mut().insert(outcome.clone());
+    Ok(outcome)
+}
+
 /// The authenticated user of a request, from the app's [`Authenticator`]
 /// (`App::new().app_data(web::Data::new(authenticator))`). A request without valid credentials
-/// is refused with an [`AuthRejection`] (401, 403 or 503), and a cookie-authenticated
-/// state-changing request must pass the Origin check.
+/// is refused with an [`AuthRejection`] (the authenticator's rendering: 401, 403, 429 or 503),
+/// and a cookie-authenticated state-changing request must pass the Origin check. The request is
+/// authenticated once; every other extractor of it reads the same outcome.
 ///
 /// Guards answer with rejections: `user.require_role("admin")?` (also `require_any_role`,
 /// `require_email_verified`, `require_fresh_session`, `require_not_banned`, `require`).
@@ -87,13 +108,7 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let auth = authenticator(&req)?;
-            let user = auth
-                .require(req.method().as_str(), &Headers(req.headers()))
-                .await?;
-            Ok(Self(user))
-        })
+        Box::pin(async move { Ok(Self(outcome(&req).await?.required()?)) })
     }
 }
 
@@ -110,12 +125,6 @@ impl FromRequest for OptionalAuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move {
-            let auth = authenticator(&req)?;
-            let user = auth
-                .optional(req.method().as_str(), &Headers(req.headers()))
-                .await?;
-            Ok(Self(user.map(AuthUser)))
-        })
+        Box::pin(async move { Ok(Self(outcome(&req).await?.optional()?.map(AuthUser))) })
     }
 }

@@ -47,16 +47,18 @@ impl ResponseError for AuthRejection {
         StatusCode::from_u16(self.0.response().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    /// The core's `http` response, copied into actix-web's types (another `http` version).
     fn error_response(&self) -> HttpResponse {
+        let response = self.0.response().to_http();
         let mut builder = HttpResponse::build(self.status_code());
-        for (name, value) in &self.0.response().headers {
+        for (name, value) in response.headers() {
             if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
+                HeaderName::from_bytes(name.as_str().as_bytes()),
+                HeaderValue::from_bytes(value.as_bytes()),
             ) {
-                builder.insert_header((name, value));
+                builder.append_header((name, value));
             }
         }
-        builder.body(self.0.response().body.clone())
+        builder.body(response.into_body())
     }
 }

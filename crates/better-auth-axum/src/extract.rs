@@ -6,14 +6,15 @@ use axum::{
     extract::{FromRef, FromRequestParts, OptionalFromRequestParts},
     http::request::Parts,
 };
-use better_auth_core::{Authenticated, Authenticator, Identity};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Identity};
 
 use crate::AuthRejection;
 
 /// The authenticated user of a request. Extracting it runs the [`Authenticator`] found in the
-/// router's state (through [`FromRef`]): a request without valid credentials is rejected with
-/// an [`AuthRejection`] (401, 403 or 503), and a cookie-authenticated state-changing request
-/// must pass the Origin check.
+/// router's state (through [`FromRef`]), once per request (the outcome is kept in the request's
+/// extensions for every other extractor): a request without valid credentials is rejected with
+/// an [`AuthRejection`] (the authenticator's rendering: 401, 403, 429 or 503), and a
+/// cookie-authenticated state-changing request must pass the Origin check.
 ///
 /// `Option<AuthUser>` reads absent or refused credentials as `None`; it still answers 503 when
 /// the session store cannot be asked, rather than pretend the visitor is anonymous.
@@ -67,6 +68,21 @@ impl Deref for AuthUser {
     }
 }
 
+/// The request's outcome: the one an extractor already made for this authenticator, or a new
+/// one, kept in the extensions.
+async fn outcome(parts: &mut Parts, auth: &Authenticator) -> AuthOutcome {
+    if let Some(outcome) = parts.extensions.get::<AuthOutcome>()
+        && outcome.is_from(auth)
+    {
+        return outcome.clone();
+    }
+    let outcome = auth
+        .authenticate_request(parts.method.as_str(), &parts.headers)
+        .await;
+    parts.extensions.insert(outcome.clone());
+    outcome
+}
+
 impl<S> FromRequestParts<S> for AuthUser
 where
     Authenticator: FromRef<S>,
@@ -76,9 +92,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = Authenticator::from_ref(state);
-        Ok(Self(
-            auth.require(parts.method.as_str(), &parts.headers).await?,
-        ))
+        Ok(Self(outcome(parts, &auth).await.required()?))
     }
 }
 
@@ -94,9 +108,6 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = Authenticator::from_ref(state);
-        Ok(auth
-            .optional(parts.method.as_str(), &parts.headers)
-            .await?
-            .map(Self))
+        Ok(outcome(parts, &auth).await.optional()?.map(Self))
     }
 }

@@ -2,10 +2,9 @@
 
 use axum::{
     body::Body,
-    http::{HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use better_auth_core::{AuthError, ErrorResponse, Rejection};
+use better_auth_core::{AuthError, Rejection, http};
 
 /// The rejection of [`AuthUser`](crate::AuthUser) and of its guards: the authenticator's
 /// rendering of the [`AuthError`] (by default 401/403/503 with a JSON body
@@ -39,26 +38,7 @@ impl From<AuthError> for AuthRejection {
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
-        let (
-            _,
-            ErrorResponse {
-                status,
-                headers,
-                body,
-            },
-        ) = self.0.into_parts();
-        let mut response = Response::new(Body::from(body));
-        *response.status_mut() =
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        for (name, value) in headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(&value),
-            ) {
-                response.headers_mut().insert(name, value);
-            }
-        }
-        response
+        http::Response::<Vec<u8>>::from(self.0).map(Body::from)
     }
 }
 

@@ -2,11 +2,14 @@
 //! adapter's extractor wraps. Its guards answer with a ready [`Rejection`], so a handler writes
 //! `user.require_role("admin")?` whatever the framework.
 
-use std::ops::Deref;
+use std::{ops::Deref, sync::Arc};
 
 use chrono::Duration;
 
-use crate::{Authenticator, error::AuthError, model::Identity, response::Rejection};
+use crate::{
+    Authenticator, authenticator::DeviceSessions, error::AuthError, model::Identity,
+    response::Rejection,
+};
 
 /// An authenticated request's identity, with the guards of [`Identity`] answering
 /// [`Rejection`]s rendered by the authenticator.
@@ -14,7 +17,7 @@ use crate::{Authenticator, error::AuthError, model::Identity, response::Rejectio
 pub struct Authenticated {
     identity: Identity,
     authenticator: Authenticator,
-    device_sessions: std::sync::Arc<[Identity]>,
+    device_sessions: Option<Arc<DeviceSessions>>,
 }
 
 impl Authenticated {
@@ -23,22 +26,32 @@ impl Authenticated {
         Self {
             identity,
             authenticator,
-            device_sessions: std::sync::Arc::new([]),
+            device_sessions: None,
         }
     }
 
-    /// The same, with the request's other signed-in accounts (multi-session plugin).
-    pub fn with_device_sessions(mut self, sessions: std::sync::Arc<[Identity]>) -> Self {
+    /// The same, with the request's multi-session cookies (looked up when asked).
+    pub(crate) fn with_device_sessions(mut self, sessions: Option<Arc<DeviceSessions>>) -> Self {
         self.device_sessions = sessions;
         self
     }
 
     /// Every account signed in on this device (multi-session plugin, when
     /// [`AuthConfig::multi_session`](crate::AuthConfig::multi_session) is on): one valid session
-    /// per user, as the plugin's `list-device-sessions` lists them. The active one is
-    /// [`identity`](Self::identity). Empty when multi-session is off.
-    pub fn device_sessions(&self) -> &[Identity] {
-        &self.device_sessions
+    /// per user, as the plugin's `list-device-sessions` lists them, the active user's first.
+    /// Looked up on the first call only (at most
+    /// [`MAX_DEVICE_SESSIONS`](crate::multi_session::MAX_DEVICE_SESSIONS) cookies), then shared
+    /// by every extractor of the request; a request that never asks costs nothing. Empty when
+    /// multi-session is off. A backend failure is a 503 [`Rejection`] for the handler to return;
+    /// the request stays authenticated.
+    pub async fn device_sessions(&self) -> Result<Arc<[Identity]>, Rejection> {
+        let Some(sessions) = &self.device_sessions else {
+            return Ok(Arc::new([]));
+        };
+        sessions
+            .resolve(&self.authenticator, &self.identity)
+            .await
+            .map_err(|error| self.authenticator.render(error))
     }
 
     /// The identity.
@@ -63,14 +76,17 @@ impl Authenticated {
         }
     }
 
-    /// See [`Identity::require_role`].
+    /// See [`Identity::require_role`]; a null `role` counts as the configured
+    /// [`default_role`](crate::AuthConfig::default_role).
     pub fn require_role(&self, role: &str) -> Result<&Self, Rejection> {
-        self.guard(self.identity.require_role(role))
+        self.require_any_role(&[role])
     }
 
-    /// See [`Identity::require_any_role`].
+    /// See [`Identity::require_any_role`]; a null `role` counts as the configured
+    /// [`default_role`](crate::AuthConfig::default_role).
     pub fn require_any_role(&self, roles: &[&str]) -> Result<&Self, Rejection> {
-        self.guard(self.identity.require_any_role(roles))
+        let default_role = &self.authenticator.config().default_role;
+        self.guard(self.identity.require_any_role_or(roles, default_role))
     }
 
     /// See [`Identity::require_not_banned`].

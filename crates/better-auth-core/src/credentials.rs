@@ -1,96 +1,28 @@
-//! Finding the credentials on a request: the session cookie and `Authorization: Bearer`.
+//! Finding the credentials on a request, from its headers and the configuration, before any
+//! verification: the session cookie, `Authorization: Bearer` (a session token or a JWT), an API
+//! key; and what goes with them (the cookie cache, the multi-session cookies, `dont_remember`).
 //!
-//! Framework-free: everything works on any [`RequestHeaders`] (`http::HeaderMap` included). Cookie parsing follows
-//! better-call's `parseCookies` (the first cookie of a name wins, surrounding quotes are
-//! stripped, the value is percent-decoded when it decodes), and bearer parsing follows Better
-//! Auth's bearer plugin (scheme `Bearer` in any case, value trimmed, percent-decoded when signed).
-
-use std::borrow::Cow;
-
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+//! Header bytes are read as Better Auth (on Node) reads them: Latin-1, JavaScript's `trim`, the
+//! `Cookie` headers joined and parsed once ([`CookieJar`]). A header value that is not UTF-8 is
+//! read like that in `Cookie` only: an `Authorization` or API-key value that is not UTF-8 can
+//! carry no credential Better Auth issued, and is ignored, as Rocket (which drops such headers
+//! before any guard runs) must ignore it too, so the four adapters answer alike.
 
 use crate::{
+    config::{BearerPolicy, CredentialOrder},
+    cookies::CookieJar,
     error::AuthError,
     headers::{RequestHeaders, names},
+    js,
+    jwt::looks_like_jwt,
+    multi_session,
 };
+
+pub use crate::cookies::MAX_COOKIE_BYTES;
 
 /// The longest credential (cookie or bearer value) looked at; longer ones are malformed.
 /// Better Auth's signed session tokens are 77 bytes; its JWTs a few hundred.
 pub const MAX_CREDENTIAL_LEN: usize = 8 * 1024;
-
-/// The characters `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
-const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'!')
-    .remove(b'~')
-    .remove(b'*')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')');
-
-/// JavaScript's `encodeURIComponent`.
-pub fn encode_uri_component(value: &str) -> String {
-    utf8_percent_encode(value, URI_COMPONENT).to_string()
-}
-
-/// better-call's `tryDecode`: JavaScript's `decodeURIComponent`, or the input unchanged when
-/// that would throw (a `%` not followed by two hex digits, or bytes that are not UTF-8).
-pub fn try_decode_uri_component(value: &str) -> Cow<'_, str> {
-    if !value.contains('%') {
-        return Cow::Borrowed(value);
-    }
-    let bytes = value.as_bytes();
-    let well_formed = bytes.iter().enumerate().all(|(i, &b)| {
-        b != b'%'
-            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-    });
-    if !well_formed {
-        return Cow::Borrowed(value);
-    }
-    match percent_decode_str(value).decode_utf8() {
-        Ok(decoded) => decoded,
-        Err(_) => Cow::Borrowed(value),
-    }
-}
-
-/// Finds the first cookie called `name` in one `Cookie` header value, as better-call's
-/// `parseCookies` reads it: trimmed, one pair of surrounding quotes removed, not yet decoded.
-pub fn find_cookie<'h>(header: &'h str, name: &str) -> Option<&'h str> {
-    let mut index = 0;
-    while index < header.len() {
-        let rest = &header[index..];
-        let eq = rest.find('=')? + index;
-        let end = match rest.find(';') {
-            None => header.len(),
-            Some(semi) if semi + index < eq => {
-                // A `;` before the `=`: restart after the last `;` preceding the `=`.
-                index = header[..eq].rfind(';').map_or(0, |i| i + 1);
-                continue;
-            }
-            Some(semi) => semi + index,
-        };
-        if header[index..eq].trim() == name {
-            let value = header[eq + 1..end].trim();
-            return Some(strip_quotes(value));
-        }
-        index = end + 1;
-    }
-    None
-}
-
-fn strip_quotes(value: &str) -> &str {
-    match value.strip_prefix('"') {
-        // JavaScript's `slice(1, -1)`: drop the first and the last character.
-        Some(inner) => inner
-            .char_indices()
-            .last()
-            .map_or("", |(last, _)| &inner[..last]),
-        None => value,
-    }
-}
 
 /// Where a credential was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -127,7 +59,7 @@ pub enum Credential {
     SessionCookie(String),
     /// The bearer value: `TOKEN.SIGNATURE` (percent-decoded if it was encoded) or a raw `TOKEN`.
     Bearer(String),
-    /// A bearer value with the shape of a JWT ([`looks_like_jwt`](crate::jwt::looks_like_jwt)).
+    /// A bearer value with the shape of a JWT ([`looks_like_jwt`]).
     Jwt(String),
     /// An API key (the plain key, as the client sent it).
     ApiKey(String),
@@ -161,45 +93,172 @@ impl std::fmt::Debug for Credential {
     }
 }
 
-/// Reads the session cookie called `name` from every `Cookie` header of the request (HTTP/2
-/// may split them), first occurrence wins, percent-decoded.
-pub fn session_cookie(
-    headers: &impl RequestHeaders,
-    name: &str,
-) -> Result<Option<String>, AuthError> {
-    for value in headers.values(names::COOKIE) {
-        let text = String::from_utf8_lossy(value);
-        if let Some(raw) = find_cookie(&text, name) {
-            if raw.len() > MAX_CREDENTIAL_LEN {
-                return Err(AuthError::MalformedCredentials {
-                    reason: "session cookie too long",
-                });
-            }
-            if raw.is_empty() {
-                return Ok(None);
-            }
-            return Ok(Some(try_decode_uri_component(raw).into_owned()));
+/// What to look for, fixed when the authenticator is built.
+#[derive(Debug, Clone)]
+pub(crate) struct Discovery {
+    /// The session cookie's full name.
+    pub(crate) session_cookie: String,
+    /// The cookie cache's full name, when the cookie cache is read.
+    #[cfg(feature = "cookie-cache")]
+    pub(crate) cookie_cache: Option<String>,
+    /// Whether the multi-session cookies are collected.
+    pub(crate) multi_session: bool,
+    pub(crate) order: CredentialOrder,
+    pub(crate) bearer: BearerPolicy,
+    /// The API key headers, when API keys are accepted.
+    pub(crate) api_key_headers: Option<Vec<String>>,
+}
+
+/// A request's credentials and what goes with them, all read in one pass over the headers.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// The credential that authenticates the request, if any.
+    pub(crate) credential: Option<Credential>,
+    /// The cookie cache's value (joined from its chunks), with a session cookie.
+    #[cfg(feature = "cookie-cache")]
+    pub(crate) cookie_cache: Option<String>,
+    /// The multi-session cookies' signed values (bounded), when multi-session is on.
+    pub(crate) device_cookies: Vec<String>,
+}
+
+impl Discovery {
+    /// Reads the request's credential in [`CredentialOrder`]: the session cookie and the bearer
+    /// token (only the first present is used: a bad one is not silently replaced by the other),
+    /// then an API key. A bearer value shaped like a JWT is a [`Credential::Jwt`]; another is a
+    /// session token unless [`BearerPolicy::Disabled`]. With it, the cookie cache's value (for a
+    /// session cookie) and the multi-session cookies, from the same parse of the cookies.
+    pub(crate) fn find(&self, headers: &impl RequestHeaders) -> Result<Found, AuthError> {
+        let mut jar = LazyJar { headers, jar: None };
+        let cookie_first = self.order == CredentialOrder::CookieFirst;
+        let mut credential = None;
+        if cookie_first {
+            credential = self.cookie(jar.get())?;
+        }
+        if credential.is_none() {
+            credential = self.bearer(headers)?;
+        }
+        if credential.is_none() && !cookie_first {
+            credential = self.cookie(jar.get())?;
+        }
+        if credential.is_none() {
+            credential = self.api_key(headers)?;
+        }
+        let mut found = Found {
+            credential,
+            ..Found::default()
+        };
+        #[cfg(feature = "cookie-cache")]
+        if let (Some(Credential::SessionCookie(_)), Some(name)) =
+            (&found.credential, &self.cookie_cache)
+        {
+            found.cookie_cache = crate::cookie_cache::read_cookie(jar.get(), name);
+        }
+        if self.multi_session {
+            found.device_cookies = multi_session::signed_values(jar.get());
+        }
+        Ok(found)
+    }
+
+    /// The session cookie: the first cookie of its name, percent-decoded; an empty one is none.
+    fn cookie(&self, jar: &CookieJar<'_>) -> Result<Option<Credential>, AuthError> {
+        match jar.raw(&self.session_cookie) {
+            None | Some("") => Ok(None),
+            Some(raw) if raw.len() > MAX_CREDENTIAL_LEN => Err(AuthError::MalformedCredentials {
+                reason: "session cookie too long",
+            }),
+            Some(raw) => Ok(Some(Credential::SessionCookie(
+                js::try_decode_uri_component(raw).into_owned(),
+            ))),
         }
     }
-    Ok(None)
+
+    fn bearer(&self, headers: &impl RequestHeaders) -> Result<Option<Credential>, AuthError> {
+        let Some(token) = bearer(headers)? else {
+            return Ok(None);
+        };
+        if looks_like_jwt(&token) {
+            return Ok(Some(Credential::Jwt(token)));
+        }
+        if self.bearer == BearerPolicy::Disabled {
+            return Ok(None);
+        }
+        Ok(Some(Credential::Bearer(token)))
+    }
+
+    /// An API key from the configured headers, when API keys are accepted. Repeated headers
+    /// are joined with `", "`, as Node joins them (so two keys are no key Better Auth knows).
+    fn api_key(&self, headers: &impl RequestHeaders) -> Result<Option<Credential>, AuthError> {
+        let Some(names) = &self.api_key_headers else {
+            return Ok(None);
+        };
+        for name in names {
+            let mut values = headers.values(name);
+            let Some(first) = values.next() else {
+                continue;
+            };
+            let mut joined = std::borrow::Cow::Borrowed(first);
+            for value in values {
+                let bytes = joined.to_mut();
+                bytes.extend_from_slice(b", ");
+                bytes.extend_from_slice(value);
+            }
+            let Ok(text) = std::str::from_utf8(&joined) else {
+                // Rocket drops such a header; the other adapters ignore it too.
+                continue;
+            };
+            let key = text.trim_matches([' ', '\t']);
+            if key.is_empty() {
+                continue;
+            }
+            if key.chars().any(char::is_control) {
+                return Err(AuthError::MalformedCredentials {
+                    reason: "API key contains control characters",
+                });
+            }
+            if key.len() > MAX_CREDENTIAL_LEN {
+                return Err(AuthError::MalformedCredentials {
+                    reason: "API key too long",
+                });
+            }
+            return Ok(Some(Credential::ApiKey(key.to_owned())));
+        }
+        Ok(None)
+    }
+}
+
+/// The cookie jar, parsed the first time it is needed (a bearer-first request may not need it).
+struct LazyJar<'h, H> {
+    headers: &'h H,
+    jar: Option<CookieJar<'h>>,
+}
+
+impl<'h, H: RequestHeaders> LazyJar<'h, H> {
+    fn get(&mut self) -> &CookieJar<'h> {
+        let jar = match self.jar.take() {
+            Some(jar) => jar,
+            None => CookieJar::parse(self.headers),
+        };
+        self.jar.insert(jar)
+    }
 }
 
 /// Reads `Authorization: Bearer X` like Better Auth's bearer plugin: the first `Authorization`
-/// header, scheme compared case-insensitively, `X` trimmed; another scheme or an empty `X` is
-/// no bearer credential. A value with a `.` and a `%` is percent-decoded.
-pub fn bearer(headers: &impl RequestHeaders) -> Result<Option<String>, AuthError> {
+/// header (Node keeps only the first), the scheme `bearer ` in any case, `X` trimmed as
+/// JavaScript trims; another scheme or an empty `X` is no bearer credential. A value with a `.`
+/// and a `%` is percent-decoded.
+pub(crate) fn bearer(headers: &impl RequestHeaders) -> Result<Option<String>, AuthError> {
     let Some(bytes) = headers.first(names::AUTHORIZATION) else {
         return Ok(None);
     };
     if bytes.len() < 7 || !bytes[..7].eq_ignore_ascii_case(b"bearer ") {
         return Ok(None);
     }
-    let Ok(text) = std::str::from_utf8(&bytes[7..]) else {
-        return Err(AuthError::MalformedCredentials {
-            reason: "bearer token is not UTF-8",
-        });
-    };
-    let token = text.trim();
+    if std::str::from_utf8(bytes).is_err() {
+        // Rocket drops such a header; the other adapters ignore it too.
+        return Ok(None);
+    }
+    let text = js::latin1(&bytes[7..]);
+    let token = js::trim(&text);
     if token.is_empty() {
         return Ok(None);
     }
@@ -209,111 +268,7 @@ pub fn bearer(headers: &impl RequestHeaders) -> Result<Option<String>, AuthError
         });
     }
     if token.contains('.') && token.contains('%') {
-        return Ok(Some(try_decode_uri_component(token).into_owned()));
+        return Ok(Some(js::try_decode_uri_component(token).into_owned()));
     }
     Ok(Some(token.to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use http::{HeaderMap, HeaderValue};
-
-    use super::*;
-
-    const NAME: &str = "better-auth.session_token";
-    const WIRE: &str =
-        "MDrWaU1xxyq7RBvYdIPdO3CyhI7mSGPE.wSY8%2FqriJgKiJ9gyqyD82bP6TJhhiQ%2F9JwSO2xOrgJc%3D";
-    const DECODED: &str =
-        "MDrWaU1xxyq7RBvYdIPdO3CyhI7mSGPE.wSY8/qriJgKiJ9gyqyD82bP6TJhhiQ/9JwSO2xOrgJc=";
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(
-                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                HeaderValue::from_str(value).unwrap(),
-            );
-        }
-        map
-    }
-
-    #[test]
-    fn encode_uri_component_matches_javascript() {
-        assert_eq!(encode_uri_component(DECODED), WIRE);
-        assert_eq!(encode_uri_component("a b;é!~*'()"), "a%20b%3B%C3%A9!~*'()");
-    }
-
-    #[test]
-    fn try_decode_keeps_what_javascript_cannot_decode() {
-        assert_eq!(try_decode_uri_component(WIRE), DECODED);
-        assert_eq!(try_decode_uri_component("a%zz%41"), "a%zz%41");
-        assert_eq!(try_decode_uri_component("a%4"), "a%4");
-        assert_eq!(try_decode_uri_component("%C3%A9"), "é");
-        assert_eq!(
-            try_decode_uri_component("%C3"),
-            "%C3",
-            "invalid UTF-8 stays"
-        );
-    }
-
-    #[test]
-    fn finds_cookies_like_better_call() {
-        let header = format!("a=1; {NAME}={WIRE}; b=2");
-        assert_eq!(find_cookie(&header, NAME), Some(WIRE));
-        assert_eq!(find_cookie(&header, "b"), Some("2"));
-        assert_eq!(find_cookie(&header, "c"), None);
-        // First occurrence wins.
-        assert_eq!(find_cookie("x=1; x=2", "x"), Some("1"));
-        // Surrounding whitespace and quotes go.
-        assert_eq!(find_cookie("  x =  \"quoted\" ;y=1", "x"), Some("quoted"));
-        assert_eq!(find_cookie("x=\"", "x"), Some(""));
-        // A pair without '=' is skipped.
-        assert_eq!(find_cookie("junk; x=1", "x"), Some("1"));
-        assert_eq!(find_cookie("junk;x", "x"), None);
-        // Names are compared exactly.
-        assert_eq!(find_cookie("X=1", "x"), None);
-        assert_eq!(find_cookie("xx=1", "x"), None);
-    }
-
-    #[test]
-    fn reads_the_session_cookie_across_headers() {
-        let h = headers(&[("cookie", "a=1"), ("cookie", &format!("{NAME}={WIRE}"))]);
-        assert_eq!(session_cookie(&h, NAME).unwrap().as_deref(), Some(DECODED));
-        let secure = format!("__Secure-{NAME}");
-        assert_eq!(session_cookie(&h, &secure).unwrap(), None);
-        let empty = headers(&[("cookie", &format!("{NAME}="))]);
-        assert_eq!(session_cookie(&empty, NAME).unwrap(), None);
-    }
-
-    #[test]
-    fn oversized_cookies_are_malformed() {
-        let long = format!("{NAME}={}", "a".repeat(MAX_CREDENTIAL_LEN + 1));
-        let h = headers(&[("cookie", &long)]);
-        assert!(matches!(
-            session_cookie(&h, NAME),
-            Err(AuthError::MalformedCredentials { .. })
-        ));
-    }
-
-    #[test]
-    fn reads_bearer_like_the_bearer_plugin() {
-        let h = headers(&[("authorization", &format!("bEaReR   {WIRE}  "))]);
-        assert_eq!(bearer(&h).unwrap().as_deref(), Some(DECODED));
-        let raw = headers(&[("authorization", "Bearer rawtoken")]);
-        assert_eq!(bearer(&raw).unwrap().as_deref(), Some("rawtoken"));
-        let basic = headers(&[("authorization", "Basic dXNlcjpwYXNz")]);
-        assert_eq!(bearer(&basic).unwrap(), None);
-        let empty = headers(&[("authorization", "Bearer    ")]);
-        assert_eq!(bearer(&empty).unwrap(), None);
-        assert_eq!(bearer(&HeaderMap::new()).unwrap(), None);
-        // Raw tokens are not decoded (Better Auth only decodes signed ones).
-        let raw_pct = headers(&[("authorization", "Bearer a%41")]);
-        assert_eq!(bearer(&raw_pct).unwrap().as_deref(), Some("a%41"));
-    }
-
-    #[test]
-    fn credential_debug_is_redacted() {
-        let c = Credential::Bearer("secret-token".into());
-        assert!(!format!("{c:?}").contains("secret-token"));
-    }
 }

@@ -11,8 +11,9 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 ///
 /// Every variant has a stable machine-readable [`code`](Self::code) and an HTTP
 /// [`status`](Self::status): 401 for credentials that are absent or not good, 403 for a known
-/// user who may not pass, 503 when a backend could not give an answer. A backend failure is
-/// never turned into a pass: the request fails closed.
+/// user who may not pass, 429 for an API key with no requests left, 503 when a backend could
+/// not give an answer (500 for an app that is not set up). A backend failure is never turned
+/// into a pass: the request fails closed.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -115,7 +116,10 @@ impl AuthError {
             Self::TokenExpired => "token_expired",
             Self::TokenNotYetValid => "token_not_yet_valid",
             Self::UnknownKey => "unknown_key",
-            Self::JwksUnavailable(_) => "jwks_unavailable",
+            Self::JwksUnavailable(error) => match error.kind {
+                BackendErrorKind::Timeout => "jwks_timeout",
+                BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => "jwks_unavailable",
+            },
             Self::InvalidApiKey { .. } => "invalid_api_key",
             Self::ApiKeyExpired => "api_key_expired",
             Self::ApiKeyExhausted => "api_key_exhausted",
@@ -130,7 +134,18 @@ impl AuthError {
         }
     }
 
-    /// The HTTP status this error maps to: 401, 403 or 503.
+    /// Every status [`status`](Self::status) can give: 401, 403, 429 (an exhausted API key),
+    /// 500 (a misconfigured app) and 503. Adapters that route errors by status (Rocket's
+    /// catchers) cover these.
+    pub const STATUSES: [StatusCode; 5] = [
+        StatusCode::UNAUTHORIZED,
+        StatusCode::FORBIDDEN,
+        StatusCode::TOO_MANY_REQUESTS,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        StatusCode::SERVICE_UNAVAILABLE,
+    ];
+
+    /// The HTTP status this error maps to: one of [`STATUSES`](Self::STATUSES).
     pub fn status(&self) -> StatusCode {
         match self {
             Self::MissingCredentials
@@ -171,7 +186,12 @@ impl AuthError {
             Self::TokenExpired => "token expired",
             Self::TokenNotYetValid => "token not valid yet",
             Self::UnknownKey => "unknown token signing key",
-            Self::JwksUnavailable(_) => "token signing keys unavailable",
+            Self::JwksUnavailable(error) => match error.kind {
+                BackendErrorKind::Timeout => "token signing keys timed out",
+                BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {
+                    "token signing keys unavailable"
+                }
+            },
             Self::InvalidApiKey { .. } => "invalid API key",
             Self::ApiKeyExpired => "API key expired",
             Self::ApiKeyExhausted => "API key usage exceeded",
@@ -405,6 +425,91 @@ mod tests {
             assert_eq!(error.status().as_u16(), status, "{error}");
             assert_eq!(error.code(), code);
         }
+    }
+
+    /// One of each variant. The match below has no wildcard: a new variant does not compile
+    /// until it is listed here, so the status test cannot miss it.
+    fn one_of_each() -> Vec<AuthError> {
+        let backend = || BackendError::unavailable("postgres", "down");
+        let all = vec![
+            AuthError::MissingCredentials,
+            AuthError::MalformedCredentials { reason: "x" },
+            AuthError::InvalidSignature,
+            AuthError::SessionNotFound,
+            AuthError::SessionExpired,
+            AuthError::UserBanned,
+            AuthError::InvalidToken { reason: "x" },
+            AuthError::TokenExpired,
+            AuthError::TokenNotYetValid,
+            AuthError::UnknownKey,
+            AuthError::InvalidApiKey { reason: "x" },
+            AuthError::ApiKeyExpired,
+            AuthError::ApiKeyExhausted,
+            AuthError::MissingOrigin,
+            AuthError::UntrustedOrigin,
+            AuthError::MissingRole,
+            AuthError::EmailNotVerified,
+            AuthError::SessionNotFresh,
+            AuthError::Forbidden { code: "x" },
+            AuthError::JwksUnavailable(backend()),
+            AuthError::Backend(backend()),
+            AuthError::Misconfigured { fix: "x" },
+        ];
+        let listed: std::collections::HashSet<u8> = all
+            .iter()
+            .map(|error| match error {
+                AuthError::MissingCredentials => 0,
+                AuthError::MalformedCredentials { .. } => 1,
+                AuthError::InvalidSignature => 2,
+                AuthError::SessionNotFound => 3,
+                AuthError::SessionExpired => 4,
+                AuthError::UserBanned => 5,
+                AuthError::InvalidToken { .. } => 6,
+                AuthError::TokenExpired => 7,
+                AuthError::TokenNotYetValid => 8,
+                AuthError::UnknownKey => 9,
+                AuthError::InvalidApiKey { .. } => 10,
+                AuthError::ApiKeyExpired => 11,
+                AuthError::ApiKeyExhausted => 12,
+                AuthError::MissingOrigin => 13,
+                AuthError::UntrustedOrigin => 14,
+                AuthError::MissingRole => 15,
+                AuthError::EmailNotVerified => 16,
+                AuthError::SessionNotFresh => 17,
+                AuthError::Forbidden { .. } => 18,
+                AuthError::JwksUnavailable(_) => 19,
+                AuthError::Backend(_) => 20,
+                AuthError::Misconfigured { .. } => 21,
+            })
+            .collect();
+        assert_eq!(listed.len(), 22, "every variant listed once");
+        all
+    }
+
+    #[test]
+    fn every_status_is_listed_in_statuses() {
+        let mut seen = std::collections::BTreeSet::new();
+        for error in one_of_each() {
+            assert!(
+                AuthError::STATUSES.contains(&error.status()),
+                "{error:?} answers {} which STATUSES lacks",
+                error.status()
+            );
+            seen.insert(error.status());
+        }
+        assert_eq!(
+            seen.len(),
+            AuthError::STATUSES.len(),
+            "no status listed in vain"
+        );
+    }
+
+    #[test]
+    fn a_jwks_timeout_says_so() {
+        let timeout =
+            AuthError::JwksUnavailable(BackendError::timeout("jwks", Duration::from_secs(2)));
+        assert_eq!(timeout.code(), "jwks_timeout");
+        assert_eq!(timeout.status().as_u16(), 503);
     }
 
     #[test]

@@ -33,11 +33,24 @@ pub fn cookie_cache_decode(value: &str, secrets: &SecretSet) {
     }
 }
 
-/// Reads the cookie cache (chunked or not) and the multi-session cookies from a `Cookie` header.
+/// Parses the `Cookie` headers once, then reads the session cookie, the cookie cache (chunked
+/// or not) and the multi-session cookies from them.
 #[cfg(feature = "cookie-cache")]
-pub fn cookie_header_extras(headers: &http::HeaderMap) {
-    let _ = crate::cookie_cache::read_cookie(headers, "better-auth.session_data");
-    let _ = crate::multi_session::signed_values(headers);
+pub fn cookie_header(headers: &http::HeaderMap) {
+    let jar = crate::cookies::CookieJar::parse(headers);
+    let _ = jar.get("better-auth.session_token");
+    let _ = crate::cookie_cache::read_cookie(&jar, "better-auth.session_data");
+    let _ = crate::multi_session::signed_values(&jar);
+}
+
+/// The bearer plugin's reading of the `Authorization` header.
+pub fn bearer(headers: &http::HeaderMap) -> Option<String> {
+    crate::credentials::bearer(headers).ok().flatten()
+}
+
+/// better-call's `tryDecode` (`decodeURIComponent`, or the value unchanged).
+pub fn try_decode_uri_component(value: &str) -> std::borrow::Cow<'_, str> {
+    crate::js::try_decode_uri_component(value)
 }
 
 /// Runs the Origin check on these headers for a POST.

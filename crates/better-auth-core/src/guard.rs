@@ -10,19 +10,30 @@ use crate::{error::AuthError, model::Identity};
 pub const DEFAULT_FRESH_AGE: Duration = Duration::days(1);
 
 impl Identity {
-    /// The user has `role` among the comma-separated roles of the admin plugin's `role` column.
-    /// Otherwise [`AuthError::MissingRole`] (403).
+    /// The user has `role` among the admin plugin's roles (`role` split at commas, untrimmed; a
+    /// null `role` is [`DEFAULT_ROLE`](crate::model::DEFAULT_ROLE)). Otherwise
+    /// [`AuthError::MissingRole`] (403). [`Authenticated::require_role`](crate::Authenticated::require_role)
+    /// uses the configured [`AuthConfig::default_role`](crate::AuthConfig::default_role).
     pub fn require_role(&self, role: &str) -> Result<&Self, AuthError> {
-        if self.user.has_role(role) {
-            Ok(self)
-        } else {
-            Err(AuthError::MissingRole)
-        }
+        self.require_any_role_or(&[role], crate::model::DEFAULT_ROLE)
     }
 
     /// The user has at least one of `roles`. Otherwise [`AuthError::MissingRole`] (403).
     pub fn require_any_role(&self, roles: &[&str]) -> Result<&Self, AuthError> {
-        if roles.iter().any(|role| self.user.has_role(role)) {
+        self.require_any_role_or(roles, crate::model::DEFAULT_ROLE)
+    }
+
+    /// The user has at least one of `roles`, a null `role` counting as `default_role`.
+    pub(crate) fn require_any_role_or(
+        &self,
+        roles: &[&str],
+        default_role: &str,
+    ) -> Result<&Self, AuthError> {
+        if self
+            .user
+            .roles_or(default_role)
+            .any(|role| roles.contains(&role))
+        {
             Ok(self)
         } else {
             Err(AuthError::MissingRole)
@@ -50,7 +61,8 @@ impl Identity {
     }
 
     /// The session was created less than `fresh_age` ago (Better Auth's `freshAge`, see
-    /// [`DEFAULT_FRESH_AGE`]), as Better Auth demands for sensitive actions. A JWT has no
+    /// [`DEFAULT_FRESH_AGE`]; zero means every session is fresh, as in Better Auth), as Better
+    /// Auth demands for sensitive actions. A JWT has no
     /// session, so it is never fresh. Otherwise [`AuthError::SessionNotFresh`] (403).
     pub fn require_fresh_session(&self, fresh_age: Duration) -> Result<&Self, AuthError> {
         match &self.session {
@@ -94,10 +106,32 @@ mod tests {
     }
 
     #[test]
-    fn roles() {
-        let id = identity(Some("editor, admin"), true, Duration::zero());
+    fn roles_as_the_admin_plugin_reads_them() {
+        let id = identity(Some("editor,admin"), true, Duration::zero());
         assert!(id.require_role("admin").is_ok());
         assert!(id.require_any_role(&["owner", "editor"]).is_ok());
+        // Not trimmed: `" admin"` is not `admin` (Better Auth 1.7 answers the same).
+        let spaced = identity(Some("editor, admin"), true, Duration::zero());
+        assert!(matches!(
+            spaced.require_role("admin"),
+            Err(AuthError::MissingRole)
+        ));
+        // A null or empty role is the default role.
+        assert!(
+            identity(None, true, Duration::zero())
+                .require_role("user")
+                .is_ok()
+        );
+        assert!(
+            identity(Some(""), true, Duration::zero())
+                .require_role("user")
+                .is_ok()
+        );
+        assert!(
+            identity(None, true, Duration::zero())
+                .require_any_role_or(&["member"], "member")
+                .is_ok()
+        );
         assert!(matches!(
             id.require_role("owner"),
             Err(AuthError::MissingRole)
@@ -126,6 +160,8 @@ mod tests {
             old.require_email_verified(),
             Err(AuthError::EmailNotVerified)
         ));
+        // freshAge 0: every session is fresh, as in Better Auth.
+        assert!(old.require_fresh_session(Duration::zero()).is_ok());
         let error = old.require("not_on_weekends", |_| false).unwrap_err();
         assert_eq!(
             (error.status().as_u16(), error.code()),

@@ -39,8 +39,9 @@ pub mod names {
     pub const REFERER: &str = "referer";
 }
 
-/// Whether an HTTP method is "safe" (GET, HEAD, OPTIONS, TRACE): one that must not change
-/// state, so it needs no cross-site request check. Compared case-sensitively, as HTTP does.
+/// Whether an HTTP method is exempt from Better Auth's Origin check: GET, HEAD and OPTIONS
+/// (Better Auth checks every other method, TRACE included). Compared case-sensitively, as HTTP
+/// does.
 pub fn is_safe_method(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "OPTIONS" | "TRACE")
+    matches!(method, "GET" | "HEAD" | "OPTIONS")
 }

@@ -3,14 +3,17 @@
 //! This is the framework-free core of `better-auth-rs`: the framework adapters
 //! (`better-auth-axum`, ...) only map their request and response types onto it.
 //!
-//! - [`credentials`]: the session cookie and `Authorization: Bearer`, read like Better Auth;
+//! - [`credentials`]: the session cookie, `Authorization: Bearer` and API keys, read from the
+//!   header bytes exactly as Better Auth (on Node) reads them;
 //! - [`signing`]: better-call's HMAC-SHA256 signed values, verified in constant time;
 //! - [`store`]: the [`SessionStore`] trait and its backends (features `postgres`, `sqlite`);
 //! - [`cache`]: a bounded, single-flight cache in front of any store;
 //! - [`jwt`]: Better Auth JWT plugin tokens, the [`jwt::TokenVerifier`] trait and its JWKS
 //!   backend (feature `jwks`);
-//! - [`Authenticator`]: the one call adapters make, headers in, [`Identity`] or [`AuthError`] out;
-//! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment;
+//! - [`Authenticator`]: headers in, [`Identity`] or [`AuthError`] out; adapters call
+//!   [`Authenticator::authenticate_request`] once per request and read its [`AuthOutcome`];
+//! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment
+//!   ([`EnvSettings`]: every variable, read once and strictly);
 //! - [`guard`] and [`origin`]: roles, bans, fresh sessions, verified emails, the Origin check;
 //! - [`Authenticated`], [`Rejection`], [`ErrorResponse`]: what adapters hand to handlers and
 //!   send back, the same in every framework.
@@ -29,6 +32,7 @@ pub mod cache;
 pub mod config;
 #[cfg(feature = "cookie-cache")]
 pub mod cookie_cache;
+mod cookies;
 pub mod credentials;
 pub mod error;
 #[cfg(feature = "fuzzing")]
@@ -36,6 +40,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod guard;
 pub mod headers;
+mod js;
 pub mod jwt;
 pub mod model;
 pub mod multi_session;
@@ -50,7 +55,7 @@ pub mod testing;
 pub use authenticated::Authenticated;
 pub use authenticator::{AuthOutcome, Authenticator, AuthenticatorBuilder};
 pub use cache::{CacheOptions, CachedStore};
-pub use config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder};
+pub use config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder, EnvSettings};
 pub use credentials::{Credential, Via};
 pub use error::{AuthError, BackendError, BackendErrorKind, ErrorBody};
 pub use headers::RequestHeaders;

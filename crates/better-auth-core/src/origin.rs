@@ -8,6 +8,7 @@ use url::Url;
 use crate::{
     error::AuthError,
     headers::{RequestHeaders, names},
+    js,
 };
 
 /// The origins allowed to send cookie-authenticated, state-changing requests: the base URL's
@@ -120,30 +121,53 @@ fn glob_match(pattern: &str, text: &str) -> bool {
     pattern[p..].iter().all(|c| *c == '*')
 }
 
-/// The origin a request claims: its `Origin` header, else the origin of its `Referer`. `None`
-/// when both are absent, unreadable or `null`.
+/// The origin a request claims, as Better Auth's origin check reads it: the `Origin` header
+/// (several are joined with `", "`, as Node joins them, and the whole is one URL), else, when it
+/// is absent or empty, the `Referer` (the first, as Node keeps it). `None` when both are absent
+/// or the `Origin` is `null`.
 fn request_origin(headers: &impl RequestHeaders) -> Option<String> {
-    let text = |name| {
-        headers
-            .first(name)
-            .and_then(|value| std::str::from_utf8(value).ok())
-            .map(str::trim)
-    };
-    // Like Better Auth's `getOrigin`: the URL's origin as the URL parser writes it (host
-    // lower-cased, default port dropped); a value that is no URL is kept as sent (and will not
-    // match a trusted origin).
-    let normalized = |value: &str| match Url::parse(value) {
-        Ok(url) if url.origin().is_tuple() => url.origin().ascii_serialization(),
-        _ => value.to_owned(),
-    };
-    match text(names::ORIGIN).filter(|origin| !origin.is_empty()) {
-        Some("null") => None,
-        Some(origin) => Some(normalized(origin)),
-        None => {
-            let referer = Url::parse(text(names::REFERER)?).ok()?;
-            let origin = referer.origin();
-            origin.is_tuple().then(|| origin.ascii_serialization())
+    let mut origins = headers.values(names::ORIGIN);
+    let origin = match (origins.next(), origins.next()) {
+        (None, _) => None,
+        (Some(only), None) => Some(js::latin1(only)),
+        (Some(first), Some(second)) => {
+            let mut joined = String::from(js::latin1(first));
+            for value in std::iter::once(second).chain(origins) {
+                joined.push_str(", ");
+                joined.push_str(&js::latin1(value));
+            }
+            Some(std::borrow::Cow::Owned(joined))
         }
+    };
+    match origin
+        .as_deref()
+        .map(trim_ows)
+        .filter(|origin| !origin.is_empty())
+    {
+        Some("null") => None,
+        Some(origin) => Some(origin_of(origin)),
+        None => {
+            let referer = js::latin1(headers.first(names::REFERER)?);
+            let referer = trim_ows(&referer);
+            (!referer.is_empty()).then(|| origin_of(referer))
+        }
+    }
+}
+
+/// Spaces and tabs around a header value, which Node strips.
+fn trim_ows(value: &str) -> &str {
+    value.trim_matches([' ', '\t'])
+}
+
+/// Better Auth's `getOrigin` for an `http(s)` URL: its origin as the WHATWG URL parser writes
+/// it (scheme and host lower-cased, default port dropped, path and user info gone). Any other
+/// value is kept as sent: a value that is no URL matches no trusted origin, and a URL of another
+/// scheme only a pattern of that scheme (Better Auth compares schemes first, so
+/// `blob:https://app.example/...`, whose WHATWG origin is `https://app.example`, is refused).
+fn origin_of(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url.origin().ascii_serialization(),
+        _ => value.to_owned(),
     }
 }
 
@@ -261,6 +285,62 @@ mod tests {
             ),
             Err(AuthError::UntrustedOrigin)
         ));
+    }
+
+    #[test]
+    fn blob_origins_and_repeated_origin_headers_are_refused_like_better_auth() {
+        let t = trusted();
+        for (name, value) in [
+            (
+                "origin",
+                "blob:https://app.example.com/6f1c0a34-5e9b-4a53-9f43-1d9cc7a1d0a2",
+            ),
+            (
+                "referer",
+                "blob:https://app.example.com/6f1c0a34-5e9b-4a53-9f43-1d9cc7a1d0a2",
+            ),
+        ] {
+            assert!(
+                matches!(
+                    check("POST", &headers(&[(name, value)]), &t),
+                    Err(AuthError::UntrustedOrigin)
+                ),
+                "{name}: {value}"
+            );
+        }
+        // Two trusted Origin headers: Node joins them ("O, O"), which is no origin.
+        let twice = headers(&[
+            ("origin", "https://app.example.com"),
+            ("origin", "https://app.example.com"),
+        ]);
+        assert!(matches!(
+            check("POST", &twice, &t),
+            Err(AuthError::UntrustedOrigin)
+        ));
+        // ... unless the first ends in a path: "O/, x" parses as a URL of origin O (Better Auth
+        // 1.7.25 lets it through too).
+        let with_path = headers(&[
+            ("origin", "https://app.example.com/"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert!(check("POST", &with_path, &t).is_ok());
+        // The first Referer counts, as Node keeps only the first.
+        let referers = headers(&[
+            ("referer", "https://evil.example/"),
+            ("referer", "https://app.example.com/"),
+        ]);
+        assert!(matches!(
+            check("POST", &referers, &t),
+            Err(AuthError::UntrustedOrigin)
+        ));
+        // TRACE is checked (Better Auth exempts only GET, HEAD and OPTIONS).
+        assert!(matches!(
+            check("TRACE", &headers(&[]), &t),
+            Err(AuthError::MissingOrigin)
+        ));
+        // Custom schemes still match their exact pattern.
+        let app = TrustedOrigins::new(["myapp://callback"]);
+        assert!(check("POST", &headers(&[("origin", "myapp://callback")]), &app).is_ok());
     }
 
     #[test]

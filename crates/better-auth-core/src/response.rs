@@ -33,6 +33,45 @@ impl ErrorResponse {
             body: error.body().to_json(),
         }
     }
+
+    /// As an [`http::Response`]: the status (500 if it is not a valid status code), every header
+    /// whose name and value are valid, the body. Adapters on `http` 1 (axum, poem) send it as is;
+    /// the others copy it into their own response type.
+    pub fn to_http(&self) -> http::Response<Vec<u8>> {
+        let mut response = http::Response::new(self.body.clone());
+        *response.status_mut() = http::StatusCode::from_u16(self.status)
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        for (name, value) in &self.headers {
+            match (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_str(value),
+            ) {
+                (Ok(name), Ok(value)) => {
+                    response.headers_mut().append(name, value);
+                }
+                _ => tracing::warn!(
+                    target: "better_auth",
+                    header = %name,
+                    "an error renderer returned a header that is not valid HTTP; left out"
+                ),
+            }
+        }
+        response
+    }
+}
+
+impl From<ErrorResponse> for http::Response<Vec<u8>> {
+    fn from(response: ErrorResponse) -> Self {
+        let mut http = response.to_http();
+        *http.body_mut() = response.body;
+        http
+    }
+}
+
+impl From<Rejection> for http::Response<Vec<u8>> {
+    fn from(rejection: Rejection) -> Self {
+        rejection.response().to_http()
+    }
 }
 
 /// A custom rendering of errors (see

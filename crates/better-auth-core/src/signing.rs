@@ -80,7 +80,7 @@ pub fn sign(value: &str, secret: &Secret) -> String {
 
 /// The value of a signed cookie as Better Auth sends it: `encodeURIComponent(VALUE.SIGNATURE)`.
 pub fn cookie_value(value: &str, secret: &Secret) -> String {
-    crate::credentials::encode_uri_component(&sign(value, secret))
+    crate::js::encode_uri_component(&sign(value, secret))
 }
 
 #[cfg(test)]

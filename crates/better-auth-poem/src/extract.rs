@@ -14,7 +14,9 @@ async fn outcome(req: &Request) -> Result<AuthOutcome, AuthRejection> {
         return Ok(outcome.clone());
     }
     match req.data::<Authenticator>() {
-        Some(auth) => Ok(auth.outcome(req.method().as_str(), req.headers()).await),
+        Some(auth) => Ok(auth
+            .authenticate_request(req.method().as_str(), req.headers())
+            .await),
         None => Err(AuthRejection(Rejection::misconfigured(
             "no BetterAuth middleware on this route: add `.with(BetterAuth::new(authenticator))`",
         ))),

@@ -75,7 +75,7 @@ impl<E: Endpoint> Endpoint for BetterAuthEndpoint<E> {
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
         let outcome = self
             .authenticator
-            .outcome(req.method().as_str(), req.headers())
+            .authenticate_request(req.method().as_str(), req.headers())
             .await;
         if self.required
             && let Err(rejection) = outcome.required()

@@ -1,11 +1,7 @@
 //! Turning a rejection into a Poem response.
 
 use better_auth_core::{AuthError, Rejection};
-use poem::{
-    Response,
-    error::ResponseError,
-    http::{HeaderName, HeaderValue, StatusCode},
-};
+use poem::{Body, Response, ResponseParts, error::ResponseError, http::StatusCode};
 
 /// Why [`AuthUser`](crate::AuthUser) (or a guard, or the middleware) refused a request, sent as
 /// the authenticator renders it (by default 401/403/503 with a JSON body
@@ -49,15 +45,15 @@ impl ResponseError for AuthRejection {
     }
 
     fn as_response(&self) -> Response {
-        let mut builder = Response::builder().status(self.status());
-        for (name, value) in &self.0.response().headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(value),
-            ) {
-                builder = builder.header(name, value);
-            }
-        }
-        builder.body(self.0.response().body.clone())
+        let (parts, body) = self.0.response().to_http().into_parts();
+        Response::from_parts(
+            ResponseParts {
+                status: parts.status,
+                version: parts.version,
+                headers: parts.headers,
+                extensions: parts.extensions,
+            },
+            Body::from(body),
+        )
     }
 }

@@ -1,6 +1,6 @@
 //! Catchers that send a failed guard's rendering (status, headers, JSON body).
 
-use better_auth_core::ErrorResponse;
+use better_auth_core::{AuthError, ErrorResponse};
 use rocket::{Catcher, Request, catcher, http::Status};
 
 use crate::response::{respond, take};
@@ -19,11 +19,13 @@ fn handle<'r>(status: Status, request: &'r Request<'_>) -> catcher::BoxFuture<'r
     Box::pin(async move { respond(rendered) })
 }
 
-/// Catchers for 401, 403, 500 and 503 that answer with the authenticator's rendering of a failed
-/// [`AuthUser`](crate::AuthUser) guard. Register them: `.register("/", better_auth_rocket::catchers())`.
+/// Catchers for every status the core can answer with ([`AuthError::STATUSES`]: 401, 403, 429,
+/// 500 and 503), each answering with the authenticator's rendering of a failed
+/// [`AuthUser`](crate::AuthUser) guard. Register them:
+/// `.register("/", better_auth_rocket::catchers())`.
 pub fn catchers() -> Vec<Catcher> {
-    [401, 403, 500, 503]
+    AuthError::STATUSES
         .into_iter()
-        .map(|code| Catcher::new(code, handle))
+        .map(|status| Catcher::new(status.as_u16(), handle))
         .collect()
 }

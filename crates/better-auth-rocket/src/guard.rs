@@ -2,7 +2,9 @@
 
 use std::ops::Deref;
 
-use better_auth_core::{Authenticated, Authenticator, Identity, Rejection, RequestHeaders};
+use better_auth_core::{
+    AuthOutcome, Authenticated, Authenticator, Identity, Rejection, RequestHeaders,
+};
 use rocket::{
     Request,
     http::HeaderMap,
@@ -29,15 +31,33 @@ fn authenticator<'r>(request: &'r Request<'_>) -> Result<&'r Authenticator, Auth
     })
 }
 
+/// The request's outcome, made once per request (Rocket's request-local cache) whichever guard
+/// asks first.
+async fn outcome<'r>(request: &'r Request<'_>) -> Result<&'r AuthOutcome, AuthRejection> {
+    let auth = authenticator(request)?;
+    Ok(request
+        .local_cache_async(async {
+            auth.authenticate_request(request.method().as_str(), &Headers(request.headers()))
+                .await
+        })
+        .await)
+}
+
 fn fail<T>(request: &Request<'_>, rejection: AuthRejection) -> request::Outcome<T, AuthRejection> {
     let status = store(request, &rejection);
     Outcome::Error((status, rejection))
 }
 
 /// The authenticated user of a request, from the [`Authenticator`] the rocket manages
-/// (`.manage(authenticator)`). A request without valid credentials fails the guard (401, 403 or
-/// 503); register [`catchers`](crate::catchers) so those answers carry the JSON error. A
-/// cookie-authenticated state-changing request must pass the Origin check.
+/// (`.manage(authenticator)`). A request without valid credentials fails the guard with the
+/// authenticator's status (401, 403, 429, 500 or 503); register [`catchers`](crate::catchers) so
+/// those answers carry its rendering. A cookie-authenticated state-changing request must pass
+/// the Origin check. The request is authenticated once; every other guard of it reads the same
+/// outcome.
+///
+/// Rocket 0.5 drops a header whose value is not UTF-8 before any guard runs, so a `Cookie` header
+/// holding such bytes (in any cookie) hides the session cookie from this guard, where Better Auth
+/// and the other adapters still find it (see `docs/adapters.md`).
 ///
 /// `Result<AuthUser, AuthRejection>` hands the refusal to the handler instead. Guards answer with
 /// rejections: `user.require_role("admin")?` (also `require_any_role`, `require_email_verified`,
@@ -93,14 +113,11 @@ impl<'r> FromRequest<'r> for AuthUser {
     type Error = AuthRejection;
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        let auth = match authenticator(request) {
-            Ok(auth) => auth,
+        let outcome = match outcome(request).await {
+            Ok(outcome) => outcome,
             Err(rejection) => return fail(request, rejection),
         };
-        match auth
-            .require(request.method().as_str(), &Headers(request.headers()))
-            .await
-        {
+        match outcome.required() {
             Ok(user) => Outcome::Success(Self(user)),
             Err(rejection) => fail(request, rejection.into()),
         }
@@ -120,14 +137,11 @@ impl<'r> FromRequest<'r> for OptionalAuthUser {
     type Error = AuthRejection;
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        let auth = match authenticator(request) {
-            Ok(auth) => auth,
+        let outcome = match outcome(request).await {
+            Ok(outcome) => outcome,
             Err(rejection) => return fail(request, rejection),
         };
-        match auth
-            .optional(request.method().as_str(), &Headers(request.headers()))
-            .await
-        {
+        match outcome.optional() {
             Ok(user) => Outcome::Success(Self(user.map(AuthUser))),
             Err(rejection) => fail(request, rejection.into()),
         }

@@ -2,7 +2,7 @@
 
 use std::{io::Cursor, sync::Mutex};
 
-use better_auth_core::{AuthError, ErrorResponse, Rejection};
+use better_auth_core::{AuthError, ErrorResponse, Rejection, http};
 use rocket::{
     Request, Response,
     http::Status,
@@ -25,8 +25,9 @@ impl AuthRejection {
         self.0.error()
     }
 
-    /// The status Rocket routes to a catcher: the error's own (401, 403, 500 or 503), which
-    /// [`catchers`](crate::catchers) cover whatever status a custom renderer sends.
+    /// The status Rocket routes to a catcher: the error's own (one of
+    /// [`AuthError::STATUSES`], which [`catchers`](crate::catchers) cover), whatever status a
+    /// custom renderer sends.
     pub(crate) fn status(&self) -> Status {
         Status::from_code(self.0.error().status().as_u16()).unwrap_or(Status::InternalServerError)
     }
@@ -51,14 +52,18 @@ impl std::fmt::Display for AuthRejection {
     }
 }
 
-/// Builds a Rocket response from a rendered error.
+/// Builds a Rocket response from a rendered error: the core's `http` response, copied into
+/// Rocket's types.
 pub(crate) fn respond<'r>(rendered: ErrorResponse) -> response::Result<'r> {
+    let response = http::Response::<Vec<u8>>::from(rendered);
     let mut builder = Response::build();
-    builder.status(Status::from_code(rendered.status).unwrap_or(Status::InternalServerError));
-    for (name, value) in rendered.headers {
-        builder.raw_header(name, value);
+    builder.status(Status::new(response.status().as_u16()));
+    for (name, value) in response.headers() {
+        if let Ok(value) = value.to_str() {
+            builder.raw_header_adjoin(name.as_str().to_owned(), value.to_owned());
+        }
     }
-    let body = rendered.body;
+    let body = response.into_body();
     Ok(builder.sized_body(body.len(), Cursor::new(body)).finalize())
 }
 

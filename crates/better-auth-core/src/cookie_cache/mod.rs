@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::{
-    credentials::{find_cookie, try_decode_uri_component},
-    headers::{RequestHeaders, names},
+    cookies::CookieJar,
+    js::try_decode_uri_component,
     model::{Session, SessionRecord, User},
     secret::SecretSet,
 };
@@ -99,46 +99,44 @@ pub(crate) struct Entry {
     pub(crate) expires_at: DateTime<Utc>,
 }
 
-/// Reads the cache cookie `name` from the request: whole, or joined from its chunks
+/// Reads the cache cookie `name` from the request's cookies: whole, or joined from its chunks
 /// (`name.0`, `name.1`, ...) as Better Auth splits values over about 4 KB.
-pub(crate) fn read_cookie(headers: &impl RequestHeaders, name: &str) -> Option<String> {
-    let headers_text: Vec<String> = headers
-        .values(names::COOKIE)
-        .map(|value| String::from_utf8_lossy(value).into_owned())
-        .collect();
-    if let Some(value) = headers_text.iter().find_map(|text| find_cookie(text, name))
-        && !value.is_empty()
-    {
-        return Some(try_decode_uri_component(value).into_owned());
+pub(crate) fn read_cookie(jar: &CookieJar<'_>, name: &str) -> Option<String> {
+    if let Some(value) = jar.get(name).filter(|value| !value.is_empty()) {
+        return Some(value.into_owned());
     }
     let prefix = format!("{name}.");
-    let mut chunks: Vec<(usize, String)> = Vec::new();
-    for text in &headers_text {
-        for pair in text.split(';') {
-            let Some((key, value)) = pair.split_once('=') else {
-                continue;
-            };
-            let Some(index) = key.trim().strip_prefix(&prefix) else {
-                continue;
-            };
-            // Only canonical indices (`0`, `1`, ... never `01`), as Better Auth parses them.
-            let Ok(index) = index.parse::<usize>() else {
-                continue;
-            };
-            if index.to_string() != key.trim()[prefix.len()..]
-                || chunks.iter().any(|(i, _)| *i == index)
-            {
-                continue;
-            }
-            chunks.push((index, try_decode_uri_component(value.trim()).into_owned()));
+    let mut chunks: Vec<(usize, &str)> = Vec::new();
+    for (key, value) in jar.pairs() {
+        let Some(index) = key.strip_prefix(&prefix) else {
+            continue;
+        };
+        // Only canonical indices (`0`, `1`, ... never `01`), as Better Auth parses them.
+        let Ok(number) = index.parse::<usize>() else {
+            continue;
+        };
+        if number.to_string() != index || chunks.iter().any(|(i, _)| *i == number) {
+            continue;
         }
+        if chunks.len() == MAX_CHUNKS {
+            return None;
+        }
+        chunks.push((number, value));
     }
-    if chunks.is_empty() || chunks.len() > 100 {
+    if chunks.is_empty() {
         return None;
     }
     chunks.sort_by_key(|(index, _)| *index);
-    Some(chunks.into_iter().map(|(_, value)| value).collect())
+    Some(
+        chunks
+            .into_iter()
+            .map(|(_, value)| try_decode_uri_component(value))
+            .collect(),
+    )
 }
+
+/// The most chunks of a cookie cache value read (each about 4 KB).
+const MAX_CHUNKS: usize = 100;
 
 /// Decodes and checks the authenticity of a cache value.
 pub(crate) fn decode(
@@ -191,25 +189,20 @@ mod tests {
 
     #[test]
     fn joins_chunks_in_order() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "cookie",
-            HeaderValue::from_static(
-                "a.session_data.1=world; x=1; a.session_data.0=hello%20; a.session_data.01=no",
-            ),
-        );
+        let read = |cookie: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("cookie", HeaderValue::from_static(cookie));
+            read_cookie(&CookieJar::parse(&headers), "a.session_data")
+        };
         assert_eq!(
-            read_cookie(&headers, "a.session_data").as_deref(),
+            read("a.session_data.1=world; x=1; a.session_data.0=hello%20; a.session_data.01=no")
+                .as_deref(),
             Some("hello world")
         );
-        headers.insert(
-            "cookie",
-            HeaderValue::from_static("a.session_data=whole; a.session_data.0=chunk"),
-        );
         assert_eq!(
-            read_cookie(&headers, "a.session_data").as_deref(),
+            read("a.session_data=whole; a.session_data.0=chunk").as_deref(),
             Some("whole")
         );
-        assert_eq!(read_cookie(&HeaderMap::new(), "a.session_data"), None);
+        assert_eq!(read("x=1"), None);
     }
 }

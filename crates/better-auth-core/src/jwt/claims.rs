@@ -3,7 +3,7 @@
 //! `sub` = user id).
 #![cfg_attr(not(feature = "jwks"), allow(dead_code))]
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -68,44 +68,52 @@ pub struct JwtClaims {
     pub not_before: Option<DateTime<Utc>>,
     /// Every claim as sent, for custom `definePayload` setups.
     pub raw: Map<String, Value>,
+    /// The user the claims describe, made once when the token is verified.
+    #[serde(skip)]
+    user: Arc<User>,
 }
 
 const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
 impl JwtClaims {
-    /// The user the claims describe. Better Auth puts the whole user object in the token; with a
-    /// custom `definePayload`, missing fields read as empty (id from `sub`, dates as the epoch)
-    /// and every non-registered claim lands in [`User::extra`] or a typed field.
-    pub fn user(&self) -> User {
-        let mut fields: Map<String, Value> = self
-            .raw
-            .iter()
-            .filter(|(key, _)| !REGISTERED.contains(&key.as_str()))
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
-        let epoch = Value::String("1970-01-01T00:00:00.000Z".to_owned());
-        let defaults = [
-            ("id", Value::String(self.subject.clone())),
-            ("name", Value::String(String::new())),
-            ("email", Value::String(String::new())),
-            ("createdAt", epoch.clone()),
-            ("updatedAt", epoch),
-        ];
-        for (key, default) in defaults {
-            let usable = fields.get(key).is_some_and(|value| !value.is_null());
-            if !usable {
-                fields.insert(key.to_owned(), default);
-            }
-        }
-        serde_json::from_value(Value::Object(fields)).unwrap_or_else(|_| {
-            // Claims of unexpected types: keep them all as extras of a user known by `sub`.
-            let mut user = User::new(self.subject.clone(), "", "");
-            user.created_at = DateTime::UNIX_EPOCH;
-            user.updated_at = DateTime::UNIX_EPOCH;
-            user.extra = self.raw.clone();
-            user
-        })
+    /// The user the claims describe (shared: no copy of the claims is made). Better Auth puts
+    /// the whole user object in the token; with a custom `definePayload`, missing fields read
+    /// as empty (id from `sub`, dates as the epoch) and every non-registered claim lands in
+    /// [`User::extra`] or a typed field.
+    pub fn user(&self) -> &Arc<User> {
+        &self.user
     }
+}
+
+/// The user of claims `raw` with subject `subject`.
+fn user_of(raw: &Map<String, Value>, subject: &str) -> User {
+    let mut fields: Map<String, Value> = raw
+        .iter()
+        .filter(|(key, _)| !REGISTERED.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let epoch = Value::String("1970-01-01T00:00:00.000Z".to_owned());
+    let defaults = [
+        ("id", Value::String(subject.to_owned())),
+        ("name", Value::String(String::new())),
+        ("email", Value::String(String::new())),
+        ("createdAt", epoch.clone()),
+        ("updatedAt", epoch),
+    ];
+    for (key, default) in defaults {
+        let usable = fields.get(key).is_some_and(|value| !value.is_null());
+        if !usable {
+            fields.insert(key.to_owned(), default);
+        }
+    }
+    serde_json::from_value(Value::Object(fields)).unwrap_or_else(|_| {
+        // Claims of unexpected types: keep them all as extras of a user known by `sub`.
+        let mut user = User::new(subject, "", "");
+        user.created_at = DateTime::UNIX_EPOCH;
+        user.updated_at = DateTime::UNIX_EPOCH;
+        user.extra = raw.clone();
+        user
+    })
 }
 
 fn numeric_date(
@@ -134,39 +142,23 @@ pub(crate) fn validate(
     validation: &JwtValidation,
     now: DateTime<Utc>,
 ) -> Result<JwtClaims, AuthError> {
+    let claims = parse(payload)?;
+    check(&claims, validation, now)?;
+    Ok(claims)
+}
+
+/// Reads the registered claims of a payload (`exp` and `sub` are required) and the user.
+fn parse(payload: &[u8]) -> Result<JwtClaims, AuthError> {
     let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(payload) else {
         return Err(AuthError::InvalidToken {
             reason: "payload is not a JSON object",
         });
     };
-    let leeway = chrono::Duration::from_std(validation.leeway).unwrap_or_default();
-
     let expires_at = numeric_date(&raw, "exp")?.ok_or(AuthError::InvalidToken {
         reason: "`exp` is required",
     })?;
-    if expires_at <= now - leeway {
-        return Err(AuthError::TokenExpired);
-    }
     let not_before = numeric_date(&raw, "nbf")?;
-    if not_before.is_some_and(|nbf| nbf > now + leeway) {
-        return Err(AuthError::TokenNotYetValid);
-    }
     let issued_at = numeric_date(&raw, "iat")?;
-    if issued_at.is_some_and(|iat| iat > now + leeway) {
-        return Err(AuthError::InvalidToken {
-            reason: "`iat` is in the future",
-        });
-    }
-    if let Some(max_age) = validation.max_age {
-        let max_age = chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
-        let iat = issued_at.ok_or(AuthError::InvalidToken {
-            reason: "`iat` is required with a maximum token age",
-        })?;
-        if now - iat > max_age + leeway {
-            return Err(AuthError::TokenExpired);
-        }
-    }
-
     let issuer = match raw.get("iss") {
         None => None,
         Some(Value::String(iss)) => Some(iss.clone()),
@@ -176,14 +168,6 @@ pub(crate) fn validate(
             });
         }
     };
-    if let Some(expected) = &validation.issuer
-        && issuer.as_deref() != Some(expected.as_str())
-    {
-        return Err(AuthError::InvalidToken {
-            reason: "wrong issuer",
-        });
-    }
-
     let audience: Vec<String> = match raw.get("aud") {
         None => Vec::new(),
         Some(Value::String(aud)) => vec![aud.clone()],
@@ -200,14 +184,6 @@ pub(crate) fn validate(
             });
         }
     };
-    if !validation.audience.is_empty()
-        && !audience.iter().any(|aud| validation.audience.contains(aud))
-    {
-        return Err(AuthError::InvalidToken {
-            reason: "wrong audience",
-        });
-    }
-
     let subject = match raw.get("sub") {
         Some(Value::String(sub)) if !sub.is_empty() => sub.clone(),
         _ => {
@@ -216,6 +192,7 @@ pub(crate) fn validate(
             });
         }
     };
+    let user = Arc::new(user_of(&raw, &subject));
     Ok(JwtClaims {
         subject,
         issuer,
@@ -224,7 +201,57 @@ pub(crate) fn validate(
         issued_at,
         not_before,
         raw,
+        user,
     })
+}
+
+/// Every rule of `validation` at `now`: `exp`, `nbf`, `iat` (with the leeway), the maximum
+/// age, `iss` and `aud`. Run on every verification, and again on every verified-token cache
+/// hit, so a remembered token is held to the same rules as a fresh one.
+pub(crate) fn check(
+    claims: &JwtClaims,
+    validation: &JwtValidation,
+    now: DateTime<Utc>,
+) -> Result<(), AuthError> {
+    let leeway = chrono::Duration::from_std(validation.leeway).unwrap_or_default();
+    if claims.expires_at <= now - leeway {
+        return Err(AuthError::TokenExpired);
+    }
+    if claims.not_before.is_some_and(|nbf| nbf > now + leeway) {
+        return Err(AuthError::TokenNotYetValid);
+    }
+    if claims.issued_at.is_some_and(|iat| iat > now + leeway) {
+        return Err(AuthError::InvalidToken {
+            reason: "`iat` is in the future",
+        });
+    }
+    if let Some(max_age) = validation.max_age {
+        let max_age = chrono::Duration::from_std(max_age).unwrap_or(chrono::Duration::MAX);
+        let iat = claims.issued_at.ok_or(AuthError::InvalidToken {
+            reason: "`iat` is required with a maximum token age",
+        })?;
+        if now - iat > max_age + leeway {
+            return Err(AuthError::TokenExpired);
+        }
+    }
+    if let Some(expected) = &validation.issuer
+        && claims.issuer.as_deref() != Some(expected.as_str())
+    {
+        return Err(AuthError::InvalidToken {
+            reason: "wrong issuer",
+        });
+    }
+    if !validation.audience.is_empty()
+        && !claims
+            .audience
+            .iter()
+            .any(|aud| validation.audience.contains(aud))
+    {
+        return Err(AuthError::InvalidToken {
+            reason: "wrong audience",
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

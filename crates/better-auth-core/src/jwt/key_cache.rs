@@ -50,7 +50,7 @@ struct Snapshot {
     attempted_at: Option<Instant>,
     attempt: u64,
     /// Why the latest attempt failed, if it did.
-    last_error: Option<String>,
+    last_error: Option<BackendError>,
 }
 
 impl Snapshot {
@@ -185,7 +185,7 @@ impl KeyCache {
                     fetched_at: previous.fetched_at,
                     attempted_at: Some(attempted_at),
                     attempt,
-                    last_error: Some(error.to_string()),
+                    last_error: Some(error),
                 });
             }
         }
@@ -240,12 +240,15 @@ impl KeyCache {
     }
 }
 
+/// The error of a token whose key cannot be had: why the latest fetch failed (a timeout stays
+/// a timeout).
 fn unavailable(snapshot: &Snapshot) -> AuthError {
-    let detail = snapshot
-        .last_error
-        .clone()
-        .unwrap_or_else(|| "no key set could be fetched".to_owned());
-    AuthError::JwksUnavailable(BackendError::unavailable("jwks", detail))
+    AuthError::JwksUnavailable(
+        snapshot
+            .last_error
+            .clone()
+            .unwrap_or_else(|| BackendError::unavailable("jwks", "no key set could be fetched")),
+    )
 }
 
 fn lookup_error(lookup: Lookup) -> AuthError {

@@ -66,7 +66,7 @@ pub use verifier::{FetchOptions, JwksVerifier};
 #[async_trait]
 pub trait TokenVerifier: std::fmt::Debug + Send + Sync + 'static {
     /// The token's verified claims, or why it is refused.
-    async fn verify_token(&self, token: &str) -> Result<JwtClaims, AuthError>;
+    async fn verify_token(&self, token: &str) -> Result<std::sync::Arc<JwtClaims>, AuthError>;
 
     /// Whether the verifier can work (its keys can be had): `Ok` or a 503 error.
     async fn check_health(&self) -> Result<(), AuthError>;

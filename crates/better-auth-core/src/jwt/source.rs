@@ -53,6 +53,7 @@ struct JwksDocument {
 pub struct HttpJwks {
     client: reqwest::Client,
     url: Url,
+    timeout: Duration,
     max_body_bytes: usize,
 }
 
@@ -72,6 +73,7 @@ impl HttpJwks {
         Ok(Self {
             client,
             url,
+            timeout,
             max_body_bytes,
         })
     }
@@ -87,7 +89,7 @@ impl KeySource for HttpJwks {
     async fn fetch_keys(&self) -> Result<Vec<Jwk>, BackendError> {
         let fail = |error: reqwest::Error| {
             if error.is_timeout() {
-                BackendError::unavailable(BACKEND, format!("{} timed out", self.url))
+                BackendError::timeout(BACKEND, self.timeout)
             } else {
                 BackendError::unavailable(BACKEND, error)
             }

@@ -4,9 +4,10 @@
 //!
 //! An entry answers only for the exact token it was made from (looked up by its SHA-256), only
 //! while the key that verified it is still the one the key set holds for its `kid` (a refresh
-//! that drops or replaces the key drops the entry), and only until `exp` (checked on every hit
-//! with the same leeway as a full verification). A token that failed is never cached: it is
-//! verified, and refused, every time.
+//! that drops or replaces the key drops the entry), and only while its claims pass every rule
+//! of a full verification (`exp`, `nbf`, `iat`, the maximum age, `iss`, `aud`: checked again on
+//! every hit). A token that failed is never cached: it is verified, and refused, every time.
+//! A hit shares the claims (`Arc`): nothing is copied.
 
 use std::{sync::Arc, time::Duration};
 
@@ -48,7 +49,7 @@ impl VerifiedTokenCacheOptions {
 /// A verified token: its claims, and the key and header fields it was verified with.
 #[derive(Debug)]
 pub(crate) struct Verified {
-    pub(crate) claims: JwtClaims,
+    pub(crate) claims: Arc<JwtClaims>,
     pub(crate) key: Arc<VerifyingKey>,
     pub(crate) kid: Option<String>,
     pub(crate) alg: Algorithm,
@@ -93,20 +94,10 @@ impl VerifiedTokens {
         Sha256::digest(token.as_bytes()).into()
     }
 
-    /// The entry for this token, if any, and still within `exp` (plus `leeway`).
-    pub(crate) async fn get(
-        &self,
-        digest: &TokenDigest,
-        leeway: Duration,
-    ) -> Option<Arc<Verified>> {
-        let hit = self.cache.get(digest).await?;
-        let leeway = chrono::Duration::from_std(leeway).unwrap_or_default();
-        if hit.claims.expires_at + leeway > Utc::now() {
-            Some(hit)
-        } else {
-            self.cache.invalidate(digest).await;
-            None
-        }
+    /// The entry for this token, if any. The caller checks the claims again (every rule, on
+    /// every hit).
+    pub(crate) async fn get(&self, digest: &TokenDigest) -> Option<Arc<Verified>> {
+        self.cache.get(digest).await
     }
 
     /// Forgets a token (its key is gone or changed).
@@ -118,7 +109,7 @@ impl VerifiedTokens {
     pub(crate) async fn insert(
         &self,
         digest: TokenDigest,
-        claims: &JwtClaims,
+        claims: &Arc<JwtClaims>,
         key: Arc<VerifyingKey>,
         kid: Option<&str>,
         alg: Algorithm,
@@ -133,7 +124,7 @@ impl VerifiedTokens {
             return;
         }
         let entry = Verified {
-            claims: claims.clone(),
+            claims: Arc::clone(claims),
             key,
             kid: kid.map(str::to_owned),
             alg,

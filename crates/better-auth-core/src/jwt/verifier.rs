@@ -1,6 +1,12 @@
 //! [`JwksVerifier`]: Better Auth JWT plugin tokens, verified with the keys of its JWKS.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -59,6 +65,7 @@ pub struct JwksVerifier {
     keys: Arc<KeyCache>,
     validation: JwtValidation,
     verified: Option<VerifiedTokens>,
+    hits: Arc<AtomicU64>,
 }
 
 impl JwksVerifier {
@@ -72,6 +79,7 @@ impl JwksVerifier {
             keys: Arc::new(KeyCache::new(Arc::new(source), options)),
             validation,
             verified: VerifiedTokens::new(VerifiedTokenCacheOptions::default()),
+            hits: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -126,20 +134,32 @@ impl JwksVerifier {
     pub fn fetch_count(&self) -> u64 {
         self.keys.fetch_count()
     }
+
+    /// How many tokens were answered from the verified-token cache (for tests and metrics).
+    pub fn verified_cache_hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
 }
 
 #[async_trait]
 impl TokenVerifier for JwksVerifier {
-    async fn verify_token(&self, token: &str) -> Result<JwtClaims, AuthError> {
+    async fn verify_token(&self, token: &str) -> Result<Arc<JwtClaims>, AuthError> {
         let digest = self
             .verified
             .as_ref()
             .map(|_| VerifiedTokens::digest(token));
         if let (Some(verified), Some(digest)) = (&self.verified, &digest)
-            && let Some(hit) = verified.get(digest, self.validation.leeway).await
+            && let Some(hit) = verified.get(digest).await
         {
             match self.keys.key_for(hit.kid.as_deref(), hit.alg).await {
-                Ok(key) if Arc::ptr_eq(&key, &hit.key) => return Ok(hit.claims.clone()),
+                Ok(key) if Arc::ptr_eq(&key, &hit.key) => {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    if let Err(error) = claims::check(&hit.claims, &self.validation, Utc::now()) {
+                        verified.forget(digest).await;
+                        return Err(error);
+                    }
+                    return Ok(Arc::clone(&hit.claims));
+                }
                 // The key was dropped or replaced: verify again from scratch.
                 _ => verified.forget(digest).await,
             }
@@ -161,7 +181,7 @@ impl TokenVerifier for JwksVerifier {
         }
         let payload = compact::decode_payload(jws.payload)
             .map_err(|reason| AuthError::InvalidToken { reason })?;
-        let claims = claims::validate(&payload, &self.validation, Utc::now())?;
+        let claims = Arc::new(claims::validate(&payload, &self.validation, Utc::now())?);
         if let (Some(verified), Some(digest)) = (&self.verified, digest) {
             let kid = jws.header.kid.as_deref();
             verified

@@ -78,13 +78,13 @@ impl Identity {
         }
     }
 
-    /// The identity a verified JWT proves.
-    pub fn from_claims(claims: JwtClaims) -> Self {
+    /// The identity a verified JWT proves (the claims and their user shared, not copied).
+    pub fn from_claims(claims: Arc<JwtClaims>) -> Self {
         Self {
-            user: Arc::new(claims.user()),
+            user: Arc::clone(claims.user()),
             session: None,
             via: Via::Jwt,
-            claims: Some(Arc::new(claims)),
+            claims: Some(claims),
             api_key: None,
         }
     }

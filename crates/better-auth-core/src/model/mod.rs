@@ -8,4 +8,4 @@ mod user;
 pub use api_key::ApiKey;
 pub use identity::{ApiKeyRecord, Identity, SessionRecord};
 pub use session::Session;
-pub use user::User;
+pub use user::{DEFAULT_ROLE, User};

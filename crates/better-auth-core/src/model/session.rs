@@ -78,9 +78,10 @@ impl Session {
     }
 
     /// Whether it is "fresh" at `now`: created less than `fresh_age` ago (Better Auth's
-    /// `freshAge`, one day by default).
+    /// `freshAge`, one day by default). A `fresh_age` of zero turns the check off, as in Better
+    /// Auth: every session is fresh.
     pub fn is_fresh_at(&self, now: DateTime<Utc>, fresh_age: Duration) -> bool {
-        now - self.created_at < fresh_age
+        fresh_age.is_zero() || now - self.created_at < fresh_age
     }
 }
 

@@ -4,6 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The admin plugin's `defaultRole`: the role of a user whose `role` is null.
+pub const DEFAULT_ROLE: &str = "user";
+
 /// A Better Auth user, with the JSON field names Better Auth uses (`emailVerified`, ...).
 ///
 /// Plugin fields that matter to authorization are typed (admin plugin `role`, `banned`,
@@ -70,17 +73,23 @@ impl User {
         }
     }
 
-    /// The roles in `role` (admin plugin), split at commas and trimmed.
-    pub fn roles(&self) -> impl Iterator<Item = &str> {
-        self.role
-            .as_deref()
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|role| !role.is_empty())
+    /// The roles as the admin plugin reads `role`: split at commas, not trimmed (`"user, admin"`
+    /// is `user` and ` admin`, not `admin`), and a null or empty `role` is `default_role` (the
+    /// plugin's `defaultRole`, [`DEFAULT_ROLE`] unless configured otherwise).
+    pub fn roles_or<'a>(&'a self, default_role: &'a str) -> impl Iterator<Item = &'a str> {
+        match self.role.as_deref() {
+            Some(role) if !role.is_empty() => role,
+            _ => default_role,
+        }
+        .split(',')
     }
 
-    /// Whether `role` lists `wanted`.
+    /// [`roles_or`](Self::roles_or) with the admin plugin's default [`DEFAULT_ROLE`].
+    pub fn roles(&self) -> impl Iterator<Item = &str> {
+        self.roles_or(DEFAULT_ROLE)
+    }
+
+    /// Whether the admin plugin would give the user `wanted` (see [`roles`](Self::roles)).
     pub fn has_role(&self, wanted: &str) -> bool {
         self.roles().any(|role| role == wanted)
     }

@@ -12,9 +12,7 @@ use crate::{
     model::{ApiKeyRecord, SessionRecord},
 };
 
-mod from_env;
 mod schema;
-pub use from_env::{EnvStores, from_env};
 pub use schema::{ColumnNaming, Model, ModelNames, Schema};
 
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
@@ -78,6 +76,9 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
 pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
     /// The key whose stored hash is `hashed_key`, with its owner; `None` if there is none.
     async fn find_api_key(&self, hashed_key: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
+
+    /// Whether the backend answers (for health endpoints).
+    async fn check_health(&self) -> Result<(), BackendError>;
 }
 
 #[async_trait]

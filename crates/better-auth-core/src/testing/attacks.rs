@@ -19,7 +19,7 @@
 use serde::Deserialize;
 
 use super::{Fixture, FixtureUser, TestClient, TestRequest};
-use crate::{credentials::encode_uri_component, secret::SecretSet, signing};
+use crate::{js::encode_uri_component, secret::SecretSet, signing};
 
 /// The corpus, one JSON case a line.
 pub const ATTACK_CORPUS: &str = include_str!("../../corpus/attacks.jsonl");

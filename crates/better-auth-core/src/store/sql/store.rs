@@ -282,6 +282,10 @@ macro_rules! delegate_to_sql_store {
             ) -> Result<Option<$crate::model::ApiKeyRecord>, $crate::error::BackendError> {
                 self.inner.find_api_key(hashed_key).await
             }
+
+            async fn check_health(&self) -> Result<(), $crate::error::BackendError> {
+                self.inner.check_health().await
+            }
         }
     };
 }

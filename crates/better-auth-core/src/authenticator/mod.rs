@@ -1,0 +1,205 @@
+//! The [`Authenticator`]: headers in, [`Identity`] or [`AuthError`] out.
+//!
+//! - `mod.rs`: the type and its two entry points, [`Authenticator::authenticate`] (headers only)
+//!   and [`Authenticator::authenticate_request`] (what adapters call: method and headers, with
+//!   the Origin check, into an [`AuthOutcome`]);
+//! - `pipeline.rs`: verifying a credential (signature, cookie cache, store, expiry, JWT, API
+//!   key, ban);
+//! - `outcome.rs`: [`AuthOutcome`], one per request, read as a required or an optional user;
+//! - `builder.rs`: [`AuthenticatorBuilder`].
+
+use std::sync::Arc;
+
+use crate::{
+    cache::CachedStore,
+    config::AuthConfig,
+    credentials::Discovery,
+    error::AuthError,
+    headers::RequestHeaders,
+    jwt::TokenVerifier,
+    model::Identity,
+    origin::TrustedOrigins,
+    response::{ErrorRenderer, ErrorResponse, Rejection},
+    store::{ApiKeyStore, SessionStore},
+};
+
+mod builder;
+mod outcome;
+mod pipeline;
+
+pub use builder::AuthenticatorBuilder;
+pub use outcome::AuthOutcome;
+pub(crate) use outcome::DeviceSessions;
+
+/// Authenticates requests issued by a Better Auth deployment.
+///
+/// Cheap to clone (one `Arc`); build it once at startup and share it through your framework's
+/// state. The order of checks, for each request:
+///
+/// 1. find the credential: the session cookie or `Authorization: Bearer`, whichever
+///    [`CredentialOrder`](crate::CredentialOrder) puts first, then an API key (none:
+///    anonymous); a bearer value is a JWT or a session token by its shape;
+/// 2. a session token: verify its HMAC signature with the secret before any I/O, answer from
+///    Better Auth's cookie cache when it carries the session, else look it up in the session
+///    store (through the cache, if one is configured) and refuse it if expired; a JWT: verify
+///    it with the [`TokenVerifier`]; an API key: look its hash up;
+/// 3. refuse banned users (403);
+/// 4. for [`authenticate_request`](Self::authenticate_request): refuse a cookie-authenticated,
+///    state-changing request from an untrusted origin (403).
+///
+/// A backend failure is a 503, never a pass. Every refusal is logged through `tracing`
+/// (target `better_auth`).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use better_auth_core::Authenticator;
+///
+/// // BETTER_AUTH_SECRET, BETTER_AUTH_URL and DATABASE_URL, as the Better Auth server has them.
+/// let auth = Authenticator::from_env().await?;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("cookie", "better-auth.session_token=...".parse()?);
+/// match auth.authenticate(&headers).await {
+///     Ok(identity) => println!("hello {}", identity.user.email),
+///     Err(error) => println!("{} {}", error.status(), error.code()),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Authenticator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: AuthConfig,
+    discovery: Discovery,
+    #[cfg(feature = "cookie-cache")]
+    cookie_cache: Option<crate::cookie_cache::CookieCacheOptions>,
+    trusted_origins: TrustedOrigins,
+    sessions: Option<Arc<dyn SessionStore>>,
+    /// The in-process cache over `sessions`, when configured: asked instead of it.
+    cache: Option<CachedStore>,
+    tokens: Option<Arc<dyn TokenVerifier>>,
+    api_keys: Option<Arc<dyn ApiKeyStore>>,
+    renderer: Option<ErrorRenderer>,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("config", &self.inner.config)
+            .field("sessions", &self.inner.sessions)
+            .field("tokens", &self.inner.tokens)
+            .field("api_keys", &self.inner.api_keys)
+            .field("custom_renderer", &self.inner.renderer.is_some())
+            .finish()
+    }
+}
+
+impl Authenticator {
+    /// Starts a builder from a configuration.
+    pub fn builder(config: AuthConfig) -> AuthenticatorBuilder {
+        AuthenticatorBuilder::new(config)
+    }
+
+    /// Whether `other` is this authenticator (a clone of it), not merely one configured alike.
+    pub(crate) fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AuthConfig {
+        &self.inner.config
+    }
+
+    /// The full name of the session cookie this authenticator reads.
+    pub fn session_cookie_name(&self) -> &str {
+        &self.inner.discovery.session_cookie
+    }
+
+    /// Authenticates a request from its headers alone: an [`Identity`], or why not (a request
+    /// without credentials is [`AuthError::MissingCredentials`]). No Origin check (it needs the
+    /// method: see [`authenticate_request`](Self::authenticate_request)). Refusals are logged.
+    pub async fn authenticate(&self, headers: &impl RequestHeaders) -> Result<Identity, AuthError> {
+        let found = self
+            .inner
+            .discovery
+            .find(headers)
+            .inspect_err(AuthError::log)?;
+        self.identify(&found)
+            .await
+            .and_then(|identity| identity.ok_or(AuthError::MissingCredentials))
+            .inspect_err(AuthError::log)
+    }
+
+    /// Authenticates a request as adapters do, once per request: the credentials of
+    /// [`authenticate`](Self::authenticate), then, for a cookie-authenticated request with a
+    /// state-changing `method` (anything but GET, HEAD and OPTIONS), the Origin check against
+    /// the trusted origins (unless [`AuthConfig::check_origin`] is off). The [`AuthOutcome`] is
+    /// read as a required or an optional user; refusals are logged once, here.
+    pub async fn authenticate_request(
+        &self,
+        method: &str,
+        headers: &impl RequestHeaders,
+    ) -> AuthOutcome {
+        let found = match self.inner.discovery.find(headers) {
+            Ok(found) => found,
+            Err(error) => return AuthOutcome::refused(self.clone(), error),
+        };
+        // Read now, from the headers; applied after verification (a bad credential is a 401
+        // before it is a 403).
+        let origin = crate::origin::check(method, headers, &self.inner.trusted_origins);
+        let result = match self.identify(&found).await {
+            Ok(Some(identity)) => {
+                if self.inner.config.check_origin && identity.via == crate::Via::Cookie {
+                    origin.map(|()| identity)
+                } else {
+                    Ok(identity)
+                }
+            }
+            Ok(None) => Err(AuthError::MissingCredentials),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = &result {
+            error.log();
+        }
+        let device_sessions = (self.inner.config.multi_session && result.is_ok())
+            .then(|| DeviceSessions::new(found.device_cookies));
+        AuthOutcome::new(result, self.clone(), device_sessions)
+    }
+
+    /// Logs `error` and renders its response: the rejection of a guard or a handler.
+    pub fn reject(&self, error: AuthError) -> Rejection {
+        error.log();
+        self.render(error)
+    }
+
+    /// Renders `error` (already logged).
+    pub(crate) fn render(&self, error: AuthError) -> Rejection {
+        let response = self.error_response(&error);
+        Rejection::new(error, response)
+    }
+
+    /// The response for `error`: the configured renderer's, or [`ErrorResponse::json`].
+    pub fn error_response(&self, error: &AuthError) -> ErrorResponse {
+        match &self.inner.renderer {
+            Some(render) => render(error),
+            None => ErrorResponse::json(error),
+        }
+    }
+
+    /// Whether every store and the token verifier can answer: `Ok` or a 503. The session store,
+    /// the API-key store and the verifier's keys are each checked (the verifier without a fetch:
+    /// see [`TokenVerifier::check_health`]).
+    pub async fn check_health(&self) -> Result<(), AuthError> {
+        if let Some(store) = &self.inner.sessions {
+            store.check_health().await?;
+        }
+        if let Some(store) = &self.inner.api_keys {
+            store.check_health().await?;
+        }
+        if let Some(tokens) = &self.inner.tokens {
+            tokens.check_health().await?;
+        }
+        Ok(())
+    }
+}

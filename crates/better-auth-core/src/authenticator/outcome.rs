@@ -1,0 +1,109 @@
+//! [`AuthOutcome`]: the result of authenticating one request, made once and shared by every
+//! extractor of that request (adapters keep it in the request's extensions or local cache).
+
+use std::sync::Arc;
+
+use tokio::sync::OnceCell;
+
+use super::Authenticator;
+use crate::{authenticated::Authenticated, error::AuthError, model::Identity, response::Rejection};
+
+/// The result of authenticating one request (see
+/// [`Authenticator::authenticate_request`]), readable as a required or an optional user.
+#[derive(Debug, Clone)]
+pub struct AuthOutcome {
+    result: Result<Identity, AuthError>,
+    authenticator: Authenticator,
+    device_sessions: Option<Arc<DeviceSessions>>,
+}
+
+impl AuthOutcome {
+    pub(super) fn new(
+        result: Result<Identity, AuthError>,
+        authenticator: Authenticator,
+        device_sessions: Option<DeviceSessions>,
+    ) -> Self {
+        Self {
+            result,
+            authenticator,
+            device_sessions: device_sessions.map(Arc::new),
+        }
+    }
+
+    /// A request refused before any verification (`error` is logged here).
+    pub(super) fn refused(authenticator: Authenticator, error: AuthError) -> Self {
+        error.log();
+        Self::new(Err(error), authenticator, None)
+    }
+
+    /// The identity, or the rendered refusal: what a required-user extractor answers.
+    pub fn required(&self) -> Result<Authenticated, Rejection> {
+        match &self.result {
+            Ok(identity) => Ok(self.authenticated(identity)),
+            Err(error) => Err(self.authenticator.render(error.clone())),
+        }
+    }
+
+    /// The identity if there is one: absent credentials, and refused ones (401/403), read as
+    /// `None`; a backend failure (503) is still a refusal, since the visitor may well be
+    /// signed in. What an optional-user extractor answers.
+    pub fn optional(&self) -> Result<Option<Authenticated>, Rejection> {
+        match &self.result {
+            Ok(identity) => Ok(Some(self.authenticated(identity))),
+            Err(error) if error.is_client_error() => Ok(None),
+            Err(error) => Err(self.authenticator.render(error.clone())),
+        }
+    }
+
+    /// The raw result.
+    pub fn result(&self) -> &Result<Identity, AuthError> {
+        &self.result
+    }
+
+    /// Whether `authenticator` made this outcome (adapters keep one outcome per request and
+    /// reuse it only for the same authenticator).
+    pub fn is_from(&self, authenticator: &Authenticator) -> bool {
+        authenticator.same_as(&self.authenticator)
+    }
+
+    fn authenticated(&self, identity: &Identity) -> Authenticated {
+        Authenticated::new(identity.clone(), self.authenticator.clone())
+            .with_device_sessions(self.device_sessions.clone())
+    }
+}
+
+/// The multi-session cookies of a request, looked up the first time a handler asks (and only
+/// then), once per request.
+#[derive(Debug)]
+pub(crate) struct DeviceSessions {
+    signed: Vec<String>,
+    resolved: OnceCell<Result<Arc<[Identity]>, AuthError>>,
+}
+
+impl DeviceSessions {
+    pub(super) fn new(signed: Vec<String>) -> Self {
+        Self {
+            signed,
+            resolved: OnceCell::new(),
+        }
+    }
+
+    /// The sessions, the active user's first; looked up on the first call.
+    pub(crate) async fn resolve(
+        &self,
+        authenticator: &Authenticator,
+        active: &Identity,
+    ) -> Result<Arc<[Identity]>, AuthError> {
+        self.resolved
+            .get_or_init(|| async {
+                let mut sessions = authenticator
+                    .device_sessions(&self.signed)
+                    .await
+                    .inspect_err(AuthError::log)?;
+                sessions.sort_by_key(|other| other.user.id != active.user.id);
+                Ok(Arc::from(sessions))
+            })
+            .await
+            .clone()
+    }
+}

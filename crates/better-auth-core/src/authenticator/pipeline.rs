@@ -1,0 +1,201 @@
+//! Verifying the credential a request carries: the signature before any I/O, then the cookie
+//! cache, the session store (through the in-process cache), the token verifier or the API-key
+//! store; expiry and bans.
+
+use chrono::Utc;
+
+use super::Authenticator;
+use crate::{
+    config::BearerPolicy,
+    credentials::{Credential, Found, Via},
+    error::AuthError,
+    model::{Identity, SessionRecord, User},
+    signing::{self, SignatureError},
+};
+
+impl Authenticator {
+    /// The identity the request's credential proves; `None` without a credential.
+    pub(super) async fn identify(&self, found: &Found) -> Result<Option<Identity>, AuthError> {
+        let Some(credential) = &found.credential else {
+            return Ok(None);
+        };
+        #[cfg(feature = "cookie-cache")]
+        if let Some(identity) = self.answer_from_cookie_cache(credential, found)? {
+            return Ok(Some(identity));
+        }
+        let identity = match credential {
+            Credential::ApiKey(key) => self.verify_api_key(key).await?,
+            Credential::Jwt(token) => {
+                let verifier = self.inner.tokens.as_ref().ok_or(AuthError::InvalidToken {
+                    reason: "JWT bearer tokens are not accepted here (no token verifier)",
+                })?;
+                Identity::from_claims(verifier.verify_token(token).await?)
+            }
+            Credential::SessionCookie(_) | Credential::Bearer(_) => {
+                self.verify_session(credential).await?
+            }
+        };
+        self.check_user(&identity.user)?;
+        Ok(Some(identity))
+    }
+
+    /// A session cookie answered from Better Auth's cookie cache, when the request carries a
+    /// usable entry for it (authentic, for this token, right version, unexpired): no store
+    /// access. `None`: ask the store.
+    #[cfg(feature = "cookie-cache")]
+    fn answer_from_cookie_cache(
+        &self,
+        credential: &Credential,
+        found: &Found,
+    ) -> Result<Option<Identity>, AuthError> {
+        let (Credential::SessionCookie(_), Some(options), Some(value)) = (
+            credential,
+            &self.inner.cookie_cache,
+            found.cookie_cache.as_deref(),
+        ) else {
+            return Ok(None);
+        };
+        let token = self.session_token(credential)?;
+        let Some(record) = crate::cookie_cache::decode(value, options, &self.inner.config.secrets)
+            .and_then(|entry| crate::cookie_cache::usable(entry, token, options, Utc::now()))
+        else {
+            return Ok(None);
+        };
+        let identity = Identity::from_session(record, credential.via());
+        self.check_user(&identity.user)?;
+        Ok(Some(identity))
+    }
+
+    async fn verify_api_key(&self, key: &str) -> Result<Identity, AuthError> {
+        use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+        use sha2::{Digest, Sha256};
+
+        let store = self
+            .inner
+            .api_keys
+            .as_ref()
+            .ok_or(AuthError::InvalidApiKey {
+                reason: "API keys are not accepted here",
+            })?;
+        // The plugin's default hasher: base64url, no padding, of SHA-256(key).
+        let hashed = URL_SAFE_NO_PAD.encode(Sha256::digest(key.as_bytes()));
+        let record = store
+            .find_api_key(&hashed)
+            .await?
+            .ok_or(AuthError::InvalidApiKey {
+                reason: "unknown key",
+            })?;
+        record.key.check_usable(Utc::now())?;
+        Ok(Identity::from_api_key(record))
+    }
+
+    async fn verify_session(&self, credential: &Credential) -> Result<Identity, AuthError> {
+        let token = self.session_token(credential)?;
+        let record = self
+            .find_session(token)
+            .await?
+            .ok_or(AuthError::SessionNotFound)?;
+        if record.session.token != token {
+            // A store must only return the session it was asked for.
+            return Err(AuthError::SessionNotFound);
+        }
+        if record.session.is_expired_at(Utc::now()) {
+            return Err(AuthError::SessionExpired);
+        }
+        Ok(Identity::from_session(record, credential.via()))
+    }
+
+    /// Looks a token up: through the cache when configured, else in the store.
+    pub(super) async fn find_session(
+        &self,
+        token: &str,
+    ) -> Result<Option<SessionRecord>, AuthError> {
+        if let Some(cache) = &self.inner.cache {
+            return Ok(cache.lookup(token).await?);
+        }
+        let store = self
+            .inner
+            .sessions
+            .as_ref()
+            .ok_or(AuthError::MalformedCredentials {
+                reason: "session tokens are not accepted here (no session store)",
+            })?;
+        Ok(store.find_session(token).await?)
+    }
+
+    pub(super) fn check_user(&self, user: &User) -> Result<(), AuthError> {
+        if self.inner.config.reject_banned && user.is_banned_at(Utc::now()) {
+            return Err(AuthError::UserBanned);
+        }
+        Ok(())
+    }
+
+    /// The unsigned session token a credential carries, its signature checked, and free of
+    /// control characters (a NUL would reach the database as an error, a 503, rather than the
+    /// 401 it deserves; Better Auth's tokens are alphanumeric).
+    fn session_token<'c>(&self, credential: &'c Credential) -> Result<&'c str, AuthError> {
+        let token = self.signed_session_token(credential)?;
+        usable_token(token).ok_or(AuthError::MalformedCredentials {
+            reason: "session token contains control characters",
+        })
+    }
+
+    fn signed_session_token<'c>(&self, credential: &'c Credential) -> Result<&'c str, AuthError> {
+        let value = credential.expose();
+        let signed = credential.via() != Via::Bearer || value.contains('.');
+        if !signed {
+            return match self.inner.config.bearer {
+                BearerPolicy::SignedOrRaw => Ok(value),
+                _ => Err(AuthError::MalformedCredentials {
+                    reason: "unsigned bearer token refused (signatures are required)",
+                }),
+            };
+        }
+        signing::verify(value, &self.inner.config.secrets).map_err(|error| match error {
+            SignatureError::Malformed => AuthError::MalformedCredentials {
+                reason: "session token is not of the form TOKEN.SIGNATURE",
+            },
+            SignatureError::Mismatch => AuthError::InvalidSignature,
+        })
+    }
+
+    /// The sessions of the multi-session cookies `signed` (see
+    /// [`Authenticated::device_sessions`](crate::Authenticated::device_sessions)): each
+    /// signature checked, each session looked up, expired and banned ones dropped, one per user
+    /// (the first). Bad cookies are skipped; a backend failure is an error.
+    pub(crate) async fn device_sessions(
+        &self,
+        signed: &[String],
+    ) -> Result<Vec<Identity>, AuthError> {
+        if self.inner.sessions.is_none() {
+            return Ok(Vec::new());
+        }
+        let now = Utc::now();
+        let mut sessions: Vec<Identity> = Vec::new();
+        for value in signed {
+            let Some(token) = signing::verify(value, &self.inner.config.secrets)
+                .ok()
+                .and_then(usable_token)
+            else {
+                continue;
+            };
+            let Some(record) = self.find_session(token).await? else {
+                continue;
+            };
+            if record.session.token != token
+                || record.session.is_expired_at(now)
+                || (self.inner.config.reject_banned && record.user.is_banned_at(now))
+                || sessions.iter().any(|known| known.user.id == record.user.id)
+            {
+                continue;
+            }
+            sessions.push(Identity::from_session(record, Via::Cookie));
+        }
+        Ok(sessions)
+    }
+}
+
+/// `token` unless it is empty or holds control characters.
+fn usable_token(token: &str) -> Option<&str> {
+    (!token.is_empty() && !token.chars().any(char::is_control)).then_some(token)
+}

@@ -1,0 +1,458 @@
+//! The environment variables a deployment configures us with, read once, typed and strictly:
+//! [`EnvSettings`]. A boolean is `true`, `false`, `1` or `0` in any case; a number, a URL or a
+//! JSON document that does not parse, and a variable that asks for a feature this build lacks,
+//! are startup errors naming the variable and its value, never silently ignored. An empty
+//! variable counts as unset.
+//!
+//! The constants name the variables.
+
+use std::time::Duration;
+
+use url::Url;
+
+use super::{AuthConfig, ConfigError, parse_url};
+use crate::{origin::TrustedOrigins, secret::SecretSet, store::Schema};
+
+/// The secret Better Auth signs with (same value as the server's).
+pub const SECRET: &str = "BETTER_AUTH_SECRET";
+/// Versioned secrets `"2:new,1:old"`; when set, it wins over [`SECRET`].
+pub const SECRETS: &str = "BETTER_AUTH_SECRETS";
+/// Better Auth's fallback name for the secret.
+pub const AUTH_SECRET: &str = "AUTH_SECRET";
+/// The Better Auth server's base URL (`https://app.example.com`).
+pub const URL: &str = "BETTER_AUTH_URL";
+/// The cookie prefix (`advanced.cookiePrefix`), `better-auth` by default.
+pub const COOKIE_PREFIX: &str = "BETTER_AUTH_COOKIE_PREFIX";
+/// The database the sessions live in (`postgres://...`, `sqlite://...`).
+pub const DATABASE_URL: &str = "DATABASE_URL";
+/// The JWKS URL, when not `{BETTER_AUTH_URL}/api/auth/jwks`.
+pub const JWKS_URL: &str = "BETTER_AUTH_JWKS_URL";
+/// Extra trusted origins, comma-separated (Better Auth's `trustedOrigins`).
+pub const TRUSTED_ORIGINS: &str = "BETTER_AUTH_TRUSTED_ORIGINS";
+/// Redis secondary storage holding the sessions (`redis://host:port/db`).
+pub const REDIS_URL: &str = "BETTER_AUTH_REDIS_URL";
+/// The Redis key prefix (`better-auth:` by default, as `@better-auth/redis-storage`).
+pub const REDIS_KEY_PREFIX: &str = "BETTER_AUTH_REDIS_KEY_PREFIX";
+/// `true` when Better Auth also stores sessions in the database
+/// (`session.storeSessionInDatabase`): a token missing from Redis is looked up there.
+pub const STORE_SESSION_IN_DATABASE: &str = "BETTER_AUTH_STORE_SESSION_IN_DATABASE";
+/// `true`: ask Better Auth's `get-session` (at `BETTER_AUTH_URL`) for sessions, for services
+/// that reach neither the database nor Redis (feature `remote`).
+pub const REMOTE_SESSIONS: &str = "BETTER_AUTH_REMOTE_SESSIONS";
+/// The in-process cache's TTL in milliseconds (0: no cache). Remote mode caches 5 s by
+/// default; the other stores do not cache unless this is set.
+pub const CACHE_TTL_MS: &str = "BETTER_AUTH_CACHE_TTL_MS";
+/// `true`: read the multi-session plugin's cookies (all accounts signed in on the device).
+pub const MULTI_SESSION: &str = "BETTER_AUTH_MULTI_SESSION";
+/// `true`: accept API keys of Better Auth's API key plugin, looked up in `DATABASE_URL`.
+pub const API_KEYS: &str = "BETTER_AUTH_API_KEYS";
+/// The headers API keys are read from, comma-separated (`x-api-key` by default).
+pub const API_KEY_HEADERS: &str = "BETTER_AUTH_API_KEY_HEADERS";
+/// The cookie cache strategy Better Auth uses (`compact`, `jwt`, `jwe`): turns reading the
+/// `session_data` cookie on (feature `cookie-cache`).
+pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
+/// The cookie cache `version` Better Auth writes (`1` by default).
+pub const COOKIE_CACHE_VERSION: &str = "BETTER_AUTH_COOKIE_CACHE_VERSION";
+/// `false`: verify every JWT's signature on every request (by default a token that verified
+/// is remembered until its `exp`; see
+/// [`VerifiedTokenCacheOptions`](crate::jwt::VerifiedTokenCacheOptions)).
+pub const JWT_CACHE: &str = "BETTER_AUTH_JWT_CACHE";
+/// The admin plugin's `defaultRole`: the role of a user whose `role` is null (`user` by
+/// default).
+pub const DEFAULT_ROLE: &str = "BETTER_AUTH_DEFAULT_ROLE";
+/// The most database connections of the session store's pool (16 by default).
+pub const DB_POOL_SIZE: &str = "BETTER_AUTH_DB_POOL_SIZE";
+/// The table and column names, as JSON in the shape of Better Auth's options
+/// (see [`Schema`](crate::Schema)).
+pub const SCHEMA: &str = "BETTER_AUTH_SCHEMA";
+
+/// Every variable [`Authenticator::from_env`](crate::Authenticator::from_env) reads, typed.
+/// Read them with [`from_env`](Self::from_env), adjust if you like, then build with
+/// [`auth_config`](Self::auth_config) or [`authenticator`](Self::authenticator).
+///
+/// ```
+/// use better_auth_core::config::EnvSettings;
+///
+/// let settings = EnvSettings::from_vars(|name| match name {
+///     "BETTER_AUTH_SECRET" => Some("the-better-auth-secret-of-32-chars-or-more".to_owned()),
+///     "BETTER_AUTH_MULTI_SESSION" => Some("TRUE".to_owned()),
+///     "BETTER_AUTH_CACHE_TTL_MS" => Some("2500".to_owned()),
+///     _ => None,
+/// })?;
+/// assert!(settings.multi_session);
+/// assert_eq!(settings.cache_ttl, Some(std::time::Duration::from_millis(2500)));
+///
+/// let error = EnvSettings::from_vars(|name| {
+///     (name == "BETTER_AUTH_DB_POOL_SIZE").then(|| "sixteen".to_owned())
+/// })
+/// .unwrap_err();
+/// assert!(error.to_string().contains("BETTER_AUTH_DB_POOL_SIZE"));
+/// # Ok::<(), better_auth_core::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct EnvSettings {
+    /// [`SECRETS`], else [`SECRET`], else [`AUTH_SECRET`].
+    pub secrets: Option<SecretSet>,
+    /// [`URL`].
+    pub base_url: Option<Url>,
+    /// [`COOKIE_PREFIX`].
+    pub cookie_prefix: Option<String>,
+    /// [`TRUSTED_ORIGINS`].
+    pub trusted_origins: Option<TrustedOrigins>,
+    /// [`MULTI_SESSION`].
+    pub multi_session: bool,
+    /// [`API_KEYS`].
+    pub api_keys: bool,
+    /// [`API_KEY_HEADERS`], lower-cased.
+    pub api_key_headers: Option<Vec<String>>,
+    /// [`DEFAULT_ROLE`].
+    pub default_role: Option<String>,
+    /// [`DATABASE_URL`].
+    pub database_url: Option<String>,
+    /// [`DB_POOL_SIZE`].
+    pub db_pool_size: Option<u32>,
+    /// [`SCHEMA`].
+    pub schema: Option<Schema>,
+    /// [`REDIS_URL`].
+    pub redis_url: Option<String>,
+    /// [`REDIS_KEY_PREFIX`].
+    pub redis_key_prefix: Option<String>,
+    /// [`STORE_SESSION_IN_DATABASE`].
+    pub store_session_in_database: bool,
+    /// [`REMOTE_SESSIONS`].
+    pub remote_sessions: bool,
+    /// [`CACHE_TTL_MS`]: `Some(ZERO)` turns the cache off (also in remote mode).
+    pub cache_ttl: Option<Duration>,
+    /// [`COOKIE_CACHE`]: the strategy's name (`compact`, `jwt` or `jwe`).
+    pub cookie_cache: Option<String>,
+    /// [`COOKIE_CACHE_VERSION`].
+    pub cookie_cache_version: Option<String>,
+    /// [`JWKS_URL`].
+    pub jwks_url: Option<Url>,
+    /// [`JWT_CACHE`] (`true` unless set to false).
+    pub jwt_cache: bool,
+}
+
+impl EnvSettings {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the variables through `var` (for tests, or another source of settings).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars(&var);
+        let secrets = if let Some(list) = vars.text(SECRETS) {
+            Some(SecretSet::parse_versioned(&list)?)
+        } else if let Some(secret) = vars.text(SECRET).or_else(|| vars.text(AUTH_SECRET)) {
+            Some(SecretSet::single(secret)?)
+        } else {
+            None
+        };
+        let cookie_cache = vars.text(COOKIE_CACHE);
+        if let Some(strategy) = &cookie_cache {
+            check_cookie_cache(strategy)?;
+        }
+        let settings = Self {
+            secrets,
+            base_url: vars.url(URL)?,
+            cookie_prefix: vars.text(COOKIE_PREFIX),
+            trusted_origins: vars
+                .text(TRUSTED_ORIGINS)
+                .map(|list| TrustedOrigins::parse_list(&list)),
+            multi_session: vars.flag(MULTI_SESSION)?.unwrap_or(false),
+            api_keys: vars.flag(API_KEYS)?.unwrap_or(false),
+            api_key_headers: vars.text(API_KEY_HEADERS).map(|list| {
+                list.split(',')
+                    .map(|header| header.trim().to_ascii_lowercase())
+                    .filter(|header| !header.is_empty())
+                    .collect()
+            }),
+            default_role: vars.text(DEFAULT_ROLE),
+            database_url: vars.text(DATABASE_URL),
+            db_pool_size: vars.number(DB_POOL_SIZE, "a whole number of connections, at least 1")?,
+            schema: vars
+                .text(SCHEMA)
+                .map(|json| Schema::from_json(&json))
+                .transpose()?,
+            redis_url: vars.text(REDIS_URL),
+            redis_key_prefix: vars.raw(REDIS_KEY_PREFIX),
+            store_session_in_database: vars.flag(STORE_SESSION_IN_DATABASE)?.unwrap_or(false),
+            remote_sessions: vars.flag(REMOTE_SESSIONS)?.unwrap_or(false),
+            cache_ttl: vars
+                .number::<u64>(CACHE_TTL_MS, "a whole number of milliseconds (0: no cache)")?
+                .map(Duration::from_millis),
+            cookie_cache,
+            cookie_cache_version: vars.text(COOKIE_CACHE_VERSION),
+            jwks_url: vars.url(JWKS_URL)?,
+            jwt_cache: vars.flag(JWT_CACHE)?.unwrap_or(true),
+        };
+        if settings.db_pool_size == Some(0) {
+            return Err(ConfigError::InvalidEnv {
+                name: DB_POOL_SIZE,
+                value: "0".to_owned(),
+                expected: "a whole number of connections, at least 1",
+            });
+        }
+        settings.check_features()?;
+        Ok(settings)
+    }
+
+    /// The [`AuthConfig`] these settings describe (a secret is required).
+    pub fn auth_config(&self) -> Result<AuthConfig, ConfigError> {
+        let secrets = self.secrets.clone().ok_or(ConfigError::MissingSecret)?;
+        let mut config = AuthConfig::new(secrets);
+        config.base_url.clone_from(&self.base_url);
+        if let Some(prefix) = &self.cookie_prefix {
+            config.cookie_prefix.clone_from(prefix);
+        }
+        if let Some(origins) = &self.trusted_origins {
+            config.trusted_origins = origins.clone();
+        }
+        config.multi_session = self.multi_session;
+        if let Some(headers) = &self.api_key_headers {
+            config.api_key_headers.clone_from(headers);
+        }
+        if let Some(role) = &self.default_role {
+            config.default_role.clone_from(role);
+        }
+        Ok(config)
+    }
+
+    /// Refuses settings this build cannot honour (a feature is missing), naming the variable.
+    fn check_features(&self) -> Result<(), ConfigError> {
+        let missing = |name, what, feature| {
+            Err(ConfigError::MissingFeature {
+                name,
+                what,
+                feature,
+            })
+        };
+        if self.redis_url.is_some() && !cfg!(feature = "redis") {
+            return missing(REDIS_URL, "Redis secondary storage", "redis");
+        }
+        if self.remote_sessions && !cfg!(feature = "remote") {
+            return missing(REMOTE_SESSIONS, "remote sessions", "remote");
+        }
+        if self.cookie_cache.is_some() && !cfg!(feature = "cookie-cache") {
+            return missing(COOKIE_CACHE, "reading the cookie cache", "cookie-cache");
+        }
+        if self.jwks_url.is_some() && !cfg!(feature = "jwks") {
+            return missing(JWKS_URL, "JWT verification", "jwks");
+        }
+        let sql = cfg!(any(
+            feature = "postgres",
+            feature = "sqlite",
+            feature = "mysql"
+        ));
+        if self.api_keys && !sql {
+            return missing(
+                API_KEYS,
+                "API keys (read from the database)",
+                "postgres, sqlite or mysql",
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `compact`, `jwt` or (with the `cookie-cache-jwe` feature) `jwe`.
+fn check_cookie_cache(strategy: &str) -> Result<(), ConfigError> {
+    match strategy {
+        "compact" | "jwt" => Ok(()),
+        "jwe" if cfg!(feature = "cookie-cache-jwe") => Ok(()),
+        "jwe" => Err(ConfigError::MissingFeature {
+            name: COOKIE_CACHE,
+            what: "the `jwe` cookie cache",
+            feature: "cookie-cache-jwe",
+        }),
+        _ => Err(ConfigError::InvalidCookieCache),
+    }
+}
+
+/// Typed access to the variables.
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    /// The value as set, unless empty or only whitespace.
+    fn raw(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|value| !value.trim().is_empty())
+    }
+
+    /// The value, trimmed.
+    fn text(&self, name: &str) -> Option<String> {
+        self.raw(name).map(|value| value.trim().to_owned())
+    }
+
+    /// `true`, `false`, `1` or `0`, in any case.
+    fn flag(&self, name: &'static str) -> Result<Option<bool>, ConfigError> {
+        let Some(value) = self.text(name) else {
+            return Ok(None);
+        };
+        match value.to_ascii_lowercase().as_str() {
+            "true" | "1" => Ok(Some(true)),
+            "false" | "0" => Ok(Some(false)),
+            _ => Err(ConfigError::InvalidEnv {
+                name,
+                value,
+                expected: "true, false, 1 or 0",
+            }),
+        }
+    }
+
+    fn number<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        expected: &'static str,
+    ) -> Result<Option<T>, ConfigError> {
+        self.text(name)
+            .map(|value| {
+                value.parse().map_err(|_| ConfigError::InvalidEnv {
+                    name,
+                    value,
+                    expected,
+                })
+            })
+            .transpose()
+    }
+
+    fn url(&self, name: &'static str) -> Result<Option<Url>, ConfigError> {
+        self.text(name)
+            .map(|value| parse_url(name, &value))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const SECRET_VALUE: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
+
+    fn read(pairs: &[(&str, &str)]) -> Result<EnvSettings, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        EnvSettings::from_vars(move |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn booleans_are_what_users_write() {
+        for (value, expected) in [
+            ("true", true),
+            ("TRUE", true),
+            ("1", true),
+            (" True ", true),
+            ("false", false),
+            ("False", false),
+            ("0", false),
+        ] {
+            let settings = read(&[(MULTI_SESSION, value)]).unwrap();
+            assert_eq!(settings.multi_session, expected, "{value}");
+        }
+        assert!(!read(&[(MULTI_SESSION, "")]).unwrap().multi_session);
+        for bad in ["yes", "on", "truee", "2"] {
+            let error = read(&[(API_KEYS, bad)]).unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains(API_KEYS) && message.contains(bad),
+                "{message}"
+            );
+        }
+        assert!(!read(&[(JWT_CACHE, "FALSE")]).unwrap().jwt_cache);
+        assert!(read(&[]).unwrap().jwt_cache);
+    }
+
+    #[test]
+    fn numbers_that_do_not_parse_are_errors_naming_the_variable_and_value() {
+        assert_eq!(
+            read(&[(DB_POOL_SIZE, " 4 ")]).unwrap().db_pool_size,
+            Some(4)
+        );
+        for (name, value) in [
+            (DB_POOL_SIZE, "sixteen"),
+            (DB_POOL_SIZE, "-1"),
+            (DB_POOL_SIZE, "0"),
+            (CACHE_TTL_MS, "5s"),
+            (CACHE_TTL_MS, "1.5"),
+        ] {
+            let message = read(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                message.contains(name) && message.contains(value),
+                "{message}"
+            );
+        }
+        assert_eq!(
+            read(&[(CACHE_TTL_MS, "0")]).unwrap().cache_ttl,
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn urls_schemas_and_strategies_are_checked() {
+        let message = read(&[(URL, "not a url")]).unwrap_err().to_string();
+        assert!(message.contains(URL), "{message}");
+        let message = read(&[(SCHEMA, "{not json")]).unwrap_err().to_string();
+        assert!(message.contains("schema"), "{message}");
+        if cfg!(feature = "cookie-cache") {
+            assert!(read(&[(COOKIE_CACHE, "compact")]).is_ok());
+            assert!(matches!(
+                read(&[(COOKIE_CACHE, "cbor")]),
+                Err(ConfigError::InvalidCookieCache)
+            ));
+        } else {
+            assert!(matches!(
+                read(&[(COOKIE_CACHE, "compact")]),
+                Err(ConfigError::MissingFeature { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn reads_better_auth_variables_into_a_config() {
+        let config = read(&[
+            (SECRET, SECRET_VALUE),
+            (URL, "https://app.example.com/"),
+            (COOKIE_PREFIX, "my-app"),
+            (DEFAULT_ROLE, "member"),
+        ])
+        .unwrap()
+        .auth_config()
+        .unwrap();
+        assert_eq!(
+            config.secrets.current().expose_bytes(),
+            SECRET_VALUE.as_bytes()
+        );
+        assert_eq!(config.session_cookie(), "__Secure-my-app.session_token");
+        assert_eq!(config.default_role, "member");
+    }
+
+    #[test]
+    fn versioned_secrets_win_and_auth_secret_is_a_fallback() {
+        let settings = read(&[(SECRETS, "3:third-secret"), (SECRET, SECRET_VALUE)]).unwrap();
+        assert_eq!(
+            settings.auth_config().unwrap().secrets.current().version(),
+            Some(3)
+        );
+        let settings = read(&[(AUTH_SECRET, SECRET_VALUE)]).unwrap();
+        assert_eq!(
+            settings
+                .auth_config()
+                .unwrap()
+                .secrets
+                .current()
+                .expose_bytes(),
+            SECRET_VALUE.as_bytes()
+        );
+    }
+
+    #[test]
+    fn missing_secret_names_the_variable() {
+        let error = read(&[]).unwrap().auth_config().unwrap_err();
+        assert!(error.to_string().contains("BETTER_AUTH_SECRET"), "{error}");
+    }
+}

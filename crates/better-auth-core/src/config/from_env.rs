@@ -1,0 +1,214 @@
+//! An [`Authenticator`] built from [`EnvSettings`]: the stores, caches and token verifier the
+//! environment names, with one connection pool per database.
+
+use std::{sync::Arc, time::Duration};
+
+use super::{AuthConfig, ConfigError, EnvSettings};
+use crate::{
+    Authenticator,
+    cache::CacheOptions,
+    store::{ApiKeyStore, SessionStore},
+};
+
+/// The in-process cache of remote mode when `BETTER_AUTH_CACHE_TTL_MS` is unset: every
+/// uncached request would be an HTTP round trip to Better Auth.
+const REMOTE_CACHE_TTL: Duration = Duration::from_secs(5);
+const REMOTE_NEGATIVE_TTL: Duration = Duration::from_secs(2);
+
+impl Authenticator {
+    /// Everything from the environment (see [`EnvSettings`] and [`crate::config::env`]):
+    ///
+    /// - the configuration ([`EnvSettings::auth_config`]: secret, base URL, cookie prefix, ...);
+    /// - a session store: `DATABASE_URL` (features `postgres`, `sqlite`, `mysql`) and/or
+    ///   `BETTER_AUTH_REDIS_URL` (feature `redis`), or Better Auth's `get-session` with
+    ///   `BETTER_AUTH_REMOTE_SESSIONS=true` (feature `remote`); API keys from `DATABASE_URL`
+    ///   with `BETTER_AUTH_API_KEYS=true` (the same pool as the sessions);
+    /// - the in-process cache when `BETTER_AUTH_CACHE_TTL_MS` is a positive number of
+    ///   milliseconds (remote mode caches 5 s unless it is `0`);
+    /// - Better Auth's cookie cache with `BETTER_AUTH_COOKIE_CACHE` (feature `cookie-cache`);
+    /// - JWT verification (feature `jwks`) with the JWKS of `BETTER_AUTH_URL`
+    ///   (`BETTER_AUTH_JWKS_URL` overrides the URL; `BETTER_AUTH_JWT_CACHE=false` turns the
+    ///   verified-token cache off).
+    ///
+    /// At least one of `DATABASE_URL`, `BETTER_AUTH_REDIS_URL` and `BETTER_AUTH_URL` must be set.
+    /// A value that cannot be read is an error naming the variable.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        EnvSettings::from_env()?.authenticator().await
+    }
+}
+
+impl EnvSettings {
+    /// The authenticator these settings describe (see [`Authenticator::from_env`]). Connects to
+    /// the databases now, so a wrong URL or schema is a startup error.
+    pub async fn authenticator(&self) -> Result<Authenticator, ConfigError> {
+        let config = self.auth_config()?;
+        let mut builder = Authenticator::builder(config.clone());
+        let (sessions, api_keys) = self.stores(&config).await?;
+        if let Some(store) = sessions {
+            builder = builder.session_store_arc(store);
+        }
+        if let Some(store) = api_keys {
+            builder = builder.api_key_store_arc(store);
+        }
+        #[cfg(feature = "cookie-cache")]
+        if let Some(strategy) = &self.cookie_cache {
+            let strategy = crate::cookie_cache::CookieCacheStrategy::from_name(strategy)
+                .ok_or(ConfigError::InvalidCookieCache)?;
+            let mut options = crate::cookie_cache::CookieCacheOptions::with_strategy(strategy);
+            if let Some(version) = &self.cookie_cache_version {
+                options.version.clone_from(version);
+            }
+            builder = builder.cookie_cache(options);
+        }
+        match self.cache_ttl {
+            Some(ttl) if ttl.is_zero() => {}
+            Some(ttl) => builder = builder.cache(CacheOptions::with_ttl(ttl)),
+            None if self.remote_sessions => {
+                builder = builder.cache(
+                    CacheOptions::with_ttl(REMOTE_CACHE_TTL).negative_ttl(REMOTE_NEGATIVE_TTL),
+                );
+            }
+            None => {}
+        }
+        #[cfg(feature = "jwks")]
+        if let Some(base_url) = &config.base_url {
+            builder = builder.token_verifier(self.token_verifier(base_url)?);
+        }
+        builder.build()
+    }
+
+    #[cfg(feature = "jwks")]
+    fn token_verifier(&self, base_url: &url::Url) -> Result<crate::jwt::JwksVerifier, ConfigError> {
+        use crate::jwt::{FetchOptions, JwksVerifier, KeyCacheOptions, VerifiedTokenCacheOptions};
+        let mut verifier = JwksVerifier::for_better_auth(base_url)?;
+        if let Some(url) = &self.jwks_url {
+            verifier = JwksVerifier::from_url(
+                url.clone(),
+                FetchOptions::default(),
+                KeyCacheOptions::default(),
+                verifier.validation().clone(),
+            )?;
+        }
+        if !self.jwt_cache {
+            verifier = verifier.verified_token_cache(VerifiedTokenCacheOptions::disabled());
+        }
+        Ok(verifier)
+    }
+
+    /// The session store and the API-key store, sharing one pool when both read `DATABASE_URL`.
+    async fn stores(
+        &self,
+        config: &AuthConfig,
+    ) -> Result<(Option<Arc<dyn SessionStore>>, Option<Arc<dyn ApiKeyStore>>), ConfigError> {
+        if self.api_keys && self.database_url.is_none() {
+            return Err(ConfigError::MissingDatabaseUrl);
+        }
+        // With Redis-only sessions the database may have no session table at all: not asked.
+        let sessions_in_database = !self.remote_sessions
+            && self.database_url.is_some()
+            && (self.redis_url.is_none() || self.store_session_in_database);
+        let (database_sessions, api_keys) = match &self.database_url {
+            Some(url) if sessions_in_database || self.api_keys => {
+                self.database(url, sessions_in_database).await?
+            }
+            _ => (None, None),
+        };
+        let sessions = if self.remote_sessions {
+            Some(remote(config)?)
+        } else if let Some(url) = &self.redis_url {
+            Some(self.redis(url, database_sessions).await?)
+        } else {
+            database_sessions
+        };
+        Ok((sessions, api_keys))
+    }
+
+    /// One pool to `url`: the session store (when `sessions`) and the API-key store (when API
+    /// keys are on, and the database has their table).
+    #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
+    async fn database(
+        &self,
+        url: &str,
+        sessions: bool,
+    ) -> Result<(Option<Arc<dyn SessionStore>>, Option<Arc<dyn ApiKeyStore>>), ConfigError> {
+        let mut options = crate::store::SqlOptions::default();
+        if let Some(schema) = &self.schema {
+            options.schema = schema.clone();
+        }
+        if let Some(size) = self.db_pool_size {
+            options = options.max_connections(size);
+        }
+        // Sessions may live elsewhere (Redis, remote): this pool is then asked for API keys.
+        options.sessions_required = sessions;
+        let api_key_table = options.schema.table(crate::store::Model::ApiKey);
+        let (store, api_keys) = crate::store::connect_with_api_keys(url, options).await?;
+        let api_keys = match (self.api_keys, api_keys) {
+            (false, _) => None,
+            (true, Some(api_keys)) => Some(api_keys),
+            (true, None) => {
+                return Err(ConfigError::MissingTable {
+                    table: api_key_table,
+                });
+            }
+        };
+        Ok((sessions.then_some(store), api_keys))
+    }
+
+    #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
+    async fn database(
+        &self,
+        url: &str,
+        _sessions: bool,
+    ) -> Result<(Option<Arc<dyn SessionStore>>, Option<Arc<dyn ApiKeyStore>>), ConfigError> {
+        let scheme = url.split(':').next().unwrap_or_default().to_owned();
+        Err(ConfigError::UnsupportedDatabase { scheme })
+    }
+
+    #[cfg(feature = "redis")]
+    async fn redis(
+        &self,
+        url: &str,
+        database: Option<Arc<dyn SessionStore>>,
+    ) -> Result<Arc<dyn SessionStore>, ConfigError> {
+        let mut options = crate::store::RedisOptions::default();
+        if let Some(prefix) = &self.redis_key_prefix {
+            options.key_prefix.clone_from(prefix);
+        }
+        let store = crate::store::RedisStore::connect(url, options).await?;
+        Ok(Arc::new(match (self.store_session_in_database, database) {
+            (true, Some(database)) => store.with_database_fallback(database),
+            (true, None) => return Err(ConfigError::MissingDatabaseUrl),
+            (false, _) => store,
+        }))
+    }
+
+    #[cfg(not(feature = "redis"))]
+    async fn redis(
+        &self,
+        _url: &str,
+        _database: Option<Arc<dyn SessionStore>>,
+    ) -> Result<Arc<dyn SessionStore>, ConfigError> {
+        Err(ConfigError::MissingFeature {
+            name: super::env::REDIS_URL,
+            what: "Redis secondary storage",
+            feature: "redis",
+        })
+    }
+}
+
+#[cfg(feature = "remote")]
+fn remote(config: &AuthConfig) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    Ok(Arc::new(crate::store::RemoteSessionStore::new(
+        config,
+        crate::store::RemoteOptions::default(),
+    )?))
+}
+
+#[cfg(not(feature = "remote"))]
+fn remote(_config: &AuthConfig) -> Result<Arc<dyn SessionStore>, ConfigError> {
+    Err(ConfigError::MissingFeature {
+        name: super::env::REMOTE_SESSIONS,
+        what: "remote sessions",
+        feature: "remote",
+    })
+}

@@ -1,0 +1,231 @@
+//! Configuration: what must match the Better Auth server (secret, base URL, cookie names), read
+//! from a builder or from the environment variables a Better Auth deployment already has.
+
+use url::Url;
+
+use crate::{origin::TrustedOrigins, secret::SecretSet};
+
+pub mod env;
+mod error;
+mod from_env;
+
+pub use env::EnvSettings;
+pub use error::ConfigError;
+
+/// How `Authorization: Bearer` session tokens are accepted (Better Auth's bearer plugin).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BearerPolicy {
+    /// Signed `TOKEN.SIGNATURE` values, and raw `TOKEN`s: the bearer plugin's default.
+    #[default]
+    SignedOrRaw,
+    /// Signed values only: the bearer plugin's `requireSignature: true`.
+    SignedOnly,
+    /// Ignore the `Authorization` header for session tokens.
+    Disabled,
+}
+
+/// Which credential is looked at first when a request carries both a session cookie and an
+/// `Authorization: Bearer` header. Only the first one present is used: a bad one is not
+/// silently replaced by the other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialOrder {
+    /// The session cookie, then the bearer token (session token or JWT).
+    #[default]
+    CookieFirst,
+    /// The bearer token (session token or JWT), then the session cookie.
+    BearerFirst,
+}
+
+/// What must match the Better Auth server: secrets, base URL, cookie names; and the policies
+/// that are ours to choose.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct AuthConfig {
+    /// The signing secrets.
+    pub secrets: SecretSet,
+    /// The Better Auth server's base URL, if known.
+    pub base_url: Option<Url>,
+    /// The cookie prefix (`advanced.cookiePrefix`).
+    pub cookie_prefix: String,
+    /// A full session cookie name (`advanced.cookies.session_token.name`), without `__Secure-`.
+    pub session_cookie_name: Option<String>,
+    /// Whether cookies carry the `__Secure-` prefix; `None` decides from `base_url` (https)
+    /// like Better Auth does.
+    pub secure_cookies: Option<bool>,
+    /// How bearer session tokens are accepted.
+    pub bearer: BearerPolicy,
+    /// Cookie or bearer first.
+    pub order: CredentialOrder,
+    /// Whether banned users are refused (403) everywhere. On by default.
+    pub reject_banned: bool,
+    /// Origins trusted for cookie-authenticated, state-changing requests, besides the base
+    /// URL's origin (which is always trusted).
+    pub trusted_origins: TrustedOrigins,
+    /// Whether cookie-authenticated, state-changing requests must pass the Origin check. On by
+    /// default, as in Better Auth.
+    pub check_origin: bool,
+    /// How recent a session must be to be "fresh" (Better Auth's `freshAge`, one day).
+    pub fresh_age: chrono::Duration,
+    /// Whether to read the multi-session plugin's cookies into
+    /// [`Authenticated::device_sessions`](crate::Authenticated::device_sessions) (one store
+    /// lookup per cookie). Off by default.
+    pub multi_session: bool,
+    /// The headers an API key is read from, in order (the plugin's `apiKeyHeaders`,
+    /// `x-api-key` by default). Used only with an API key store.
+    pub api_key_headers: Vec<String>,
+    /// The admin plugin's `defaultRole` (`user`): the role of a user whose `role` is null, for
+    /// the role guards.
+    pub default_role: String,
+}
+
+/// Better Auth's default cookie prefix.
+pub const DEFAULT_COOKIE_PREFIX: &str = "better-auth";
+
+impl AuthConfig {
+    /// A configuration with these secrets and Better Auth's defaults for the rest.
+    pub fn new(secrets: SecretSet) -> Self {
+        Self {
+            secrets,
+            base_url: None,
+            cookie_prefix: DEFAULT_COOKIE_PREFIX.to_owned(),
+            session_cookie_name: None,
+            secure_cookies: None,
+            bearer: BearerPolicy::default(),
+            order: CredentialOrder::default(),
+            reject_banned: true,
+            trusted_origins: TrustedOrigins::default(),
+            check_origin: true,
+            fresh_age: crate::guard::DEFAULT_FRESH_AGE,
+            multi_session: false,
+            api_key_headers: vec!["x-api-key".to_owned()],
+            default_role: crate::model::DEFAULT_ROLE.to_owned(),
+        }
+    }
+
+    /// The configuration the environment describes (see [`EnvSettings`]): the secret
+    /// (`BETTER_AUTH_SECRETS` / `BETTER_AUTH_SECRET` / `AUTH_SECRET`), `BETTER_AUTH_URL`,
+    /// `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, ...
+    pub fn from_env() -> Result<Self, ConfigError> {
+        EnvSettings::from_env()?.auth_config()
+    }
+
+    /// Whether cookie names carry `__Secure-`: as configured, else true for an https base URL.
+    pub fn uses_secure_cookies(&self) -> bool {
+        self.secure_cookies.unwrap_or_else(|| {
+            self.base_url
+                .as_ref()
+                .is_some_and(|url| url.scheme() == "https")
+        })
+    }
+
+    /// Every trusted origin: the base URL's origin, then [`trusted_origins`](Self::trusted_origins).
+    pub fn all_trusted_origins(&self) -> TrustedOrigins {
+        let mut all = TrustedOrigins::default();
+        if let Some(url) = &self.base_url {
+            all.push(url.origin().ascii_serialization());
+        }
+        for pattern in self.trusted_origins.patterns() {
+            all.push(pattern.clone());
+        }
+        all
+    }
+
+    /// The session cookie's full name, e.g. `better-auth.session_token` or
+    /// `__Secure-better-auth.session_token`.
+    pub fn session_cookie(&self) -> String {
+        self.cookie_name("session_token")
+    }
+
+    /// The full name of Better Auth cookie `cookie` (`session_token`, `session_data`, ...).
+    pub fn cookie_name(&self, cookie: &str) -> String {
+        let secure = if self.uses_secure_cookies() {
+            "__Secure-"
+        } else {
+            ""
+        };
+        match (&self.session_cookie_name, cookie) {
+            (Some(name), "session_token") => format!("{secure}{name}"),
+            _ => format!("{secure}{}.{cookie}", self.cookie_prefix),
+        }
+    }
+}
+
+/// The URL of a Better Auth endpoint (`path`, e.g. `/jwks`) for the server at `base_url`, as
+/// Better Auth composes it: a base URL with a path already includes the base path; otherwise
+/// `/api/auth` is added.
+pub(crate) fn auth_endpoint(base_url: &Url, path: &str) -> Result<Url, ConfigError> {
+    let base = base_url.as_str().trim_end_matches('/');
+    let has_path = !base_url.path().trim_end_matches('/').is_empty();
+    let joined = if has_path {
+        format!("{base}{path}")
+    } else {
+        format!("{base}/api/auth{path}")
+    };
+    parse_url("BETTER_AUTH_URL", &joined)
+}
+
+/// Parses a URL setting (`http` or `https`), naming the setting in the error.
+pub(crate) fn parse_url(name: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value.trim()).map_err(|error| ConfigError::InvalidUrl {
+        name,
+        reason: error.to_string(),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(ConfigError::InvalidUrl {
+            name,
+            reason: format!("scheme `{}` is not http or https", url.scheme()),
+        });
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
+
+    #[test]
+    fn endpoints_follow_better_auths_base_path_rule() {
+        let url = |s| parse_url("u", s).unwrap();
+        assert_eq!(
+            auth_endpoint(&url("https://a.example"), "/jwks")
+                .unwrap()
+                .as_str(),
+            "https://a.example/api/auth/jwks"
+        );
+        assert_eq!(
+            auth_endpoint(&url("https://a.example/"), "/jwks")
+                .unwrap()
+                .as_str(),
+            "https://a.example/api/auth/jwks"
+        );
+        assert_eq!(
+            auth_endpoint(&url("https://a.example/auth/"), "/jwks")
+                .unwrap()
+                .as_str(),
+            "https://a.example/auth/jwks"
+        );
+    }
+
+    #[test]
+    fn cookie_names_follow_better_auth() {
+        let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+        assert_eq!(config.session_cookie(), "better-auth.session_token");
+        config.base_url = Some(parse_url("url", "http://localhost:3000").unwrap());
+        assert_eq!(config.session_cookie(), "better-auth.session_token");
+        config.secure_cookies = Some(true);
+        assert_eq!(
+            config.session_cookie(),
+            "__Secure-better-auth.session_token"
+        );
+        config.session_cookie_name = Some("sid".into());
+        assert_eq!(config.session_cookie(), "__Secure-sid");
+        assert_eq!(
+            config.cookie_name("session_data"),
+            "__Secure-better-auth.session_data"
+        );
+    }
+}
