@@ -325,22 +325,29 @@ async fn the_order_of_checks_is_configurable() {
     }
 }
 
-#[tokio::test]
-async fn keys_read_from_a_postgres_jwks_table_verify_too() {
-    let db = TestDb::postgres().await;
+/// Keys read from the `jwks` table of `db` (written by a real Better Auth with `alg`) verify the
+/// JWT it issued: the table source reads through the stores' SQL dialect.
+async fn keys_from_the_jwks_table_of(db: TestDb, alg: &str) {
     let server = BetterAuthServer::start(
-        db.server_config(json!({"jwt": {"jwks": {"keyPairConfig": {"alg": "ES512"}}}})),
+        db.server_config(json!({"jwt": {"jwks": {"keyPairConfig": {"alg": alg}}}})),
     )
     .await;
     let signed = server
-        .sign_up("pgtable@example.com", "correct horse battery", "P")
+        .sign_up("table@example.com", "correct horse battery", "T")
         .await;
     let token = server.get_jwt(&signed.cookie_header()).await;
-    let pool = sqlx::PgPool::connect(&db.url()).await.unwrap();
-    let source = better_auth_core::jwt::JwksTable::postgres(
-        pool,
-        better_auth_core::jwt::JwksTableOptions::default(),
-    );
+    let options = better_auth_core::jwt::JwksTableOptions::default();
+    let source = match db.kind() {
+        "postgres" => better_auth_core::jwt::JwksTable::postgres(
+            sqlx::PgPool::connect(&db.url()).await.unwrap(),
+            options,
+        ),
+        "mysql" => better_auth_core::jwt::JwksTable::mysql(
+            sqlx::MySqlPool::connect(&db.url()).await.unwrap(),
+            options,
+        ),
+        other => panic!("no table source test for {other}"),
+    };
     let verifier = JwksVerifier::new(
         source,
         KeyCacheOptions::default(),
@@ -350,4 +357,14 @@ async fn keys_read_from_a_postgres_jwks_table_verify_too() {
         verifier.verify_token(&token).await.unwrap().subject,
         signed.user_id()
     );
+}
+
+#[tokio::test]
+async fn keys_read_from_a_postgres_jwks_table_verify_too() {
+    keys_from_the_jwks_table_of(TestDb::postgres().await, "ES512").await;
+}
+
+#[tokio::test]
+async fn keys_read_from_a_mysql_jwks_table_verify_too() {
+    keys_from_the_jwks_table_of(TestDb::mysql().await, "RS256").await;
 }

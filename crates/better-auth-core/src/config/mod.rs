@@ -155,6 +155,7 @@ impl AuthConfig {
 /// The URL of a Better Auth endpoint (`path`, e.g. `/jwks`) for the server at `base_url`, as
 /// Better Auth composes it: a base URL with a path already includes the base path; otherwise
 /// `/api/auth` is added.
+#[cfg(any(feature = "jwks", feature = "remote"))]
 pub(crate) fn auth_endpoint(base_url: &Url, path: &str) -> Result<Url, ConfigError> {
     let base = base_url.as_str().trim_end_matches('/');
     let has_path = !base_url.path().trim_end_matches('/').is_empty();
@@ -188,6 +189,7 @@ mod tests {
     const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
 
     #[test]
+    #[cfg(any(feature = "jwks", feature = "remote"))]
     fn endpoints_follow_better_auths_base_path_rule() {
         let url = |s| parse_url("u", s).unwrap();
         assert_eq!(

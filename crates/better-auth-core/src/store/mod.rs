@@ -19,9 +19,17 @@ pub use schema::{ColumnNaming, Model, ModelNames, Schema};
 mod sql;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 pub use sql::SqlOptions;
-#[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
-#[cfg(feature = "jwks")]
-pub(crate) use sql::{parse_time, quote_double as quote_identifier};
+#[cfg(all(
+    feature = "jwks",
+    any(feature = "postgres", feature = "sqlite", feature = "mysql")
+))]
+pub(crate) use sql::{Cell, ColumnInfo, Dialect, SqlDatabase, with_deadline};
+#[cfg(all(feature = "jwks", feature = "mysql"))]
+pub(crate) use self::mysql::MySqlDialect;
+#[cfg(all(feature = "jwks", feature = "postgres"))]
+pub(crate) use postgres::PgDialect;
+#[cfg(all(feature = "jwks", feature = "sqlite"))]
+pub(crate) use sqlite::SqliteDialect;
 
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 mod connect;

@@ -16,7 +16,7 @@ const BACKEND: &str = "mysql";
 
 /// How a column is selected and decoded.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     Int,
     Float,
     Timestamp,
@@ -26,7 +26,7 @@ enum Kind {
 
 /// MySQL and MariaDB as the shared SQL store sees them.
 #[derive(Debug)]
-struct MySqlDialect;
+pub(crate) struct MySqlDialect;
 
 impl Dialect for MySqlDialect {
     type Db = MySql;

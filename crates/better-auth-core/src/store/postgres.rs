@@ -18,7 +18,7 @@ const BACKEND: &str = "postgres";
 
 /// How a column is selected and decoded.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(crate) enum Kind {
     Bool,
     Int,
     Float,
@@ -31,7 +31,7 @@ enum Kind {
 
 /// PostgreSQL as the shared SQL store sees it.
 #[derive(Debug)]
-struct PgDialect;
+pub(crate) struct PgDialect;
 
 impl Dialect for PgDialect {
     type Db = Postgres;

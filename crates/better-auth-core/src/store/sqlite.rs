@@ -17,7 +17,7 @@ const BACKEND: &str = "sqlite";
 /// SQLite as the shared SQL store sees it. SQLite is dynamically typed: every column is
 /// selected as it is and each value decoded by the type it actually holds, so there is one kind.
 #[derive(Debug)]
-struct SqliteDialect;
+pub(crate) struct SqliteDialect;
 
 impl Dialect for SqliteDialect {
     type Db = Sqlite;

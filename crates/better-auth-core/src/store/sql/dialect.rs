@@ -51,6 +51,13 @@ pub(crate) trait SqlDatabase: sqlx::Database {
         value: &'a str,
     ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send + 'a;
 
+    /// Runs `sql` (no parameter); every row.
+    #[cfg(feature = "jwks")]
+    fn fetch_all(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+    ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send + '_;
+
     /// A round trip that needs no table (`SELECT 1`).
     fn ping(pool: &sqlx::Pool<Self>) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_;
 }
@@ -71,6 +78,14 @@ where
             .bind(value)
             .fetch_optional(pool)
             .await
+    }
+
+    #[cfg(feature = "jwks")]
+    async fn fetch_all(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+    ) -> Result<Vec<Self::Row>, sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await
     }
 
     async fn ping(pool: &sqlx::Pool<Self>) -> Result<(), sqlx::Error> {

@@ -13,8 +13,6 @@ mod store;
 
 pub(crate) use dialect::{Dialect, SqlDatabase, column_infos};
 pub(crate) use plan::{ColumnInfo, Plan, Target};
-#[cfg(feature = "jwks")]
-pub(crate) use record::parse_time;
 pub(crate) use record::{Cell, RecordBuilder};
 pub(crate) use store::{SqlStore, delegate_to_sql_store};
 
@@ -122,7 +120,7 @@ fn connection_lost(error: &sqlx::Error) -> bool {
 }
 
 /// Quotes an identifier with double quotes (Postgres, SQLite), doubling embedded quotes.
-#[cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub(crate) fn quote_double(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }

@@ -49,7 +49,7 @@ impl<T: Into<Cell>> From<Option<T>> for Cell {
 }
 
 impl Cell {
-    fn into_string(self, field: &str) -> Result<Option<String>, String> {
+    pub(crate) fn into_string(self, field: &str) -> Result<Option<String>, String> {
         match self {
             Cell::Null => Ok(None),
             Cell::Text(text) => Ok(Some(text)),
@@ -70,7 +70,7 @@ impl Cell {
         }
     }
 
-    fn into_time(self, field: &str) -> Result<Option<DateTime<Utc>>, String> {
+    pub(crate) fn into_time(self, field: &str) -> Result<Option<DateTime<Utc>>, String> {
         match self {
             Cell::Null => Ok(None),
             Cell::Time(time) => Ok(Some(time)),
