@@ -268,19 +268,73 @@ async fn a_cached_token_stops_verifying_when_its_key_is_replaced_under_the_same_
 /// With the verified-token cache off, every request verifies its signature; answers are the
 /// same.
 #[tokio::test]
-async fn the_verified_token_cache_can_be_turned_off() {
+async fn a_token_is_verified_once_then_answered_by_the_cache_unless_it_is_off() {
     let key = TestKey::generate("ES256", "k1");
     let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[key.jwk()]))).await;
-    let verifier = verifier(&server, cache_options(10), fetch_options(2000))
-        .verified_token_cache(VerifiedTokenCacheOptions::disabled());
     let token = key.sign(&claims("u1", &server.base_url(), 600));
-    for _ in 0..3 {
-        assert_eq!(verifier.verify_token(&token).await.unwrap().subject, "u1");
-    }
     let mut tampered = token.clone();
     tampered.pop();
     tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
-    assert!(verifier.verify_token(&tampered).await.is_err());
+
+    let remembering = verifier(&server, cache_options(10), fetch_options(2000));
+    for _ in 0..3 {
+        assert_eq!(
+            remembering.verify_token(&token).await.unwrap().subject,
+            "u1"
+        );
+    }
+    assert_eq!(
+        remembering.verified_cache_hits(),
+        2,
+        "the second and third requests are cache hits"
+    );
+    assert!(remembering.verify_token(&tampered).await.is_err());
+    assert_eq!(
+        remembering.verified_cache_hits(),
+        2,
+        "another token is no hit"
+    );
+
+    let verifying = verifier(&server, cache_options(10), fetch_options(2000))
+        .verified_token_cache(VerifiedTokenCacheOptions::disabled());
+    for _ in 0..3 {
+        assert_eq!(verifying.verify_token(&token).await.unwrap().subject, "u1");
+    }
+    assert_eq!(
+        verifying.verified_cache_hits(),
+        0,
+        "off: every signature verified"
+    );
+    assert!(verifying.verify_token(&tampered).await.is_err());
+}
+
+#[tokio::test]
+async fn a_cache_hit_is_held_to_every_claim_rule_the_maximum_age_included() {
+    let key = TestKey::generate("EdDSA", "k1");
+    let server = JwksServer::start(Behaviour::Keys(JwksServer::document(&[key.jwk()]))).await;
+    let url = url::Url::parse(&format!("{}/api/auth/jwks", server.base_url())).unwrap();
+    let mut validation = JwtValidation::for_origin(server.base_url());
+    validation.leeway = Duration::ZERO;
+    validation.max_age = Some(Duration::from_secs(2));
+    let verifier =
+        JwksVerifier::from_url(url, fetch_options(2000), cache_options(10), validation).unwrap();
+    // Issued 1.6 s ago, valid for ten more minutes: within the maximum age for 0.4 s more.
+    let mut payload = claims("u1", &server.base_url(), 600);
+    let issued = chrono::Utc::now() - chrono::Duration::milliseconds(1600);
+    payload["iat"] = serde_json::json!(issued.timestamp_millis() as f64 / 1000.0);
+    let token = key.sign(&payload);
+    verifier.verify_token(&token).await.unwrap();
+    verifier.verify_token(&token).await.unwrap();
+    assert_eq!(verifier.verified_cache_hits(), 1);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Past iat + max_age: refused on the hit, as a fresh verification refuses it.
+    let error = verifier.verify_token(&token).await.unwrap_err();
+    assert!(matches!(error, AuthError::TokenExpired), "{error:?}");
+    assert_eq!(verifier.verified_cache_hits(), 2, "it was a cache hit");
+    // And the entry is gone: the next one is a full verification, refused too.
+    let error = verifier.verify_token(&token).await.unwrap_err();
+    assert!(matches!(error, AuthError::TokenExpired), "{error:?}");
+    assert_eq!(verifier.verified_cache_hits(), 2);
 }
 
 #[tokio::test]

@@ -144,9 +144,10 @@ impl<D: Dialect> std::fmt::Debug for TableRows<D> {
 
 impl<D: Dialect> TableRows<D> {
     async fn plan(&self) -> Result<Query<D>, BackendError> {
-        let layout: Vec<ColumnInfo> =
-            with_deadline(BACKEND, self.timeout, || D::columns_of(&self.pool, &self.table))
-                .await?;
+        let layout: Vec<ColumnInfo> = with_deadline(BACKEND, self.timeout, || {
+            D::columns_of(&self.pool, &self.table)
+        })
+        .await?;
         let mut selects = Vec::new();
         let mut columns = Vec::new();
         for (column, name, required) in Column::ALL {
@@ -165,7 +166,11 @@ impl<D: Dialect> TableRows<D> {
                 None => {}
             }
         }
-        let sql = format!("SELECT {} FROM {}", selects.join(", "), D::quote(&self.table));
+        let sql = format!(
+            "SELECT {} FROM {}",
+            selects.join(", "),
+            D::quote(&self.table)
+        );
         Ok(Query {
             sql: sql.into(),
             columns,
@@ -181,7 +186,8 @@ impl<D: Dialect> TableRows<D> {
             expires_at: None,
         };
         for (index, (column, kind)) in query.columns.iter().enumerate() {
-            let cell: Cell = D::decode_cell(row, index, *kind).map_err(|error| error.to_string())?;
+            let cell: Cell =
+                D::decode_cell(row, index, *kind).map_err(|error| error.to_string())?;
             match column {
                 Column::Id => read.id = cell.into_string("id")?.unwrap_or_default(),
                 Column::PublicKey => {
@@ -206,7 +212,8 @@ impl<D: Dialect> ReadRows for TableRows<D> {
         .await?;
         rows.iter()
             .map(|row| {
-                Self::decode(query, row).map_err(|detail| BackendError::invalid_data(BACKEND, detail))
+                Self::decode(query, row)
+                    .map_err(|detail| BackendError::invalid_data(BACKEND, detail))
             })
             .collect()
     }

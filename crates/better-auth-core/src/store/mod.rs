@@ -17,6 +17,10 @@ pub use schema::{ColumnNaming, Model, ModelNames, Schema};
 
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 mod sql;
+#[cfg(all(feature = "jwks", feature = "mysql"))]
+pub(crate) use self::mysql::MySqlDialect;
+#[cfg(all(feature = "jwks", feature = "postgres"))]
+pub(crate) use postgres::PgDialect;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 pub use sql::SqlOptions;
 #[cfg(all(
@@ -24,10 +28,6 @@ pub use sql::SqlOptions;
     any(feature = "postgres", feature = "sqlite", feature = "mysql")
 ))]
 pub(crate) use sql::{Cell, ColumnInfo, Dialect, SqlDatabase, with_deadline};
-#[cfg(all(feature = "jwks", feature = "mysql"))]
-pub(crate) use self::mysql::MySqlDialect;
-#[cfg(all(feature = "jwks", feature = "postgres"))]
-pub(crate) use postgres::PgDialect;
 #[cfg(all(feature = "jwks", feature = "sqlite"))]
 pub(crate) use sqlite::SqliteDialect;
 
