@@ -209,3 +209,73 @@ async fn postgres_api_keys_match_better_auth() {
 async fn mysql_api_keys_match_better_auth() {
     run(TestDb::mysql().await).await;
 }
+
+/// `BETTER_AUTH_API_KEYS=true` with the sessions in the same `DATABASE_URL`: one pool serves both,
+/// of `BETTER_AUTH_DB_POOL_SIZE` connections, however many requests of both kinds arrive.
+#[tokio::test]
+async fn sessions_and_api_keys_share_one_pool_of_the_configured_size() {
+    const POOL_SIZE: usize = 2;
+    let db = TestDb::postgres().await;
+    let server = BetterAuthServer::start(db.server_config(json!({"apiKey": {}}))).await;
+    let signed = server
+        .sign_up("pool@example.com", "correct horse battery", "Pool")
+        .await;
+    let cookie = signed.cookie_header();
+    let key = create_key(&server, &cookie, "pool").await["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Our connections carry their own application name, apart from Better Auth's.
+    let url = format!("{}?application_name=better-auth-rs-pool-test", db.url());
+    let pool_size = POOL_SIZE.to_string();
+    let vars = [
+        ("BETTER_AUTH_SECRET", SECRET),
+        ("DATABASE_URL", url.as_str()),
+        ("BETTER_AUTH_API_KEYS", "true"),
+        ("BETTER_AUTH_DB_POOL_SIZE", pool_size.as_str()),
+    ];
+    let auth = better_auth_core::EnvSettings::from_vars(|name| {
+        vars.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    })
+    .unwrap()
+    .authenticator()
+    .await
+    .unwrap();
+
+    let mut cookie_headers = HeaderMap::new();
+    cookie_headers.insert("cookie", HeaderValue::from_str(&cookie).unwrap());
+    let requests = (0..64).map(|n| {
+        let auth = auth.clone();
+        let headers = if n % 2 == 0 {
+            cookie_headers.clone()
+        } else {
+            api_key_headers(&key)
+        };
+        tokio::spawn(async move {
+            auth.authenticate(&headers)
+                .await
+                .map(|identity| identity.via)
+        })
+    });
+    let mut vias = Vec::new();
+    for request in requests {
+        vias.push(request.await.unwrap().unwrap());
+    }
+    assert!(vias.contains(&Via::Cookie) && vias.contains(&Via::ApiKey));
+
+    let observer = sqlx::PgPool::connect(&db.url()).await.unwrap();
+    let (ours,): (i64,) = sqlx::query_as(
+        "SELECT count(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = 'better-auth-rs-pool-test'",
+    )
+    .fetch_one(&observer)
+    .await
+    .unwrap();
+    assert!(ours >= 1, "the test sees our connections");
+    assert!(
+        ours <= POOL_SIZE as i64,
+        "{ours} connections for a pool of {POOL_SIZE}: a second pool is open"
+    );
+}

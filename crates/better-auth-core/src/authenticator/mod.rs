@@ -26,6 +26,8 @@ use crate::{
 mod builder;
 mod outcome;
 mod pipeline;
+#[cfg(test)]
+mod tests;
 
 pub use builder::AuthenticatorBuilder;
 pub use outcome::AuthOutcome;

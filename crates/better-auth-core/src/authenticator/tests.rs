@@ -1,0 +1,234 @@
+//! The authenticator over an in-memory store that counts its lookups and fails on demand: what
+//! a request costs (lookups, time) and what a failure does, for the paths the adapters share.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use http::{HeaderMap, HeaderValue};
+
+use crate::{
+    AuthConfig, Authenticator, BackendError, SecretSet, Session, SessionRecord, SessionStore, User,
+    model::ApiKeyRecord, signing, store::ApiKeyStore,
+};
+
+const SECRET: &str = "authenticator-unit-test-secret-0123456789";
+const COOKIE: &str = "better-auth.session_token";
+
+/// Sessions by token; lookups counted; tokens starting with `fail` are a backend error.
+#[derive(Debug, Default)]
+struct Memory {
+    sessions: HashMap<String, SessionRecord>,
+    lookups: AtomicUsize,
+    healthy: bool,
+}
+
+impl Memory {
+    fn with_users(tokens: &[&str]) -> Self {
+        let mut sessions = HashMap::new();
+        for (n, token) in tokens.iter().enumerate() {
+            let user = User::new(format!("user-{n}"), format!("User {n}"), "u@example.com");
+            let session = Session::new(
+                format!("session-{n}"),
+                *token,
+                user.id.clone(),
+                Utc::now() + chrono::Duration::days(1),
+            );
+            sessions.insert((*token).to_owned(), SessionRecord::new(session, user));
+        }
+        Self {
+            sessions,
+            lookups: AtomicUsize::new(0),
+            healthy: true,
+        }
+    }
+
+    fn lookups(&self) -> usize {
+        self.lookups.load(Ordering::SeqCst)
+    }
+}
+
+#[async_trait]
+impl SessionStore for Memory {
+    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        if token.starts_with("fail") {
+            return Err(BackendError::unavailable("memory", "down"));
+        }
+        Ok(self.sessions.get(token).cloned())
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        if self.healthy {
+            Ok(())
+        } else {
+            Err(BackendError::unavailable("memory", "down"))
+        }
+    }
+
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for Memory {
+    async fn find_api_key(&self, _hashed: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
+        Ok(None)
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        SessionStore::check_health(self).await
+    }
+}
+
+fn secrets() -> SecretSet {
+    SecretSet::single(SECRET).unwrap()
+}
+
+fn multi_session_authenticator(store: Arc<Memory>) -> Authenticator {
+    let mut config = AuthConfig::new(secrets());
+    config.multi_session = true;
+    Authenticator::builder(config)
+        .session_store_arc(store)
+        .build()
+        .unwrap()
+}
+
+fn cookie_header(value: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("cookie", HeaderValue::from_str(value).unwrap());
+    headers
+}
+
+/// `{COOKIE}=<active>` then one multi-session cookie per token of `others`.
+fn device_cookies(active: &str, others: &[String]) -> HeaderMap {
+    let secrets = secrets();
+    let mut cookie = format!(
+        "{COOKIE}={}",
+        signing::cookie_value(active, secrets.current())
+    );
+    for token in others {
+        cookie.push_str(&format!(
+            "; {COOKIE}_multi-{}={}",
+            token.to_lowercase(),
+            signing::cookie_value(token, secrets.current())
+        ));
+    }
+    cookie_header(&cookie)
+}
+
+#[tokio::test]
+async fn device_sessions_are_looked_up_only_when_asked_once_and_bounded() {
+    let others: Vec<String> = (0..20).map(|n| format!("other{n:02}")).collect();
+    let mut tokens: Vec<&str> = vec!["active"];
+    tokens.extend(others.iter().map(String::as_str));
+    let store = Arc::new(Memory::with_users(&tokens));
+    let auth = multi_session_authenticator(store.clone());
+
+    let outcome = auth
+        .authenticate_request("GET", &device_cookies("active", &others))
+        .await;
+    let user = outcome.required().unwrap();
+    assert_eq!(
+        store.lookups(),
+        1,
+        "authentication looks up the active session only"
+    );
+
+    let devices = user.device_sessions().await.unwrap();
+    assert_eq!(
+        store.lookups(),
+        1 + crate::multi_session::MAX_DEVICE_SESSIONS,
+        "at most MAX_DEVICE_SESSIONS cookies are looked up"
+    );
+    assert_eq!(devices.len(), crate::multi_session::MAX_DEVICE_SESSIONS);
+    // Asked again, by this extractor or another one of the request: no more lookups.
+    let again = outcome.required().unwrap().device_sessions().await.unwrap();
+    assert_eq!(again.len(), devices.len());
+    assert_eq!(
+        store.lookups(),
+        1 + crate::multi_session::MAX_DEVICE_SESSIONS
+    );
+}
+
+#[tokio::test]
+async fn a_failing_device_lookup_leaves_the_request_authenticated() {
+    let store = Arc::new(Memory::with_users(&["active"]));
+    let auth = multi_session_authenticator(store.clone());
+    let outcome = auth
+        .authenticate_request(
+            "GET",
+            &device_cookies("active", &["fail1".to_owned(), "fail2".to_owned()]),
+        )
+        .await;
+    let user = outcome.required().expect("the active session is valid");
+    assert_eq!(user.user.id, "user-0");
+    let rejection = user.device_sessions().await.unwrap_err();
+    assert_eq!(rejection.error().status().as_u16(), 503);
+    assert!(outcome.optional().unwrap().is_some());
+}
+
+#[tokio::test]
+async fn health_covers_the_api_key_store() {
+    let sessions = Arc::new(Memory::with_users(&[]));
+    let mut keys = Memory::with_users(&[]);
+    keys.healthy = false;
+    let auth = Authenticator::builder(AuthConfig::new(secrets()))
+        .session_store_arc(sessions)
+        .api_key_store(keys)
+        .build()
+        .unwrap();
+    let error = auth.check_health().await.unwrap_err();
+    assert_eq!(error.status().as_u16(), 503);
+}
+
+/// The work of a request is bounded whatever its `Cookie` header: 256 KiB of multi-session
+/// cookie names and cookie-cache chunks (the old code re-scanned the header per name, which
+/// made such a request cost seconds) answer in milliseconds, with bounded lookups.
+#[tokio::test]
+async fn a_hostile_cookie_header_is_cheap() {
+    let store = Arc::new(Memory::with_users(&["active"]));
+    let mut config = AuthConfig::new(secrets());
+    config.multi_session = true;
+    let builder = Authenticator::builder(config).session_store_arc(store.clone());
+    #[cfg(feature = "cookie-cache")]
+    let builder = builder.cookie_cache(crate::cookie_cache::CookieCacheOptions::default());
+    let auth = builder.build().unwrap();
+
+    let active = signing::cookie_value("active", secrets().current());
+    let mut cookie = format!("{COOKIE}={active}");
+    let mut n = 0;
+    while cookie.len() < 256 * 1024 {
+        cookie.push_str(&format!(
+            "; {COOKIE}_multi-x{n}=v{n}; better-auth.session_data.{n}=chunk{n}"
+        ));
+        n += 1;
+    }
+    let headers = cookie_header(&cookie);
+    const REQUESTS: usize = 20;
+    let started = Instant::now();
+    for _ in 0..REQUESTS {
+        let outcome = auth.authenticate_request("GET", &headers).await;
+        let user = outcome.required().unwrap();
+        assert!(user.device_sessions().await.unwrap().len() <= 1);
+    }
+    let elapsed = started.elapsed();
+    assert_eq!(
+        store.lookups(),
+        REQUESTS,
+        "only the active session is ever looked up"
+    );
+    // A regression bound, not a benchmark: the quadratic reading took seconds per request.
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "{REQUESTS} hostile requests took {elapsed:?}"
+    );
+}
