@@ -29,7 +29,39 @@ const SECRET: &str = "conformance-suite-secret-0123456789abcdef";
 const SCHEMA: &str = r#"
 CREATE TABLE "user" ("id" text not null primary key, "name" text not null, "email" text not null unique, "emailVerified" integer not null, "image" text, "createdAt" date not null, "updatedAt" date not null, "role" text, "banned" integer, "banReason" text, "banExpires" date);
 CREATE TABLE "session" ("id" text not null primary key, "expiresAt" date not null, "token" text not null unique, "createdAt" date not null, "updatedAt" date not null, "ipAddress" text, "userAgent" text, "userId" text not null references "user" ("id") on delete cascade, "impersonatedBy" text);
+CREATE TABLE "apikey" ("id" text not null primary key, "configId" text not null, "name" text, "start" text, "referenceId" text not null, "prefix" text, "key" text not null, "refillInterval" integer, "refillAmount" integer, "lastRefillAt" date, "enabled" integer, "rateLimitEnabled" integer, "rateLimitTimeWindow" integer, "rateLimitMax" integer, "requestCount" integer, "remaining" integer, "lastRequest" date, "expiresAt" date, "createdAt" date not null, "updatedAt" date not null, "permissions" text, "metadata" text);
 "#;
+
+/// The fixture's API keys (`@better-auth/api-key`'s `apikey` table, as its SQLite migration
+/// creates it), all Alice's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixtureApiKey {
+    /// Enabled, unlimited.
+    Valid,
+    /// `remaining` is 0: refused with 429 `api_key_exhausted`.
+    Exhausted,
+}
+
+impl FixtureApiKey {
+    /// Every fixture key.
+    pub const ALL: [Self; 2] = [Self::Valid, Self::Exhausted];
+
+    /// The plain key, as a client sends it in `x-api-key` (64 letters, as the plugin makes them).
+    pub fn key(self) -> String {
+        let stem = match self {
+            Self::Valid => "conformanceValidKey",
+            Self::Exhausted => "conformanceExhaustedKey",
+        };
+        format!("{stem:a<64}")
+    }
+
+    fn remaining(self) -> Option<i64> {
+        match self {
+            Self::Valid => None,
+            Self::Exhausted => Some(0),
+        }
+    }
+}
 
 /// The fixture's users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +176,23 @@ impl Fixture {
                 .await
                 .expect("a fixture session");
         }
+        for key in FixtureApiKey::ALL {
+            use sha2::Digest as _;
+            let hashed = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(key.key().as_bytes()));
+            sqlx::query(
+                r#"INSERT INTO "apikey" ("id", "configId", "name", "start", "referenceId", "key", "enabled", "rateLimitEnabled", "requestCount", "remaining", "createdAt", "updatedAt", "metadata") VALUES (?1, 'default', ?2, ?3, ?4, ?5, 1, 0, 0, ?6, ?7, ?7, 'null')"#,
+            )
+            .bind(format!("apikey-{key:?}"))
+            .bind(format!("{key:?}"))
+            .bind(&key.key()[..6])
+            .bind(FixtureUser::Alice.id())
+            .bind(hashed)
+            .bind(key.remaining())
+            .bind(iso(now - Duration::days(1)))
+            .execute(&pool)
+            .await
+            .expect("a fixture API key");
+        }
         let signing_key = Ed25519KeyPair::generate().expect("an Ed25519 key");
         let jwk: Jwk = serde_json::from_value(json!({
             "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "kid": "conformance-key",
@@ -176,7 +225,8 @@ impl Fixture {
             JwtValidation::for_origin(BASE_URL),
         );
         Authenticator::builder(self.config())
-            .session_store(store)
+            .session_store(store.clone())
+            .api_key_store(store)
             .token_verifier(verifier)
             .cookie_cache(crate::cookie_cache::CookieCacheOptions::default())
     }

@@ -9,7 +9,7 @@
 //! |---|---|
 //! | `GET /public` | 200 `ok`, no authentication at all |
 //! | `GET /private` | 200 `ok` for an authenticated request, else the error |
-//! | `GET /me` | 200 `{"user": {...}, "session": {...} or null, "via": "cookie" \| "bearer" \| "jwt"}`; else the error |
+//! | `GET /me` | 200 `{"user": {...}, "session": {...} or null, "via": "cookie" \| "bearer" \| "jwt" \| "api_key"}`; else the error |
 //! | `GET /optional` | 200 `{"user": {...} or null}`: absent or refused credentials read as none |
 //! | `GET /admin` | 200 `{"user": {...}}` for role `admin`; 401 unauthenticated; 403 `missing_role` |
 //! | `POST /notes` | 201 `{"ok": true, "by": "<user id>"}`; cookie requests pass the Origin check |
@@ -27,7 +27,7 @@ mod forge;
 mod suite;
 
 pub use attacks::{ATTACK_CORPUS, run_attacks};
-pub use fixture::{BASE_URL, Fixture, FixtureUser, TRUSTED_ORIGIN};
+pub use fixture::{BASE_URL, Fixture, FixtureApiKey, FixtureUser, TRUSTED_ORIGIN};
 pub use suite::{run, run_backend_down, run_custom_errors};
 
 /// A request of the suite.

@@ -2,7 +2,10 @@
 
 use serde_json::Value;
 
-use super::{Fixture, FixtureUser, TestClient, TestRequest, TestResponse, fixture::TRUSTED_ORIGIN};
+use super::{
+    Fixture, FixtureApiKey, FixtureUser, TestClient, TestRequest, TestResponse,
+    fixture::TRUSTED_ORIGIN,
+};
 
 /// A check of a JSON body.
 type BodyCheck = fn(&Value) -> Result<(), String>;
@@ -132,6 +135,7 @@ pub async fn run(client: &impl TestClient, fixture: &Fixture) {
     let me_alice_cookie = me_as("cookie", "alice@example.com", true);
     let me_alice_bearer = me_as("bearer", "alice@example.com", true);
     let me_alice_jwt = me_as("jwt", "alice@example.com", false);
+    let me_alice_api_key = me_as("api_key", "alice@example.com", false);
 
     let cases: Vec<(&str, TestRequest, Expect)> = vec![
         // Authentication.
@@ -200,6 +204,28 @@ pub async fn run(client: &impl TestClient, fixture: &Fixture) {
             "garbage JWT",
             request("GET", "/me", bearer("eyJhbGciOiJub25lIn0.e30.".to_owned())),
             error(401, "invalid_token"),
+        ),
+        (
+            "API key",
+            request(
+                "GET",
+                "/me",
+                vec![("x-api-key", FixtureApiKey::Valid.key())],
+            ),
+            Expect {
+                status: 200,
+                code: None,
+                body: None,
+            },
+        ),
+        (
+            "API key with no requests left",
+            request(
+                "GET",
+                "/me",
+                vec![("x-api-key", FixtureApiKey::Exhausted.key())],
+            ),
+            error(429, "api_key_exhausted"),
         ),
         (
             "banned user by cookie",
@@ -398,6 +424,15 @@ pub async fn run(client: &impl TestClient, fixture: &Fixture) {
             "me by JWT",
             request("GET", "/me", bearer(fixture.jwt(Alice, 600))),
             &me_alice_jwt,
+        ),
+        (
+            "me by API key",
+            request(
+                "GET",
+                "/me",
+                vec![("x-api-key", FixtureApiKey::Valid.key())],
+            ),
+            &me_alice_api_key,
         ),
     ] {
         let response = client.send(req).await;
