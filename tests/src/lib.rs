@@ -22,6 +22,7 @@ pub mod jws;
 pub mod mysql;
 pub mod postgres;
 pub mod proxy;
+pub mod raw_http;
 pub mod scenario;
 pub mod services;
 
