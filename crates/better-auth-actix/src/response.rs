@@ -10,7 +10,7 @@ use actix_web::{
 use better_auth_core::{AuthError, Rejection};
 
 /// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator
-/// renders it (by default 401/403/503 with a JSON body `{"code": "...", "message": "..."}` and,
+/// renders it (by default 401, 403, 429 or 503 with a JSON body `{"code": "...", "message": "..."}` and,
 /// for 401, `WWW-Authenticate`). To answer differently everywhere, give the authenticator an
 /// [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer).
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use axum::{
 use better_auth_core::{AuthError, Rejection, http};
 
 /// The rejection of [`AuthUser`](crate::AuthUser) and of its guards: the authenticator's
-/// rendering of the [`AuthError`] (by default 401/403/503 with a JSON body
+/// rendering of the [`AuthError`] (by default 401, 403, 429 or 503 with a JSON body
 /// `{"code": "...", "message": "..."}` and, for 401, `WWW-Authenticate`).
 ///
 /// To answer differently everywhere, give the authenticator an

@@ -24,7 +24,7 @@ async fn outcome(req: &Request) -> Result<AuthOutcome, AuthRejection> {
 }
 
 /// The authenticated user of a request. A request without valid credentials is refused with an
-/// [`AuthRejection`] (401, 403 or 503), and a cookie-authenticated state-changing request must
+/// [`AuthRejection`] (401, 403, 429 or 503), and a cookie-authenticated state-changing request must
 /// pass the Origin check. Needs the [`BetterAuth`](crate::BetterAuth) middleware (or the
 /// `Authenticator` as data).
 ///

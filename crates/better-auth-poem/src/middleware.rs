@@ -42,7 +42,7 @@ impl BetterAuth {
         }
     }
 
-    /// Refuses every request that is not authenticated (401/403/503) before the endpoint runs.
+    /// Refuses every request that is not authenticated (401, 403, 429 or 503) before the endpoint runs.
     pub fn required(mut self) -> Self {
         self.required = true;
         self

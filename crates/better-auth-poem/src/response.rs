@@ -4,7 +4,7 @@ use better_auth_core::{AuthError, Rejection};
 use poem::{Body, Response, ResponseParts, error::ResponseError, http::StatusCode};
 
 /// Why [`AuthUser`](crate::AuthUser) (or a guard, or the middleware) refused a request, sent as
-/// the authenticator renders it (by default 401/403/503 with a JSON body
+/// the authenticator renders it (by default 401, 403, 429 or 503 with a JSON body
 /// `{"code": "...", "message": "..."}` and, for 401, `WWW-Authenticate`). To answer differently
 /// everywhere, give the authenticator an
 /// [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer).

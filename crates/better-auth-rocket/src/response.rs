@@ -10,7 +10,7 @@ use rocket::{
 };
 
 /// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator
-/// renders it (by default 401/403/503 with a JSON body `{"code": "...", "message": "..."}` and,
+/// renders it (by default 401, 403, 429 or 503 with a JSON body `{"code": "...", "message": "..."}` and,
 /// for 401, `WWW-Authenticate`).
 ///
 /// As a handler's error (`user.require_role("admin")?`) it is a [`Responder`]. When the guard
