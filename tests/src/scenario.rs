@@ -157,6 +157,8 @@ pub async fn run(binary: &str) {
     assert!(me["session"].is_null());
     assert_eq!(me["user"]["id"], alice.user_id());
 
+    header_bytes(binary, &service, &server, &alice).await;
+
     // Optional.
     assert_eq!(service.get("/optional", &[]).await.1["user"], Value::Null);
     assert_eq!(
@@ -303,6 +305,101 @@ pub async fn run(binary: &str) {
     assert_eq!(service.get("/healthz", &[]).await.0, 200);
 }
 
+/// Raw header bytes through the example's own HTTP server (its framework's parser included),
+/// compared with Better Auth's verdict on the same bytes: the four adapters answer alike, and
+/// like Better Auth. The exception, documented: Rocket 0.5 drops a header whose value is not
+/// UTF-8 before any guard runs, so under Rocket such a `Cookie` header carries no session.
+async fn header_bytes(
+    binary: &str,
+    service: &ExampleService,
+    server: &BetterAuthServer,
+    alice: &crate::better_auth::SignedIn,
+) {
+    let rocket = binary.ends_with("example-rocket");
+    let name = b"better-auth.session_token".as_slice();
+    let value = alice
+        .cookie("better-auth.session_token")
+        .expect("a session cookie");
+    let value = value.as_bytes();
+    let bearer = alice.auth_token.clone().expect("set-auth-token");
+    // (case, header, value bytes, Better Auth finds the session, our refusal code if we refuse)
+    let cases: Vec<(&str, &str, Vec<u8>, bool, Option<&str>)> = vec![
+        (
+            "Latin-1 NBSP after the cookie name",
+            "cookie",
+            [name, b"\xA0=", value].concat(),
+            true,
+            None,
+        ),
+        (
+            "UTF-8 NBSP after the cookie name",
+            "cookie",
+            [name, b"\xC2\xA0=", value].concat(),
+            false,
+            Some("missing_credentials"),
+        ),
+        (
+            "bytes that are not UTF-8 in another cookie",
+            "cookie",
+            [b"junk=\xFF\xFE; ", name, b"=", value].concat(),
+            true,
+            None,
+        ),
+        (
+            "0xFF in the bearer token (ignored)",
+            "authorization",
+            [b"Bearer \xFF", bearer.as_bytes()].concat(),
+            false,
+            Some("missing_credentials"),
+        ),
+        (
+            "UTF-8 NBSP after the bearer token",
+            "authorization",
+            [b"Bearer ", bearer.as_bytes(), b"\xC2\xA0"].concat(),
+            false,
+            Some("malformed_credentials"),
+        ),
+    ];
+    for (case, header, bytes, better_auth_accepts, refusal) in cases {
+        let headers = [(header, bytes.as_slice())];
+        let theirs = crate::raw_http::send(
+            server.base_url(),
+            "GET",
+            "/api/auth/get-session",
+            &headers,
+            None,
+        )
+        .await;
+        assert_eq!(
+            theirs.json()["user"].is_object(),
+            better_auth_accepts,
+            "{case}: Better Auth's verdict changed: {theirs:?}"
+        );
+        let ours = crate::raw_http::send(service.base_url(), "GET", "/me", &headers, None).await;
+        let dropped_by_rocket = rocket && std::str::from_utf8(&bytes).is_err();
+        let expected = match (refusal, dropped_by_rocket) {
+            (_, true) => Some("missing_credentials"),
+            (refusal, false) => refusal,
+        };
+        let code = ours.json()["code"].as_str().map(str::to_owned);
+        match expected {
+            None => assert_eq!(ours.status, 200, "{case}: {ours:?}"),
+            Some(expected) => assert_eq!(
+                (ours.status, code.as_deref()),
+                (401, Some(expected)),
+                "{case}: {ours:?}"
+            ),
+        }
+        if !dropped_by_rocket {
+            assert_eq!(
+                better_auth_accepts,
+                ours.status == 200,
+                "{case}: the verdict differs from Better Auth's"
+            );
+        }
+    }
+}
+
 /// The deployment shapes of issue "every way Better Auth is deployed", through the example
 /// binary at `binary`, each configured only by environment variables:
 ///
@@ -384,6 +481,19 @@ async fn redis_cookie_cache_and_api_keys(binary: &str) {
         &service.get("/me", &[("cookie", &token_only)]).await,
         401,
         Some("session_not_found"),
+    );
+    // The cookie cache is read (not only Redis): its entry still answers after the sign-out,
+    // for its maxAge, exactly as Better Auth's own get-session answers from it.
+    let (status, me) = service.get("/me", &[("cookie", &cookie)]).await;
+    assert_eq!(
+        (status.as_u16(), me["user"]["email"].as_str()),
+        (200, Some("shapes@example.com")),
+        "the cookie cache entry answers until its maxAge: {me}"
+    );
+    assert_eq!(
+        server.get_session(&cookie).await["user"]["email"],
+        "shapes@example.com",
+        "Better Auth answers from its cookie cache too"
     );
 }
 

@@ -42,6 +42,6 @@ pub mod names {
 /// Whether an HTTP method is exempt from Better Auth's Origin check: GET, HEAD and OPTIONS
 /// (Better Auth checks every other method, TRACE included). Compared case-sensitively, as HTTP
 /// does.
-pub fn is_safe_method(method: &str) -> bool {
+pub(crate) fn is_safe_method(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "OPTIONS")
 }
