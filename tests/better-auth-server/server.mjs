@@ -75,7 +75,15 @@ async function testHook(auth, req, res) {
       return;
     }
   } catch (error) {
-    result = { error: String(error && error.message ? error.message : error) };
+    // Better Auth threw: say so, with its status and code, rather than a verdict the test could
+    // mistake for a refusal.
+    result = {
+      thrown: {
+        status: error && error.statusCode,
+        code: error && error.body && error.body.code,
+        message: String(error && error.message ? error.message : error),
+      },
+    };
   }
   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result));
 }

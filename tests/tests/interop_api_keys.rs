@@ -29,12 +29,23 @@ async fn create_key(server: &BetterAuthServer, cookie: &str, name: &str) -> Valu
     body
 }
 
-/// Better Auth's own verdict (`auth.api.verifyApiKey`, server-only: through the harness hook).
-async fn verify_with_better_auth(server: &BetterAuthServer, key: &str) -> bool {
-    server
+/// Better Auth's own verdict (`auth.api.verifyApiKey`, server-only: through the harness hook):
+/// `Ok(())` for a valid key, `Err(code)` with the plugin's error code for a refused one. A call
+/// that throws is a failed test, never read as a refusal. (Each call spends one of the key's
+/// requests, as the plugin counts them.)
+async fn verify_with_better_auth(server: &BetterAuthServer, key: &str) -> Result<(), String> {
+    let verdict = server
         .test_hook("verify-api-key", json!({"key": key}))
-        .await["valid"]
-        == true
+        .await;
+    assert!(
+        verdict.get("thrown").is_none(),
+        "Better Auth threw instead of answering: {verdict}"
+    );
+    match (&verdict["valid"], verdict["error"]["code"].as_str()) {
+        (Value::Bool(true), None) => Ok(()),
+        (Value::Bool(false), Some(code)) => Err(code.to_owned()),
+        _ => panic!("not a verifyApiKey result: {verdict}"),
+    }
 }
 
 async fn run(db: TestDb) {
@@ -64,7 +75,7 @@ async fn run(db: TestDb) {
         .unwrap();
 
     // Accepted: the owner, via the API key, its metadata.
-    assert!(verify_with_better_auth(&server, &key).await);
+    assert_eq!(verify_with_better_auth(&server, &key).await, Ok(()));
     let identity = auth.authenticate(&api_key_headers(&key)).await.unwrap();
     assert_eq!(identity.via, Via::ApiKey);
     assert_eq!(identity.user.id, signed.user_id());
@@ -98,7 +109,10 @@ async fn run(db: TestDb) {
     );
     let mut tampered = key.clone();
     tampered.replace_range(0..1, if key.starts_with('a') { "b" } else { "a" });
-    assert!(!verify_with_better_auth(&server, &tampered).await);
+    assert_eq!(
+        verify_with_better_auth(&server, &tampered).await,
+        Err("INVALID_API_KEY".to_owned())
+    );
     assert!(matches!(
         auth.authenticate(&api_key_headers(&tampered)).await,
         Err(AuthError::InvalidApiKey { .. })
@@ -117,13 +131,17 @@ async fn run(db: TestDb) {
         "api-key/update: {}",
         response.status()
     );
-    assert!(!verify_with_better_auth(&server, &key).await);
+    assert_eq!(
+        verify_with_better_auth(&server, &key).await,
+        Err("KEY_DISABLED".to_owned())
+    );
     assert!(matches!(
         auth.authenticate(&api_key_headers(&key)).await,
         Err(AuthError::InvalidApiKey { .. })
     ));
 
-    // Exhausted: a second key with no requests left (429), then expired (401).
+    // Exhausted: a second key with no requests left: 429 here; Better Auth says USAGE_EXCEEDED
+    // (and deletes the key, after which both say it is unknown).
     let second = create_key(&server, &cookie, "second").await;
     let second_key = second["key"].as_str().unwrap().to_owned();
     let second_id = second["id"].as_str().unwrap().to_owned();
@@ -143,12 +161,20 @@ async fn run(db: TestDb) {
         (error.status().as_u16(), error.code()),
         (429, "api_key_exhausted")
     );
-    db.execute(
-        r#"UPDATE "apikey" SET "remaining" = NULL WHERE "id" = {}"#,
-        &second_id,
-    )
-    .await;
-    auth.authenticate(&api_key_headers(&second_key))
+    assert_eq!(
+        verify_with_better_auth(&server, &second_key).await,
+        Err("USAGE_EXCEEDED".to_owned())
+    );
+    assert!(matches!(
+        auth.authenticate(&api_key_headers(&second_key)).await,
+        Err(AuthError::InvalidApiKey { .. })
+    ));
+
+    // Expired: 401 here, KEY_EXPIRED there.
+    let fourth = create_key(&server, &cookie, "fourth").await;
+    let fourth_key = fourth["key"].as_str().unwrap().to_owned();
+    let fourth_id = fourth["id"].as_str().unwrap().to_owned();
+    auth.authenticate(&api_key_headers(&fourth_key))
         .await
         .unwrap();
     let past = match db.kind() {
@@ -158,16 +184,20 @@ async fn run(db: TestDb) {
     };
     db.execute(
         &format!(r#"UPDATE "apikey" SET "expiresAt" = {past} WHERE "id" = {{}}"#),
-        &second_id,
+        &fourth_id,
     )
     .await;
     let error = auth
-        .authenticate(&api_key_headers(&second_key))
+        .authenticate(&api_key_headers(&fourth_key))
         .await
         .unwrap_err();
     assert_eq!(
         (error.status().as_u16(), error.code()),
         (401, "api_key_expired")
+    );
+    assert_eq!(
+        verify_with_better_auth(&server, &fourth_key).await,
+        Err("KEY_EXPIRED".to_owned())
     );
 
     // Deleted through the plugin.
