@@ -9,7 +9,8 @@ use tokio::{
     net::TcpStream,
 };
 
-/// A response: status, headers (names lower-cased), body (chunked encoding undone).
+/// A response: status, headers (names lower-cased), body (chunked encoding undone). Status 0:
+/// the connection closed without an HTTP response.
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     /// The status code.
@@ -66,17 +67,26 @@ pub async fn send(
     let exchange = async {
         let mut stream = TcpStream::connect(authority).await.expect("connect");
         stream.write_all(&request).await.expect("write the request");
+        // A server that refuses the request outright (Node answers 431 to heads over 16 KiB)
+        // may reset the connection after its answer: keep what arrived.
         let mut raw = Vec::new();
-        stream
-            .read_to_end(&mut raw)
-            .await
-            .expect("read the response");
+        let mut buffer = [0u8; 8192];
+        while let Ok(n) = stream.read(&mut buffer).await {
+            if n == 0 {
+                break;
+            }
+            raw.extend_from_slice(&buffer[..n]);
+        }
         raw
     };
     let raw = tokio::time::timeout(Duration::from_secs(10), exchange)
         .await
         .unwrap_or_else(|_| panic!("{method} {path}: no response within 10 s"));
-    parse(&raw).unwrap_or_else(|| panic!("{method} {path}: not an HTTP response: {raw:?}"))
+    parse(&raw).unwrap_or(RawResponse {
+        status: 0,
+        headers: Vec::new(),
+        body: raw,
+    })
 }
 
 fn parse(raw: &[u8]) -> Option<RawResponse> {

@@ -105,6 +105,9 @@ pub(crate) struct Discovery {
     pub(crate) multi_session: bool,
     pub(crate) order: CredentialOrder,
     pub(crate) bearer: BearerPolicy,
+    /// The secrets, to tell (under [`CredentialOrder::BetterAuth`]) whether a bearer token's
+    /// signature verifies.
+    pub(crate) secrets: crate::secret::SecretSet,
     /// The API key headers, when API keys are accepted.
     pub(crate) api_key_headers: Option<Vec<String>>,
 }
@@ -122,24 +125,24 @@ pub(crate) struct Found {
 }
 
 impl Discovery {
-    /// Reads the request's credential in [`CredentialOrder`]: the session cookie and the bearer
-    /// token (only the first present is used: a bad one is not silently replaced by the other),
-    /// then an API key. A bearer value shaped like a JWT is a [`Credential::Jwt`]; another is a
-    /// session token unless [`BearerPolicy::Disabled`]. With it, the cookie cache's value (for a
-    /// session cookie) and the multi-session cookies, from the same parse of the cookies.
+    /// Reads the request's credential in [`CredentialOrder`] (the session cookie and the bearer
+    /// token), then an API key. A bearer value shaped like a JWT is a [`Credential::Jwt`];
+    /// another is a session token unless [`BearerPolicy::Disabled`]. With it, the cookie
+    /// cache's value (for a session cookie) and the multi-session cookies, from the same parse
+    /// of the cookies.
     pub(crate) fn find(&self, headers: &impl RequestHeaders) -> Result<Found, AuthError> {
         let mut jar = LazyJar { headers, jar: None };
-        let cookie_first = self.order == CredentialOrder::CookieFirst;
-        let mut credential = None;
-        if cookie_first {
-            credential = self.cookie(jar.get())?;
-        }
-        if credential.is_none() {
-            credential = self.bearer(headers)?;
-        }
-        if credential.is_none() && !cookie_first {
-            credential = self.cookie(jar.get())?;
-        }
+        let mut credential = match self.order {
+            CredentialOrder::BetterAuth => self.better_auth_order(headers, &mut jar)?,
+            CredentialOrder::CookieFirst => match self.cookie(jar.get())? {
+                Some(cookie) => Some(cookie),
+                None => self.bearer(headers)?,
+            },
+            CredentialOrder::BearerFirst => match self.bearer(headers)? {
+                Some(bearer) => Some(bearer),
+                None => self.cookie(jar.get())?,
+            },
+        };
         if credential.is_none() {
             credential = self.api_key(headers)?;
         }
@@ -157,6 +160,36 @@ impl Discovery {
             found.device_cookies = multi_session::signed_values(jar.get());
         }
         Ok(found)
+    }
+
+    /// Better Auth's bearer plugin rule: a bearer session token that Better Auth would accept
+    /// as a cookie (a signature that verifies, or a raw token when signatures are not required)
+    /// replaces the session cookie; any other bearer value is ignored while a session cookie is
+    /// there, and is the credential (to be refused with its own reason) when none is.
+    fn better_auth_order(
+        &self,
+        headers: &impl RequestHeaders,
+        jar: &mut LazyJar<'_, impl RequestHeaders>,
+    ) -> Result<Option<Credential>, AuthError> {
+        let bearer = self.bearer(headers)?;
+        if let Some(Credential::Bearer(token)) = &bearer
+            && self.would_replace_the_cookie(token)
+        {
+            return Ok(bearer);
+        }
+        match self.cookie(jar.get())? {
+            Some(cookie) => Ok(Some(cookie)),
+            None => Ok(bearer),
+        }
+    }
+
+    /// Whether Better Auth's bearer plugin would put this token in place of the session cookie.
+    fn would_replace_the_cookie(&self, token: &str) -> bool {
+        if token.contains('.') {
+            crate::signing::verify(token, &self.secrets).is_ok()
+        } else {
+            self.bearer == BearerPolicy::SignedOrRaw
+        }
     }
 
     /// The session cookie: the first cookie of its name, percent-decoded; an empty one is none.

@@ -155,6 +155,7 @@ impl AuthenticatorBuilder {
             multi_session: self.config.multi_session,
             order: self.config.order,
             bearer: self.config.bearer,
+            secrets: self.config.secrets.clone(),
             api_key_headers: self
                 .api_keys
                 .as_ref()

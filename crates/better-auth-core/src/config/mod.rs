@@ -25,16 +25,22 @@ pub enum BearerPolicy {
     Disabled,
 }
 
-/// Which credential is looked at first when a request carries both a session cookie and an
-/// `Authorization: Bearer` header. Only the first one present is used: a bad one is not
-/// silently replaced by the other.
+/// Which credential is used when a request carries both a session cookie and an
+/// `Authorization: Bearer` header.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CredentialOrder {
-    /// The session cookie, then the bearer token (session token or JWT).
+    /// Better Auth's own rule (its bearer plugin): a bearer session token whose signature
+    /// verifies wins over the cookie, and so does a raw (unsigned) one unless signatures are
+    /// required; a bearer value whose signature does not verify, or a JWT, leaves the cookie
+    /// in charge. Checked against a real Better Auth 1.7.25 (`tests/tests/interop_corpus.rs`).
     #[default]
+    BetterAuth,
+    /// The session cookie, then the bearer token (session token or JWT); only the first one
+    /// present is used (a bad one is not replaced by the other).
     CookieFirst,
-    /// The bearer token (session token or JWT), then the session cookie.
+    /// The bearer token (session token or JWT), then the session cookie; only the first one
+    /// present is used.
     BearerFirst,
 }
 

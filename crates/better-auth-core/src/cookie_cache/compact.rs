@@ -11,7 +11,7 @@ use base64::{
     Engine as _,
     engine::{GeneralPurpose, GeneralPurposeConfig},
 };
-use chrono::DateTime;
+use chrono::{DateTime, SecondsFormat};
 use hmac::Mac;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -46,6 +46,68 @@ fn signed_text(session: &str, expires_at: &str) -> Option<String> {
     })
 }
 
+/// Whether every date string of the payload reads back as itself after Better Auth's parse:
+/// `safeJSONParse` turns each string shaped like an ISO date (`YYYY-MM-DDTHH:MM:SS[.f+]Z`) into a
+/// `Date`, and `JSON.stringify` writes it back with `toISOString()` (milliseconds), before the
+/// signature is checked. An entry whose dates are written otherwise (no fraction, or more than
+/// three digits) is refused by Better Auth 1.7.25 for a bad signature, whatever signed it.
+fn dates_survive_revival(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    let mut at = 0;
+    while let Some(quote) = json[at..].find('"').map(|found| found + at) {
+        let start = quote + 1;
+        let Some(len) = iso_date_len(&bytes[start..]) else {
+            // Skip this string: to its closing quote (escapes hold no unescaped quote).
+            let mut end = start;
+            while end < bytes.len() && bytes[end] != b'"' {
+                end += if bytes[end] == b'\\' { 2 } else { 1 };
+            }
+            at = end + 1;
+            continue;
+        };
+        let text = &json[start..start + len];
+        if let Ok(time) = DateTime::parse_from_rfc3339(text)
+            && time.to_utc().to_rfc3339_opts(SecondsFormat::Millis, true) != text
+        {
+            return false;
+        }
+        at = start + len + 1;
+    }
+    true
+}
+
+/// The length of an ISO date string as Better Auth's reviver matches it
+/// (`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`) at the start of `bytes`, up to the closing
+/// quote; `None` if the string is not one.
+fn iso_date_len(bytes: &[u8]) -> Option<usize> {
+    const SHAPE: &[u8] = b"dddd-dd-ddTdd:dd:dd";
+    if bytes.len() < SHAPE.len() + 2 {
+        return None;
+    }
+    for (byte, want) in bytes.iter().zip(SHAPE) {
+        let fits = if *want == b'd' {
+            byte.is_ascii_digit()
+        } else {
+            byte == want
+        };
+        if !fits {
+            return None;
+        }
+    }
+    let mut end = SHAPE.len();
+    if bytes[end] == b'.' {
+        let digits = bytes[end + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        end += 1 + digits;
+    }
+    (bytes.get(end) == Some(&b'Z') && bytes.get(end + 1) == Some(&b'"')).then_some(end + 1)
+}
+
 pub(super) fn decode(value: &str, secrets: &SecretSet) -> Option<Entry> {
     let json = URL_SAFE_LENIENT.decode(value).ok()?;
     let envelope: Envelope<'_> = serde_json::from_slice(&json).ok()?;
@@ -55,6 +117,10 @@ pub(super) fn decode(value: &str, secrets: &SecretSet) -> Option<Entry> {
         .parse::<f64>()
         .ok()
         .map(|ms| ms as i64)?;
+    if !dates_survive_revival(envelope.session.get()) {
+        // Better Auth would sign a different text (see below): its check fails, so does ours.
+        return None;
+    }
     let message = signed_text(envelope.session.get(), envelope.expires_at.get())?;
     let signature = URL_SAFE_LENIENT
         .decode(envelope.signature.trim_end_matches('='))
@@ -81,6 +147,21 @@ mod tests {
         );
         assert_eq!(signed_text("{}", "5").unwrap(), r#"{"expiresAt":5}"#);
         assert!(signed_text("[1]", "5").is_none());
+    }
+
+    #[test]
+    fn dates_must_read_back_as_better_auth_writes_them() {
+        assert!(dates_survive_revival(
+            r#"{"a":"2026-11-30T02:37:53.056Z","b":"x\"2026","c":"2026-13-45T99:99:99.1Z"}"#
+        ));
+        assert!(!dates_survive_revival(
+            r#"{"a":"2026-11-30T02:37:53.056391406Z"}"#
+        ));
+        assert!(!dates_survive_revival(r#"{"a":"2026-11-30T02:37:53Z"}"#));
+        assert!(!dates_survive_revival(
+            r#"{"s":{"u":{"t":"2026-11-30T02:37:53.05Z"}}}"#
+        ));
+        assert!(dates_survive_revival(r#"{"a":"not 2026-11-30T02:37:53Z"}"#));
     }
 
     #[test]

@@ -23,7 +23,9 @@ use crate::{
 pub const BASE_URL: &str = "http://localhost:3000";
 /// Another trusted origin.
 pub const TRUSTED_ORIGIN: &str = "https://app.example.com";
-const SECRET: &str = "conformance-suite-secret-0123456789abcdef";
+/// The secret the fixture signs with (give it to a Better Auth server run on
+/// [`Fixture::database_path`] to ask it for its verdicts).
+pub const SECRET: &str = "conformance-suite-secret-0123456789abcdef";
 
 /// Better Auth 1.7's SQLite tables with the admin plugin's columns.
 const SCHEMA: &str = r#"
@@ -206,6 +208,11 @@ impl Fixture {
             signing_key,
             jwk,
         }
+    }
+
+    /// The SQLite file holding the fixture's tables, laid out as Better Auth lays them out.
+    pub fn database_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("auth.db")
     }
 
     fn config(&self) -> AuthConfig {

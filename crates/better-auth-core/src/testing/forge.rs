@@ -186,16 +186,27 @@ impl Fixture {
                          expires_in_ms: i64,
                          role: &str,
                          version: &str,
-                         sign: bool| {
+                         sign: bool,
+                         nanos: bool| {
             let now = Utc::now();
+            // Dates as JavaScript's `toISOString()` writes them (milliseconds): Better Auth
+            // revives and re-serializes them before it checks the signature.
+            let iso = |time: chrono::DateTime<Utc>| {
+                let digits = if nanos {
+                    chrono::SecondsFormat::Nanos
+                } else {
+                    chrono::SecondsFormat::Millis
+                };
+                time.to_rfc3339_opts(digits, true)
+            };
             let payload = json!({
                 "session": {
                     "id": format!("session-{}", user.id()), "token": user.token(), "userId": user.id(),
-                    "expiresAt": now + chrono::Duration::days(7), "createdAt": now, "updatedAt": now,
+                    "expiresAt": iso(now + chrono::Duration::days(7)), "createdAt": iso(now), "updatedAt": iso(now),
                 },
                 "user": {
                     "id": user.id(), "name": format!("{user:?}"), "email": user.email(), "emailVerified": true,
-                    "createdAt": now, "updatedAt": now, "role": role,
+                    "createdAt": iso(now), "updatedAt": iso(now), "role": role,
                 },
                 "updatedAt": now.timestamp_millis(), "version": version,
             })
@@ -220,11 +231,12 @@ impl Fixture {
             .as_bytes())
         };
         match variant {
-            "valid" => entry_for(user, 300_000, user.role(), "1", true),
-            "forged_admin" => entry_for(user, 300_000, "admin", "1", false),
-            "other_user" => entry_for(FixtureUser::Root, 300_000, "user,admin", "1", true),
-            "stale" => entry_for(user, -1_000, user.role(), "1", true),
-            "version_2" => entry_for(user, 300_000, user.role(), "2", true),
+            "valid" => entry_for(user, 300_000, user.role(), "1", true, false),
+            "forged_admin" => entry_for(user, 300_000, "admin", "1", false, false),
+            "other_user" => entry_for(FixtureUser::Root, 300_000, "user,admin", "1", true, false),
+            "stale" => entry_for(user, -1_000, user.role(), "1", true, false),
+            "version_2" => entry_for(user, 300_000, user.role(), "2", true, false),
+            "nanosecond_dates" => entry_for(user, 300_000, user.role(), "1", true, true),
             "bomb" => b64(format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).as_bytes()),
             "garbage" => "bm90IGEgY2FjaGUgZW50cnk".to_owned(),
             "huge" => "A".repeat(70_000),

@@ -26,8 +26,8 @@ mod fixture;
 mod forge;
 mod suite;
 
-pub use attacks::{ATTACK_CORPUS, run_attacks};
-pub use fixture::{BASE_URL, Fixture, FixtureApiKey, FixtureUser, TRUSTED_ORIGIN};
+pub use attacks::{ATTACK_CORPUS, AttackCase, attack_cases, run_attacks};
+pub use fixture::{BASE_URL, Fixture, FixtureApiKey, FixtureUser, SECRET, TRUSTED_ORIGIN};
 pub use suite::{run, run_backend_down, run_custom_errors};
 
 /// A request of the suite.
