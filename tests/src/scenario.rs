@@ -323,7 +323,8 @@ async fn header_bytes(
     let value = value.as_bytes();
     let bearer = alice.auth_token.clone().expect("set-auth-token");
     // (case, header, value bytes, Better Auth finds the session, our refusal code if we refuse)
-    let cases: Vec<(&str, &str, Vec<u8>, bool, Option<&str>)> = vec![
+    type Case<'a> = (&'a str, &'a str, Vec<u8>, bool, Option<&'a str>);
+    let cases: Vec<Case<'_>> = vec![
         (
             "Latin-1 NBSP after the cookie name",
             "cookie",
