@@ -124,7 +124,8 @@ async fn cookie_and_bearer_bytes_get_better_auths_verdict() {
     };
     bad_signature.replace_range(at..=at, flipped);
     let cookie = |value: Vec<u8>| vec![("cookie", value)];
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>)> = vec![
+    type Headers<'a> = Vec<(&'a str, Vec<u8>)>;
+    let cases: Vec<(&str, Headers<'_>)> = vec![
         ("plain", cookie(bytes(&[name, b"=", a]))),
         (
             "Latin-1 NBSP after the name",
