@@ -96,10 +96,12 @@ impl SignedIn {
 
     /// The user id from the body.
     pub fn user_id(&self) -> String {
-        self.body["user"]["id"]
-            .as_str()
-            .expect("body has user.id")
-            .to_owned()
+        match &self.body["user"]["id"] {
+            Value::String(id) => id.clone(),
+            // `generateId: "serial"`: numbers.
+            Value::Number(id) => id.to_string(),
+            other => panic!("body has no user.id: {other}"),
+        }
     }
 }
 
