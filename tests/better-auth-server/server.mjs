@@ -11,7 +11,9 @@
 //     "options": {...}              // merged into betterAuth({...}) as is
 //   }
 // It listens on 127.0.0.1 on a free port, creates the schema with Better Auth's own
-// migrations, and prints one line `READY <baseURL>` on stdout when it accepts requests.
+// migrations, and prints one line `READY <baseURL>` on stdout when it accepts requests. The Rust
+// harness runs it with NODE_ENV=production, as it is deployed (under `test` Better Auth skips its
+// Origin and CSRF checks); the rate limiter production would turn on is off unless asked for.
 import http from "node:http";
 
 import { betterAuth } from "better-auth";
@@ -106,6 +108,9 @@ async function main() {
     plugins: buildPlugins(config.plugins),
     logger: { level: "error" },
     telemetry: { enabled: false },
+    // Production turns the rate limiter on (by client IP): the tests sign many users up from
+    // 127.0.0.1 in a few seconds. A test that wants it sets `options.rateLimit`.
+    rateLimit: { enabled: false },
     ...(config.options || {}),
   });
 

@@ -130,7 +130,8 @@ impl BetterAuthServer {
             .env_remove("BETTER_AUTH_SECRET")
             .env_remove("BETTER_AUTH_SECRETS")
             .env_remove("BETTER_AUTH_URL")
-            .env("NODE_ENV", "test")
+            // As deployed: Better Auth turns its Origin and CSRF checks off under `test`.
+            .env("NODE_ENV", "production")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -37,11 +37,10 @@ async fn better_auth_gives_the_corpus_verdicts() {
         "secret": SECRET,
         "plugins": {"bearer": {}, "admin": {}},
         "options": {
-            "rateLimit": {"enabled": false},
             "session": {"cookieCache": {"enabled": true, "strategy": "compact", "maxAge": 300}}
         },
     });
-    let server = BetterAuthServer::start_with_env(config, &[("NODE_ENV", "production")]).await;
+    let server = BetterAuthServer::start(config).await;
     let mut replayed = 0;
     let mut refused_by_node = Vec::new();
     let mut disagreements = Vec::new();

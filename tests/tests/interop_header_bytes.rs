@@ -25,9 +25,8 @@ struct Setup {
 
 async fn setup() -> Setup {
     let db = TestDb::sqlite();
-    let mut config = db.server_config(json!({"bearer": {}}));
-    config["options"] = json!({"rateLimit": {"enabled": false}});
-    let server = BetterAuthServer::start_with_env(config, &[("NODE_ENV", "production")]).await;
+    let config = db.server_config(json!({"bearer": {}}));
+    let server = BetterAuthServer::start(config).await;
     let mut users = Vec::new();
     for name in ["alice", "bob"] {
         let signed = server
