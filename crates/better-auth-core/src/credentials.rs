@@ -305,3 +305,139 @@ pub(crate) fn bearer(headers: &impl RequestHeaders) -> Result<Option<String>, Au
     }
     Ok(Some(token.to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderName, HeaderValue};
+
+    use super::*;
+    use crate::{SecretSet, signing};
+
+    const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
+    const COOKIE: &str = "better-auth.session_token";
+
+    fn headers(pairs: &[(&str, &[u8])]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    fn discovery(order: CredentialOrder, bearer: BearerPolicy) -> Discovery {
+        Discovery {
+            session_cookie: COOKIE.to_owned(),
+            #[cfg(feature = "cookie-cache")]
+            cookie_cache: None,
+            multi_session: false,
+            order,
+            bearer,
+            secrets: SecretSet::single(SECRET).unwrap(),
+            api_key_headers: Some(vec!["x-api-key".to_owned()]),
+        }
+    }
+
+    fn found(d: &Discovery, pairs: &[(&str, &[u8])]) -> Option<Credential> {
+        d.find(&headers(pairs)).unwrap().credential
+    }
+
+    #[test]
+    fn reads_bearer_like_the_bearer_plugin() {
+        let read = |value: &[u8]| bearer(&headers(&[("authorization", value)])).unwrap();
+        assert_eq!(read(b"bEaReR   a.b%2F  ").as_deref(), Some("a.b/"));
+        assert_eq!(
+            read(b"Bearer raw%41").as_deref(),
+            Some("raw%41"),
+            "raw tokens stay"
+        );
+        assert_eq!(read(b"Basic dXNlcjpwYXNz"), None);
+        assert_eq!(read(b"Bearer    "), None);
+        // JavaScript's trim: a trailing Latin-1 NBSP would go, but a value that is not UTF-8
+        // is ignored (Rocket drops it); UTF-8 NBSP is two Latin-1 characters, one trimmed.
+        assert_eq!(read(b"Bearer tok\xA0"), None);
+        assert_eq!(
+            read("Bearer tok\u{A0}".as_bytes()).as_deref(),
+            Some("tok\u{C2}")
+        );
+        assert_eq!(read(b"Bearer\xA0tok"), None);
+        let long = [b"Bearer ".as_slice(), &[b'a'; MAX_CREDENTIAL_LEN + 1]].concat();
+        assert!(bearer(&headers(&[("authorization", &long)])).is_err());
+    }
+
+    #[test]
+    fn api_keys_are_read_like_node_joins_them() {
+        let d = discovery(CredentialOrder::BetterAuth, BearerPolicy::SignedOrRaw);
+        assert_eq!(
+            found(&d, &[("x-api-key", b" key1 ")]),
+            Some(Credential::ApiKey("key1".to_owned()))
+        );
+        // Two headers are one value to Node: "key1, key2", no key Better Auth knows.
+        assert_eq!(
+            found(&d, &[("x-api-key", b"key1"), ("x-api-key", b"key2")]),
+            Some(Credential::ApiKey("key1, key2".to_owned()))
+        );
+        assert_eq!(found(&d, &[("x-api-key", b"k\xFFey")]), None);
+        // Not read when API keys are not accepted.
+        let mut off = d.clone();
+        off.api_key_headers = None;
+        assert_eq!(found(&off, &[("x-api-key", b"key1")]), None);
+    }
+
+    #[test]
+    fn the_credential_order_of_better_auth_and_the_others() {
+        let secrets = SecretSet::single(SECRET).unwrap();
+        let cookie = format!(
+            "{COOKIE}={}",
+            signing::cookie_value("cookie", secrets.current())
+        );
+        let signed = format!("Bearer {}", signing::sign("bearer", secrets.current()));
+        let other = SecretSet::single("another-secret-of-32-characters-or-more").unwrap();
+        let foreign = format!("Bearer {}", signing::sign("bearer", other.current()));
+        let both = |bearer: &str| {
+            vec![
+                ("cookie", cookie.clone().into_bytes()),
+                ("authorization", bearer.as_bytes().to_vec()),
+            ]
+        };
+        let via = |d: &Discovery, pairs: Vec<(&str, Vec<u8>)>| {
+            let pairs: Vec<(&str, &[u8])> = pairs.iter().map(|(n, v)| (*n, v.as_slice())).collect();
+            found(d, &pairs).map(|credential| credential.via())
+        };
+        let ba = discovery(CredentialOrder::BetterAuth, BearerPolicy::SignedOrRaw);
+        assert_eq!(
+            via(&ba, both(&signed)),
+            Some(Via::Bearer),
+            "a verified bearer wins"
+        );
+        assert_eq!(
+            via(&ba, both("Bearer raw")),
+            Some(Via::Bearer),
+            "so does a raw one"
+        );
+        assert_eq!(
+            via(&ba, both(&foreign)),
+            Some(Via::Cookie),
+            "a bad one is ignored"
+        );
+        assert_eq!(
+            via(&ba, vec![("authorization", foreign.clone().into_bytes())]),
+            Some(Via::Bearer),
+            "without a cookie it is the credential, to be refused for its signature"
+        );
+        let strict = discovery(CredentialOrder::BetterAuth, BearerPolicy::SignedOnly);
+        assert_eq!(via(&strict, both("Bearer raw")), Some(Via::Cookie));
+        let jwt = "Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1In0.c2ln";
+        assert_eq!(
+            via(&ba, both(jwt)),
+            Some(Via::Cookie),
+            "sessions know no JWT"
+        );
+        let cookie_first = discovery(CredentialOrder::CookieFirst, BearerPolicy::SignedOrRaw);
+        assert_eq!(via(&cookie_first, both(&signed)), Some(Via::Cookie));
+        let bearer_first = discovery(CredentialOrder::BearerFirst, BearerPolicy::SignedOrRaw);
+        assert_eq!(via(&bearer_first, both(&foreign)), Some(Via::Bearer));
+    }
+}
