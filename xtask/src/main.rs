@@ -6,7 +6,7 @@
 //! - `cargo xtask lint`: `cargo fmt --check`, clippy with `-D warnings` over all targets and
 //!   features, rustdoc with warnings denied.
 //! - `cargo xtask ci`: lint, then test.
-//! - `cargo xtask bench`: the load benchmark (see `tests/src/bin/loadbench.rs`).
+//! - `cargo xtask bench`: the load benchmark (see `tests/loadbench/`).
 //! - `cargo xtask soak`: one example service under load for 60 s (`--seconds N`): zero errors,
 //!   resident set flat.
 //! - `cargo xtask fuzz`: each fuzz target of `fuzz/` for a few seconds (`--seconds N`).

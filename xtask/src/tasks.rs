@@ -106,9 +106,7 @@ pub(crate) fn bench(args: &[String]) -> Result {
             "--release",
             "--locked",
             "-p",
-            "better-auth-tests",
-            "--bin",
-            "loadbench",
+            "better-auth-loadbench",
             "--",
         ])
         .args(args))
