@@ -15,6 +15,7 @@ use std::{
 };
 
 use crate::{
+    build_cache,
     tasks::{Result, cargo, root, run},
     timings::step,
 };
@@ -39,7 +40,7 @@ fn target_dir() -> PathBuf {
 }
 
 /// `$CARGO_HOME/bin`, where `cargo install` puts tools.
-fn cargo_bin_dir() -> Option<PathBuf> {
+pub(crate) fn cargo_bin_dir() -> Option<PathBuf> {
     std::env::var_os("CARGO_HOME")
         .filter(|home| !home.is_empty())
         .map(PathBuf::from)
@@ -88,11 +89,13 @@ fn cargo_fuzz_command(cargo_fuzz: &Path, verb: &str) -> Command {
         .env("RUSTC_BOOTSTRAP", "1")
         .args(["fuzz", verb, "--release", "--target-dir"])
         .arg(target_dir().join("fuzz"));
+    build_cache::apply(&mut command);
     command
 }
 
 /// Runs each target (or the ones named) for `--seconds` (default 10).
 pub(crate) fn fuzz(args: &[String]) -> Result {
+    build_cache::enable(false)?;
     let mut seconds = 10u64;
     let mut chosen = Vec::new();
     let mut args = args.iter();
@@ -119,21 +122,55 @@ pub(crate) fn fuzz(args: &[String]) -> Result {
         }
         run(&mut build)
     })?;
+    // libFuzzer runs on one core: as many targets at once as there are cores, each still
+    // fuzzing for the full `--seconds` on a core of its own.
+    let parallel = std::thread::available_parallelism().map_or(1, usize::from);
     step(
-        &format!("fuzz: run ({} x {seconds} s)", chosen.len()),
+        &format!(
+            "fuzz: run ({} x {seconds} s, {parallel} at once)",
+            chosen.len()
+        ),
         || {
-            for target in &chosen {
-                let corpus = target_dir().join("fuzz-corpus").join(target);
-                std::fs::create_dir_all(&corpus)
-                    .map_err(|error| format!("create {}: {error}", corpus.display()))?;
-                run(cargo_fuzz_command(&cargo_fuzz, "run")
-                    .arg(target)
-                    .arg(&corpus)
-                    .arg(root().join("fuzz").join("seeds").join(target))
-                    .arg("--")
-                    .arg(format!("-max_total_time={seconds}"))
-                    .arg("-rss_limit_mb=2048")
-                    .arg("-print_final_stats=1"))?;
+            for batch in chosen.chunks(parallel) {
+                let runs: Vec<_> = batch
+                    .iter()
+                    .map(|target| {
+                        let corpus = target_dir().join("fuzz-corpus").join(target);
+                        let mut command = cargo_fuzz_command(&cargo_fuzz, "run");
+                        command
+                            .arg(target)
+                            .arg(&corpus)
+                            .arg(root().join("fuzz").join("seeds").join(target))
+                            .arg("--")
+                            .arg(format!("-max_total_time={seconds}"))
+                            .arg("-rss_limit_mb=2048")
+                            .arg("-print_final_stats=1");
+                        println!("xtask: running {command:?}");
+                        std::thread::spawn(move || {
+                            std::fs::create_dir_all(&corpus)
+                                .map_err(|error| format!("create {}: {error}", corpus.display()))?;
+                            let output = command
+                                .output()
+                                .map_err(|error| format!("cannot run {command:?}: {error}"))?;
+                            Ok::<_, String>((command, output))
+                        })
+                    })
+                    .collect();
+                let mut failures = Vec::new();
+                for (target, running) in batch.iter().zip(runs) {
+                    let (command, output) = running
+                        .join()
+                        .map_err(|_| format!("the thread running {target} panicked"))??;
+                    println!("xtask: fuzz target {target}:");
+                    print!("{}", String::from_utf8_lossy(&output.stdout));
+                    print!("{}", String::from_utf8_lossy(&output.stderr));
+                    if !output.status.success() {
+                        failures.push(format!("{command:?} failed ({})", output.status));
+                    }
+                }
+                if !failures.is_empty() {
+                    return Err(failures.join("\n"));
+                }
             }
             Ok(())
         },

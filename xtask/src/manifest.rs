@@ -131,6 +131,45 @@ impl Workspace {
         }
     }
 
+    /// The binaries `cargo doc` documents by default: every binary of the workspace but those
+    /// whose crate name is their package's library's (rustdoc would write both to one folder).
+    pub(crate) fn documented_binaries(&self) -> Vec<String> {
+        let mut binaries = Vec::new();
+        for package in &self.packages {
+            let targets = package["targets"].as_array().cloned().unwrap_or_default();
+            let kinds = |target: &Value| -> Vec<String> {
+                target["kind"]
+                    .as_array()
+                    .map(|kinds| {
+                        kinds
+                            .iter()
+                            .filter_map(|kind| kind.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let crate_name = |target: &Value| {
+                target["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .replace('-', "_")
+            };
+            let library = targets
+                .iter()
+                .find(|target| kinds(target).iter().any(|kind| kind == "lib"))
+                .map(crate_name);
+            for target in &targets {
+                if kinds(target).iter().any(|kind| kind == "bin")
+                    && library.as_deref() != Some(crate_name(target).as_str())
+                {
+                    binaries.extend(target["name"].as_str().map(str::to_owned));
+                }
+            }
+        }
+        binaries.sort();
+        binaries
+    }
+
     /// Fails if a target that cargo is told not to test (`test = false`, `doctest = false`)
     /// has tests after all, which would then silently never run: a `#[test]`-like attribute or
     /// `#[cfg(test)]` in its sources, or a code block in its doc comments.

@@ -5,7 +5,7 @@ use std::{
     process::Command,
 };
 
-use crate::{manifest, services, timings::step};
+use crate::{build_cache, manifest, services, timings::step};
 
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
@@ -32,6 +32,7 @@ pub(crate) fn run(command: &mut Command) -> Result {
 pub(crate) fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     command.current_dir(root());
+    build_cache::apply(&mut command);
     command
 }
 
@@ -166,6 +167,7 @@ const TEST_SELECTION: [&str; 5] = [
 /// same build (see `.config/nextest.toml` for why not nextest). With arguments, only the
 /// nextest run, with them.
 pub(crate) fn test(extra: &[String]) -> Result {
+    build_cache::enable(false)?;
     npm_install()?;
     services::check_all()?;
     step("tests: build", || {
@@ -205,6 +207,7 @@ pub(crate) fn test(extra: &[String]) -> Result {
 /// CI: lint, every test, then each fuzz target for 10 s (the long run is
 /// `cargo xtask fuzz --seconds 600`).
 pub(crate) fn ci() -> Result {
+    build_cache::enable(true)?;
     lint()?;
     test(&[])?;
     crate::fuzz::fuzz(&["--seconds".to_owned(), "10".to_owned()])
@@ -266,6 +269,7 @@ pub(crate) fn soak(args: &[String]) -> Result {
 
 /// Formatting, clippy, the feature matrix and rustdoc, warnings denied.
 pub(crate) fn lint() -> Result {
+    build_cache::enable(false)?;
     step("fmt", || run(cargo().args(["fmt", "--all", "--check"])))?;
     let workspace = step("manifest checks", || {
         let workspace = manifest::workspace()?;
@@ -286,16 +290,26 @@ pub(crate) fn lint() -> Result {
         ]))
     })?;
     step("clippy (feature matrix)", || feature_matrix(&workspace))?;
+    // The libraries and the binaries `cargo doc` documents by default, named, plus
+    // `--examples`: the workspace has no example targets, so it documents nothing more, but it
+    // resolves the dependencies' features as the clippy run above did (with the
+    // dev-dependencies), so rustdoc reads the dependencies that run already checked instead of
+    // checking them all again with other features.
     step("rustdoc", || {
-        run(cargo()
-            .args([
-                "doc",
-                "--workspace",
-                "--no-deps",
-                "--all-features",
-                "--locked",
-            ])
-            .env("RUSTDOCFLAGS", "-D warnings"))
+        let mut doc = cargo();
+        doc.args([
+            "doc",
+            "--workspace",
+            "--no-deps",
+            "--all-features",
+            "--locked",
+            "--lib",
+            "--examples",
+        ]);
+        for binary in workspace.documented_binaries() {
+            doc.args(["--bin", &binary]);
+        }
+        run(doc.env("RUSTDOCFLAGS", "-D warnings"))
     })
 }
 
