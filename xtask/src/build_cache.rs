@@ -1,14 +1,14 @@
-//! The compiler cache for third-party code: sccache as cargo's `RUSTC_WRAPPER`, with its cache
-//! outside the clone, in `${XDG_CACHE_HOME:-$HOME/.cache}/better-auth-rs/sccache`.
+//! The compiler cache for third-party code: sccache, with its cache outside the clone, in
+//! `${XDG_CACHE_HOME:-$HOME/.cache}/better-auth-rs/sccache`.
 //!
 //! sccache keys each compilation by everything that goes into it (the compiler and its version,
 //! the arguments, the source files, the environment cargo sets), so a hit is what the compiler
-//! would have produced: a content-addressed cache, like the npm one. It caches the crates.io
+//! would have produced: a content-addressed cache, like the npm one. It is given the crates.io
 //! dependencies (and, through the `cc` crate, their C code) and never this repository's crates:
-//! those are compiled incrementally (cargo turns incremental compilation on for workspace members
-//! and path dependencies only; `CARGO_INCREMENTAL=1` here makes that true of release builds, the
-//! fuzz build, too) and sccache does not cache incremental compilations. The statistics printed
-//! at the end of `cargo xtask ci` show it ("incremental" among the non-cacheable calls).
+//! cargo's `RUSTC_WRAPPER` is `xtask/rustc-wrapper.sh`, which compiles a crate whose manifest is
+//! under the repository as it is and hands every other crate to sccache. (So clippy-driver, which
+//! cargo puts in front of rustc for workspace members, never meets sccache either.) The
+//! statistics printed at the end of `cargo xtask ci` count the hits and misses.
 //!
 //! `cargo xtask ci` installs sccache into `$CARGO_HOME/bin` when it is missing (a tool, like
 //! cargo-nextest and cargo-fuzz); the other tasks use it when it is there. Set
@@ -22,7 +22,7 @@ use std::{
 
 use crate::{
     fuzz::cargo_bin_dir,
-    tasks::{Result, run},
+    tasks::{Result, root, run},
     timings::step,
 };
 
@@ -53,7 +53,9 @@ fn find() -> Option<PathBuf> {
 }
 
 fn wanted() -> bool {
-    std::env::var("BETTER_AUTH_RS_BUILD_CACHE").map_or(true, |value| value != "off")
+    // The wrapper is a POSIX shell script.
+    cfg!(unix)
+        && std::env::var("BETTER_AUTH_RS_BUILD_CACHE").map_or(true, |value| value != "off")
         && std::env::var_os("RUSTC_WRAPPER").is_none_or(|value| value.is_empty())
 }
 
@@ -105,8 +107,12 @@ pub(crate) fn enable(install: bool) -> Result {
 pub(crate) fn apply(command: &mut Command) {
     if let Some(Some(cache)) = CACHE.get() {
         command
-            .env("RUSTC_WRAPPER", &cache.sccache)
-            .env("CARGO_INCREMENTAL", "1")
+            .env(
+                "RUSTC_WRAPPER",
+                root().join("xtask").join("rustc-wrapper.sh"),
+            )
+            .env("BETTER_AUTH_RS_ROOT", root())
+            .env("BETTER_AUTH_RS_SCCACHE", &cache.sccache)
             .env("SCCACHE_DIR", &cache.dir)
             .env("SCCACHE_CACHE_SIZE", "10G");
     }

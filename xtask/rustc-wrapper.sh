@@ -1,0 +1,8 @@
+#!/bin/sh
+# cargo's RUSTC_WRAPPER under `cargo xtask` when sccache is on (see xtask/src/build_cache.rs):
+# a crate of this repository (its manifest under the repository) is compiled as it is, never
+# cached; any other crate (crates.io dependencies) through sccache.
+case "$CARGO_MANIFEST_DIR" in
+"$BETTER_AUTH_RS_ROOT"/*) exec "$@" ;;
+esac
+exec "$BETTER_AUTH_RS_SCCACHE" "$@"
