@@ -53,7 +53,7 @@ fn find() -> Option<PathBuf> {
 }
 
 fn wanted() -> bool {
-    // The wrapper is a POSIX shell script.
+    // The wrapper is a bash script.
     cfg!(unix)
         && std::env::var("BETTER_AUTH_RS_BUILD_CACHE").map_or(true, |value| value != "off")
         && std::env::var_os("RUSTC_WRAPPER").is_none_or(|value| value.is_empty())
