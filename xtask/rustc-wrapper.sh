@@ -6,4 +6,7 @@
 case "$CARGO_MANIFEST_DIR" in
 "$BETTER_AUTH_RS_ROOT"/*) exec "$@" ;;
 esac
+# sccache keys a compilation by every CARGO_* variable; the target dir names the clone (.ci/run
+# sets it) and rustc does not read it, so it would only keep clones from sharing entries.
+unset CARGO_TARGET_DIR
 exec "$BETTER_AUTH_RS_SCCACHE" "$@"
