@@ -8,10 +8,10 @@ run:
 test:
     cargo xtask test
 
-# fmt, clippy and rustdoc with warnings denied.
+# fmt, clippy (all features, then the feature matrix) and rustdoc with warnings denied.
 lint:
     cargo xtask lint
 
-# What CI runs.
+# What CI runs (.ci/run): lint, test, a short fuzz run; prints the time of each step.
 ci:
     cargo xtask ci

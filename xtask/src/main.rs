@@ -1,20 +1,30 @@
-//! Project tasks, with nothing to install beyond Rust and Node:
+//! Project tasks, with nothing to install beyond Rust, Node and cargo-nextest:
 //!
 //! - `cargo xtask test`: everything the tests need beyond the machine's services (the Better
 //!   Auth server's npm packages), a check that those services answer, then every test of the
-//!   workspace (unit, integration, interop with a real Better Auth, doc tests).
+//!   workspace: unit, integration, conformance, interop with a real Better Auth and end to end
+//!   (cargo-nextest, `.config/nextest.toml`), doc tests, and the benches once in test mode.
 //! - `cargo xtask lint`: `cargo fmt --check`, clippy with `-D warnings` over all targets and
-//!   features, rustdoc with warnings denied.
-//! - `cargo xtask ci`: lint, then test.
-//! - `cargo xtask bench`: the load benchmark (see `tests/src/bin/loadbench.rs`).
+//!   features, the feature matrix (every feature of the core and of each adapter alone, and the
+//!   README's combination), rustdoc with warnings denied.
+//! - `cargo xtask ci`: lint, test, then each fuzz target for 10 s; what `.ci/run` runs.
+//! - `cargo xtask bench`: the load benchmark (see `tests/loadbench/`).
 //! - `cargo xtask soak`: one example service under load for 60 s (`--seconds N`): zero errors,
 //!   resident set flat.
 //! - `cargo xtask fuzz`: each fuzz target of `fuzz/` for a few seconds (`--seconds N`).
+//!
+//! Third-party crates are compiled through sccache when it is installed (`cargo xtask ci`
+//! installs it), with a content-addressed cache outside the clone; this repository's crates are
+//! always compiled (see `build_cache.rs`). Every task ends with a table of the wall time of each
+//! of its steps.
 #![forbid(unsafe_code)]
 
+mod build_cache;
 mod fuzz;
+mod manifest;
 mod services;
 mod tasks;
+mod timings;
 
 use std::process::ExitCode;
 
@@ -23,18 +33,20 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => tasks::test(&args[1..]),
         Some("lint") => tasks::lint(),
-        Some("ci") => tasks::lint().and_then(|()| tasks::test(&[])),
+        Some("ci") => tasks::ci(),
         Some("npm") => tasks::npm_install(),
         Some("bench") => tasks::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("soak") => tasks::soak(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  test [cargo test args]  run every test (starts what the tests need)\n  lint                    fmt, clippy, rustdoc (warnings are errors)\n  ci                      lint, then test\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
+                "usage: cargo xtask <task>\n\n  test [nextest args]     run every test (starts what the tests need); with arguments,\n                          only `cargo nextest run` with them (filters, --no-capture)\n  lint                    fmt, clippy, the feature matrix, rustdoc (warnings are errors)\n  ci                      lint, test, then each fuzz target for 10 s\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
             );
             return ExitCode::from(2);
         }
     };
+    build_cache::report();
+    timings::print();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -5,7 +5,7 @@ use std::{
     process::Command,
 };
 
-use crate::services;
+use crate::{build_cache, manifest, services, timings::step};
 
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
@@ -32,47 +32,185 @@ pub(crate) fn run(command: &mut Command) -> Result {
 pub(crate) fn cargo() -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     command.current_dir(root());
+    build_cache::apply(&mut command);
     command
 }
 
-/// Installs the Better Auth test server's npm packages (`npm ci`), unless the installed ones
-/// already match `package-lock.json`.
+/// Installs the Better Auth test server's npm packages, unless the installed ones already match
+/// `package-lock.json` (the stamp in `node_modules`).
+///
+/// `npm ci` takes about two minutes here (better-sqlite3 is compiled by node-gyp). So the
+/// installed `node_modules` is also kept in a cache outside the clone,
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/better-auth-rs/node_modules/<key>`, keyed by the SHA-256 of
+/// `package-lock.json`, the Node version and the platform: the same lock file installed by the
+/// same Node gives the same tree, so copying it back is what `npm ci` would have produced. This
+/// is a content-addressed dependency cache (what CI services call actions/cache), holding only
+/// third-party packages, never anything built from this repository; a changed lock file or
+/// Node is a new key, hence a real `npm ci`.
 pub(crate) fn npm_install() -> Result {
-    let dir = root().join("tests").join("better-auth-server");
-    let lock = std::fs::read(dir.join("package-lock.json"))
-        .map_err(|error| format!("read {}: {error}", dir.join("package-lock.json").display()))?;
-    let stamp_path = dir.join("node_modules").join(".better-auth-rs-lock");
-    if std::fs::read(&stamp_path).is_ok_and(|stamp| stamp == lock) {
-        println!("xtask: Better Auth test server packages are up to date");
-        return Ok(());
-    }
-    let npm = std::env::var("NPM").unwrap_or_else(|_| "npm".to_owned());
-    run(Command::new(&npm)
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(&dir))
-    .map_err(|error| format!("{error}: Node 20+ and npm are needed for the interop tests"))?;
-    std::fs::write(&stamp_path, lock)
-        .map_err(|error| format!("write {}: {error}", stamp_path.display()))
+    step("npm packages", || {
+        let dir = root().join("tests").join("better-auth-server");
+        let lock = std::fs::read(dir.join("package-lock.json")).map_err(|error| {
+            format!("read {}: {error}", dir.join("package-lock.json").display())
+        })?;
+        let modules = dir.join("node_modules");
+        let stamp_path = modules.join(".better-auth-rs-lock");
+        if std::fs::read(&stamp_path).is_ok_and(|stamp| stamp == lock) {
+            println!("xtask: Better Auth test server packages are up to date");
+            return Ok(());
+        }
+        let cached = npm_cache_dir(&dir).map(|cache| cache.join("node_modules"));
+        match &cached {
+            Some(cached) if cached.join(".better-auth-rs-lock").exists() => {
+                println!("xtask: restoring node_modules from {}", cached.display());
+                remove_dir(&modules)?;
+                run(Command::new("cp").arg("-a").arg(cached).arg(&modules))?;
+            }
+            _ => {
+                let npm = std::env::var("NPM").unwrap_or_else(|_| "npm".to_owned());
+                run(Command::new(&npm)
+                    .args(["ci", "--no-audit", "--no-fund"])
+                    .current_dir(&dir))
+                .map_err(|error| {
+                    format!("{error}: Node 20+ and npm are needed for the interop tests")
+                })?;
+                std::fs::write(&stamp_path, &lock)
+                    .map_err(|error| format!("write {}: {error}", stamp_path.display()))?;
+                if let Some(cached) = &cached {
+                    save_to_cache(&modules, cached);
+                }
+            }
+        }
+        if std::fs::read(&stamp_path).is_ok_and(|stamp| stamp == lock) {
+            Ok(())
+        } else {
+            std::fs::write(&stamp_path, &lock)
+                .map_err(|error| format!("write {}: {error}", stamp_path.display()))
+        }
+    })
 }
 
-/// Every test of the workspace.
+/// The cache folder for this `package-lock.json` and this Node, or `None` (no cache, plain
+/// `npm ci`) when Node or a home folder cannot be found.
+fn npm_cache_dir(dir: &Path) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    // Node hashes the lock file and names itself: no hashing code or tool needed here.
+    let output = Command::new("node")
+        .args([
+            "-e",
+            "const h = require('crypto').createHash('sha256').update(require('fs').readFileSync('package-lock.json')).digest('hex'); \
+             process.stdout.write(`${h}-node${process.versions.node}-${process.platform}-${process.arch}`)",
+        ])
+        .current_dir(dir)
+        .output()
+        .ok()
+        .filter(|output| output.status.success())?;
+    let key = String::from_utf8(output.stdout).ok()?;
+    if key.is_empty() || key.contains(['/', '\\']) {
+        return None;
+    }
+    Some(
+        base.join("better-auth-rs")
+            .join("node_modules")
+            .join(key.trim()),
+    )
+}
+
+/// Copies a freshly installed `node_modules` into the cache (a failure only costs the next run
+/// an `npm ci`). The copy lands under a temporary name first, then is renamed into place, so
+/// that an interrupted copy is never restored.
+fn save_to_cache(modules: &Path, cached: &Path) {
+    let Some(entry) = cached.parent() else { return };
+    let mut partial_name = entry.file_name().unwrap_or_default().to_os_string();
+    partial_name.push(format!(".partial-{}", std::process::id()));
+    let partial = entry.with_file_name(partial_name);
+    let saved = std::fs::create_dir_all(&partial).is_ok()
+        && run(Command::new("cp")
+            .arg("-a")
+            .arg(modules)
+            .arg(partial.join("node_modules")))
+        .is_ok()
+        && (!entry.exists() || std::fs::remove_dir_all(entry).is_ok())
+        && std::fs::rename(&partial, entry).is_ok();
+    if saved {
+        println!("xtask: node_modules saved to {}", cached.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&partial);
+        println!("xtask: could not save node_modules to {}", cached.display());
+    }
+}
+
+fn remove_dir(dir: &Path) -> Result {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|error| format!("remove {}: {error}", dir.display()))
+    } else {
+        Ok(())
+    }
+}
+
+/// The arguments that select what the tests build: every package, every feature, the locked
+/// dependencies, test targets and benches (in test mode).
+const TEST_SELECTION: [&str; 5] = [
+    "--workspace",
+    "--all-features",
+    "--locked",
+    "--tests",
+    "--benches",
+];
+
+/// Every test of the workspace: the tests and the benches in one build; the tests run by
+/// cargo-nextest (the timing-sensitive ones in a serial group, `.config/nextest.toml`); the doc
+/// tests, which nextest cannot run; the benches once each in test mode, by cargo test from the
+/// same build (see `.config/nextest.toml` for why not nextest). With arguments, only the
+/// nextest run, with them.
 pub(crate) fn test(extra: &[String]) -> Result {
+    build_cache::enable(false)?;
     npm_install()?;
     services::check_all()?;
-    run(cargo()
-        .args(["test", "--workspace", "--all-features", "--locked"])
-        .args(extra))?;
-    // The criterion benches once each, in test mode, so they cannot rot.
-    if extra.is_empty() {
+    step("tests: build", || {
+        run(cargo()
+            .args(["nextest", "run", "--no-run"])
+            .args(TEST_SELECTION))
+        .map_err(|error| format!("{error}: cargo-nextest is needed (cargo install cargo-nextest)"))
+    })?;
+    step("tests: run (nextest)", || {
+        run(cargo()
+            .args(["nextest", "run", "--no-tests=fail"])
+            .args(TEST_SELECTION)
+            .args(extra))
+    })?;
+    if !extra.is_empty() {
+        return Ok(());
+    }
+    step("doc tests", || {
+        run(cargo().args(["test", "--workspace", "--all-features", "--locked", "--doc"]))
+    })?;
+    // `--test`: criterion's test mode (each benchmark once), and the quick mode of the benches
+    // with a main of their own (1,000 cache entries instead of 100,000 for the size figures;
+    // their assertions are the same).
+    step("benches (test mode)", || {
         run(cargo().args([
             "test",
             "--workspace",
             "--all-features",
             "--locked",
             "--benches",
-        ]))?;
-    }
-    Ok(())
+            "--",
+            "--test",
+        ]))
+    })
+}
+
+/// CI: lint, every test, then each fuzz target for 10 s (the long run is
+/// `cargo xtask fuzz --seconds 600`).
+pub(crate) fn ci() -> Result {
+    build_cache::enable(true)?;
+    lint()?;
+    test(&[])?;
+    crate::fuzz::fuzz(&["--seconds".to_owned(), "10".to_owned()])
 }
 
 /// The load benchmark: release builds of the example services and of the harness, then one
@@ -106,9 +244,7 @@ pub(crate) fn bench(args: &[String]) -> Result {
             "--release",
             "--locked",
             "-p",
-            "better-auth-tests",
-            "--bin",
-            "loadbench",
+            "better-auth-loadbench",
             "--",
         ])
         .args(args))
@@ -131,26 +267,131 @@ pub(crate) fn soak(args: &[String]) -> Result {
     bench(&forwarded)
 }
 
-/// Formatting, clippy and rustdoc, warnings denied.
+/// Formatting, clippy, the feature matrix and rustdoc, warnings denied.
 pub(crate) fn lint() -> Result {
-    run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--all-features",
-        "--locked",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
-    run(cargo()
-        .args([
+    build_cache::enable(false)?;
+    step("fmt", || run(cargo().args(["fmt", "--all", "--check"])))?;
+    let workspace = step("manifest checks", || {
+        let workspace = manifest::workspace()?;
+        workspace.assert_adapter_features_forward()?;
+        workspace.assert_untested_targets_have_no_tests()?;
+        Ok(workspace)
+    })?;
+    step("clippy (all features)", || {
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("clippy (feature matrix)", || feature_matrix(&workspace))?;
+    // The libraries and the binaries `cargo doc` documents by default, named, plus
+    // `--examples`: the workspace has no example targets, so it documents nothing more, but it
+    // resolves the dependencies' features as the clippy run above did (with the
+    // dev-dependencies), so rustdoc reads the dependencies that run already checked instead of
+    // checking them all again with other features.
+    step("rustdoc", || {
+        let mut doc = cargo();
+        doc.args([
             "doc",
             "--workspace",
             "--no-deps",
             "--all-features",
             "--locked",
-        ])
-        .env("RUSTDOCFLAGS", "-D warnings"))
+            "--lib",
+            "--examples",
+        ]);
+        for binary in workspace.documented_binaries() {
+            doc.args(["--bin", &binary]);
+        }
+        run(doc.env("RUSTDOCFLAGS", "-D warnings"))
+    })
+}
+
+/// Clippy with `-D warnings` on the core and the adapters with no feature, with each feature
+/// of the core alone, and with the README's combination.
+///
+/// For each set: the core and every adapter, libraries (what a user builds), with exactly that
+/// set; then the core's own tests and benches with exactly that set (where a bench's
+/// `required-features` allow). The adapters' features only forward to the core's (checked by
+/// `assert_adapter_features_forward`), so `--features better-auth-core/X` is each adapter's
+/// feature X. The adapters' tests are not in the matrix: their dev-dependency on the core turns
+/// `test-utils` (sqlite, jwks, cookie-cache) on whatever is asked, so they are the all-features
+/// clippy run's.
+fn feature_matrix(workspace: &manifest::Workspace) -> Result {
+    let mut sets: Vec<Vec<String>> = vec![Vec::new()];
+    sets.extend(workspace.core_features.iter().map(|f| vec![f.clone()]));
+    for feature in manifest::README_COMBINATION {
+        if !workspace.core_features.iter().any(|f| f == feature) {
+            return Err(format!(
+                "the README's feature `{feature}` is not a feature of the core"
+            ));
+        }
+    }
+    sets.push(
+        manifest::README_COMBINATION
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect(),
+    );
+    let mut failed = Vec::new();
+    for set in &sets {
+        let core_features: Vec<String> = set
+            .iter()
+            .map(|f| format!("{}/{f}", manifest::CORE))
+            .collect();
+        let label = if set.is_empty() {
+            "no feature".to_owned()
+        } else {
+            set.join("+")
+        };
+        let mut libraries = cargo();
+        libraries.args(["clippy", "--locked", "-p", manifest::CORE]);
+        for adapter in &workspace.adapters {
+            libraries.args(["-p", adapter]);
+        }
+        libraries.args(["--lib", "--no-default-features"]);
+        if !set.is_empty() {
+            libraries.args(["--features", &core_features.join(",")]);
+        }
+        libraries.args(["--", "-D", "warnings"]);
+        let mut core = cargo();
+        core.args([
+            "clippy",
+            "--locked",
+            "-p",
+            manifest::CORE,
+            "--all-targets",
+            "--no-default-features",
+        ]);
+        if !set.is_empty() {
+            core.args(["--features", &set.join(",")]);
+        }
+        core.args(["--", "-D", "warnings"]);
+        for (what, command) in [
+            ("libraries", &mut libraries),
+            ("core, all targets", &mut core),
+        ] {
+            println!("xtask: feature matrix: {label}: {what}");
+            if let Err(error) = run(command) {
+                failed.push(format!("{label} ({what}): {error}"));
+            }
+        }
+    }
+    if failed.is_empty() {
+        println!("xtask: feature matrix: {} feature sets pass", sets.len());
+        Ok(())
+    } else {
+        Err(format!(
+            "feature matrix: {} of {} checks failed:\n  {}",
+            failed.len(),
+            sets.len() * 2,
+            failed.join("\n  ")
+        ))
+    }
 }

@@ -33,7 +33,7 @@ pub enum CredentialOrder {
     /// Better Auth's own rule (its bearer plugin): a bearer session token whose signature
     /// verifies wins over the cookie, and so does a raw (unsigned) one unless signatures are
     /// required; a bearer value whose signature does not verify, or a JWT, leaves the cookie
-    /// in charge. Checked against a real Better Auth 1.7.25 (`tests/tests/interop_corpus.rs`).
+    /// in charge. Checked against a real Better Auth 1.7.25 (`tests/tests/integration/interop_corpus.rs`).
     #[default]
     BetterAuth,
     /// The session cookie, then the bearer token (session token or JWT); only the first one

@@ -1,5 +1,11 @@
-//! The adapter conformance suite of better-auth-core, run against the Rocket service in process
-//! (Rocket's local asynchronous client).
+//! The adapter conformance suite of better-auth-core (`better_auth_core::testing`), run in
+//! process against the contract app of `examples/rocket` (Rocket's local asynchronous client).
+
+// The example service's own routes, compiled into this test: the app a user copies is the app
+// tested. They name only this crate's public API. (The example cannot be a dev-dependency: it
+// depends on this crate, so cargo would link two copies of it.)
+#[path = "../../../examples/rocket/src/lib.rs"]
+pub mod example_rocket;
 
 use async_trait::async_trait;
 use better_auth_core::{

@@ -1,4 +1,11 @@
-//! The adapter conformance suite of better-auth-core, run against the axum service in process.
+//! The adapter conformance suite of better-auth-core (`better_auth_core::testing`), run in
+//! process against the contract app of `examples/axum`, through `tower::ServiceExt::oneshot`.
+
+// The example service's own routes, compiled into this test: the app a user copies is the app
+// tested. They name only this crate's public API. (The example cannot be a dev-dependency: it
+// depends on this crate, so cargo would link two copies of it.)
+#[path = "../../../examples/axum/src/lib.rs"]
+pub mod example_axum;
 
 use async_trait::async_trait;
 use axum::{Router, body::Body, http::Request};

@@ -1,5 +1,11 @@
-//! The adapter conformance suite of better-auth-core, run against the actix-web service in
-//! process (actix-web's own test service).
+//! The adapter conformance suite of better-auth-core (`better_auth_core::testing`), run in
+//! process against the contract app of `examples/actix` (actix-web's own test service).
+
+// The example service's own routes, compiled into this test: the app a user copies is the app
+// tested. They name only this crate's public API. (The example cannot be a dev-dependency: it
+// depends on this crate, so cargo would link two copies of it.)
+#[path = "../../../examples/actix/src/lib.rs"]
+pub mod example_actix;
 
 use actix_web::{
     App, Error,

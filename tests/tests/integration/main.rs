@@ -1,0 +1,25 @@
+//! Every real-service test of `better-auth-tests`, in one test binary (one link of the whole
+//! stack instead of one per file): each module was a test file of its own, and keeps its test
+//! names under its module path (`interop_sessions::postgres_sessions_match_better_auth`).
+//!
+//! Run one module with a filter: `cargo test -p better-auth-tests --test integration revocation::`
+//! (or `cargo nextest run -p better-auth-tests revocation::`).
+
+mod cache_single_flight;
+mod database_faults;
+mod interop_api_keys;
+mod interop_cookie_cache;
+mod interop_corpus;
+mod interop_header_bytes;
+mod interop_id_layouts;
+mod interop_jwt;
+mod interop_multi_session;
+mod interop_redis;
+mod interop_remote;
+mod interop_sessions;
+mod jwks_faults;
+mod jwt_attacks;
+mod mysql_store;
+mod postgres_store;
+mod revocation;
+mod sqlite_store;
