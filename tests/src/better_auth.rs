@@ -376,6 +376,19 @@ impl BetterAuthServer {
         self.get_session_with(headers).await
     }
 
+    /// `GET /api/auth/get-session` with these header lines written byte for byte (see
+    /// [`raw_http`](crate::raw_http)).
+    pub async fn get_session_raw(&self, headers: &[(&str, &[u8])]) -> crate::raw_http::RawResponse {
+        crate::raw_http::send(
+            &self.base_url,
+            "GET",
+            "/api/auth/get-session",
+            headers,
+            None,
+        )
+        .await
+    }
+
     /// `GET /api/auth/get-session` with arbitrary headers.
     pub async fn get_session_with(&self, headers: HeaderMap) -> Value {
         let response = self.get("/get-session", headers).await;

@@ -59,6 +59,24 @@ impl TestDb {
     }
 
     /// The Better Auth server configuration for this database.
+    /// An authenticator with `config` over a SQL store on this database (as Better Auth laid it
+    /// out).
+    pub async fn authenticator(
+        &self,
+        config: better_auth_core::AuthConfig,
+    ) -> better_auth_core::Authenticator {
+        let store = better_auth_core::store::connect(
+            &self.url(),
+            better_auth_core::store::SqlOptions::default(),
+        )
+        .await
+        .expect("a SQL store on the test database");
+        better_auth_core::Authenticator::builder(config)
+            .session_store_arc(store)
+            .build()
+            .expect("the test authenticator")
+    }
+
     pub fn server_config(&self, plugins: serde_json::Value) -> serde_json::Value {
         match self {
             Self::Postgres(db) => {

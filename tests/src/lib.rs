@@ -29,6 +29,13 @@ pub mod services;
 /// A secret of the right length for tests (the one the captured vectors use).
 pub const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
 
+/// Better Auth's defaults with [`SECRET`].
+pub fn test_config() -> better_auth_core::AuthConfig {
+    better_auth_core::AuthConfig::new(
+        better_auth_core::SecretSet::single(SECRET).expect("the test secret is valid"),
+    )
+}
+
 /// A unique suffix for names made by this test run: process id, time, counter.
 pub fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

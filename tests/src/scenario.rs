@@ -363,14 +363,7 @@ async fn header_bytes(
     ];
     for (case, header, bytes, better_auth_accepts, refusal) in cases {
         let headers = [(header, bytes.as_slice())];
-        let theirs = crate::raw_http::send(
-            server.base_url(),
-            "GET",
-            "/api/auth/get-session",
-            &headers,
-            None,
-        )
-        .await;
+        let theirs = server.get_session_raw(&headers).await;
         assert_eq!(
             theirs.json()["user"].is_object(),
             better_auth_accepts,

@@ -3,8 +3,6 @@
 //! deleted and unknown keys refused; permissions exposed. Better Auth's own `api-key/verify`
 //! gives the verdict alongside.
 
-use std::sync::Arc;
-
 use better_auth_core::{
     AuthConfig, AuthError, Authenticator, SecretSet, Via,
     http::{HeaderMap, HeaderValue},
@@ -222,7 +220,6 @@ async fn run(db: TestDb) {
         auth.authenticate(&api_key_headers(&third_key)).await,
         Err(AuthError::InvalidApiKey { .. })
     ));
-    let _ = Arc::new(());
 }
 
 #[tokio::test]

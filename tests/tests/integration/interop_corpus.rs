@@ -9,7 +9,7 @@ use better_auth_core::{
     jwt::looks_like_jwt,
     testing::{AttackCase, Fixture, FixtureUser, SECRET, attack_cases},
 };
-use better_auth_tests::{better_auth::BetterAuthServer, raw_http};
+use better_auth_tests::better_auth::BetterAuthServer;
 use serde_json::json;
 
 /// A case Better Auth's `get-session` can judge: a `GET /me` carrying only cookies and an
@@ -54,14 +54,7 @@ async fn better_auth_gives_the_corpus_verdicts() {
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_bytes()))
             .collect();
-        let response = raw_http::send(
-            server.base_url(),
-            "GET",
-            "/api/auth/get-session",
-            &headers,
-            None,
-        )
-        .await;
+        let response = server.get_session_raw(&headers).await;
         if response.status != 200 {
             // Node refused the request before Better Auth ran (a head over its 16 KiB: 431).
             refused_by_node.push(format!(

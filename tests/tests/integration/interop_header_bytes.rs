@@ -5,11 +5,10 @@
 //! Node joins them, `blob:` and `null` origins.
 
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, SecretSet,
+    AuthError, Authenticator,
     http::{HeaderMap, HeaderName, HeaderValue},
-    store::{self, SqlOptions},
 };
-use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb, raw_http};
+use better_auth_tests::{better_auth::BetterAuthServer, db::TestDb, raw_http, test_config};
 use serde_json::json;
 
 const S: &str = "better-auth.session_token";
@@ -41,16 +40,9 @@ async fn setup() -> Setup {
             signed.auth_token.clone().expect("set-auth-token"),
         ));
     }
-    let mut auth_config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+    let mut auth_config = test_config();
     auth_config.base_url = Some(url::Url::parse(server.base_url()).unwrap());
-    let auth = Authenticator::builder(auth_config)
-        .session_store_arc(
-            store::connect(&db.url(), SqlOptions::default())
-                .await
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let auth = db.authenticator(auth_config).await;
     let bob = users.pop().unwrap();
     let alice = users.pop().unwrap();
     Setup {
@@ -83,14 +75,7 @@ async fn verdicts(setup: &Setup, headers: &[(&str, Vec<u8>)]) -> (Option<String>
         .iter()
         .map(|(name, value)| (*name, value.as_slice()))
         .collect();
-    let response = raw_http::send(
-        setup.server.base_url(),
-        "GET",
-        "/api/auth/get-session",
-        &raw,
-        None,
-    )
-    .await;
+    let response = setup.server.get_session_raw(&raw).await;
     assert_eq!(response.status, 200, "get-session: {response:?}");
     let theirs = response.json()["user"]["name"].as_str().map(str::to_owned);
     let ours = setup

@@ -4,11 +4,10 @@
 //! our store must find exactly what its own `get-session` finds.
 
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, BearerPolicy, SecretSet, Via,
+    AuthError, BearerPolicy, Via,
     http::{HeaderMap, HeaderValue},
-    store::{self, SqlOptions},
 };
-use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb};
+use better_auth_tests::{better_auth::BetterAuthServer, db::TestDb, test_config};
 use serde_json::json;
 
 fn headers(name: &'static str, value: &str) -> HeaderMap {
@@ -45,14 +44,7 @@ async fn generated_ids(generate_id: &str, expected_type: &str) {
         "Better Auth's migration made these id columns"
     );
 
-    let auth = Authenticator::builder(AuthConfig::new(SecretSet::single(SECRET).unwrap()))
-        .session_store_arc(
-            store::connect(&db.url(), SqlOptions::default())
-                .await
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let auth = db.authenticator(test_config()).await;
     let cookie = signed.cookie_header();
     let ours = auth
         .authenticate(&headers("cookie", &cookie))
@@ -89,16 +81,9 @@ async fn require_signature_matches_the_bearer_plugin() {
     let signed = server
         .sign_up("signed@example.com", "correct horse battery", "Signed")
         .await;
-    let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+    let mut config = test_config();
     config.bearer = BearerPolicy::SignedOnly;
-    let auth = Authenticator::builder(config)
-        .session_store_arc(
-            store::connect(&db.url(), SqlOptions::default())
-                .await
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let auth = db.authenticator(config).await;
 
     let raw = headers("authorization", &format!("Bearer {}", signed.token()));
     assert!(

@@ -2,14 +2,8 @@
 //! the same device sessions as its `list-device-sessions`, the active one first, and follow a
 //! revocation.
 
-use std::sync::Arc;
-
-use better_auth_core::{
-    AuthConfig, Authenticator, SecretSet,
-    http::{HeaderMap, HeaderValue},
-    store::{self, SqlOptions},
-};
-use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb};
+use better_auth_core::http::{HeaderMap, HeaderValue};
+use better_auth_tests::{better_auth::BetterAuthServer, db::TestDb};
 use serde_json::{Value, json};
 
 fn cookie_headers(cookie: &str) -> HeaderMap {
@@ -59,16 +53,9 @@ async fn device_sessions_match_better_auth() {
         .await;
     let jar = second.cookie_jar(&jar);
 
-    let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+    let mut config = better_auth_tests::test_config();
     config.multi_session = true;
-    let auth = Authenticator::builder(config)
-        .session_store_arc(
-            store::connect(&db.url(), SqlOptions::default())
-                .await
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let auth = db.authenticator(config).await;
     let user = auth
         .authenticate_request("GET", &cookie_headers(&jar))
         .await
@@ -123,14 +110,7 @@ async fn device_sessions_match_better_auth() {
     );
 
     // Off by default.
-    let plain = Authenticator::builder(AuthConfig::new(SecretSet::single(SECRET).unwrap()))
-        .session_store_arc(
-            store::connect(&db.url(), SqlOptions::default())
-                .await
-                .unwrap(),
-        )
-        .build()
-        .unwrap();
+    let plain = db.authenticator(better_auth_tests::test_config()).await;
     assert!(
         plain
             .authenticate_request("GET", &cookie_headers(&jar))
@@ -142,5 +122,4 @@ async fn device_sessions_match_better_auth() {
             .unwrap()
             .is_empty()
     );
-    let _ = Arc::new(());
 }
