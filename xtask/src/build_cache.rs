@@ -115,6 +115,15 @@ pub(crate) fn apply(command: &mut Command) {
             .env("BETTER_AUTH_RS_SCCACHE", &cache.sccache)
             .env("SCCACHE_DIR", &cache.dir)
             .env("SCCACHE_CACHE_SIZE", "10G");
+        // The C and C++ of the dependencies (aws-lc, SQLite, libFuzzer) through sccache too:
+        // the `cc` crate takes a known wrapper in front of the compiler. Only third-party build
+        // scripts compile C here.
+        if std::env::var_os("CC").is_none() && std::env::var_os("CXX").is_none() {
+            let sccache = cache.sccache.display();
+            command
+                .env("CC", format!("{sccache} cc"))
+                .env("CXX", format!("{sccache} c++"));
+        }
     }
 }
 
