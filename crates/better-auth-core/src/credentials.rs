@@ -3,7 +3,7 @@
 //! key; and what goes with them (the cookie cache, the multi-session cookies, `dont_remember`).
 //!
 //! Header bytes are read as Better Auth (on Node) reads them: Latin-1, JavaScript's `trim`, the
-//! `Cookie` headers joined and parsed once ([`CookieJar`]). A header value that is not UTF-8 is
+//! `Cookie` headers joined and parsed once (`CookieJar`). A header value that is not UTF-8 is
 //! read like that in `Cookie` only: an `Authorization` or API-key value that is not UTF-8 can
 //! carry no credential Better Auth issued, and is ignored, as Rocket (which drops such headers
 //! before any guard runs) must ignore it too, so the four adapters answer alike.

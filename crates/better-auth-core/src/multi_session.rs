@@ -6,7 +6,7 @@
 //! The plugin lists the cookie names with Better Auth's strict cookie parser (a name must be an
 //! RFC 7230 token and the value RFC 6265 cookie octets, space and comma; only space and tab are
 //! trimmed) and reads each value with better-call's lenient one (the first occurrence wins):
-//! both are followed here, over the request's one [`CookieJar`]. Unlike the plugin, at most
+//! both are followed here, over the request's one `CookieJar`. Unlike the plugin, at most
 //! [`MAX_DEVICE_SESSIONS`] names are read, so a request cannot make this unbounded work.
 
 use crate::cookies::CookieJar;

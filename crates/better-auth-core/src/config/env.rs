@@ -63,7 +63,7 @@ pub const DEFAULT_ROLE: &str = "BETTER_AUTH_DEFAULT_ROLE";
 /// The most database connections of the session store's pool (16 by default).
 pub const DB_POOL_SIZE: &str = "BETTER_AUTH_DB_POOL_SIZE";
 /// The table and column names, as JSON in the shape of Better Auth's options
-/// (see [`Schema`](crate::Schema)).
+/// (see [`Schema`]).
 pub const SCHEMA: &str = "BETTER_AUTH_SCHEMA";
 
 /// Every variable [`Authenticator::from_env`](crate::Authenticator::from_env) reads, typed.
