@@ -15,6 +15,13 @@ pub(crate) const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
 /// A session and user shaped like Better Auth's (ids and tokens of 32 characters, a user agent,
 /// the admin plugin's role), `n` making them distinct.
 pub(crate) fn record(n: usize) -> SessionRecord {
+    // Times as JavaScript keeps them (whole milliseconds, here never a round second), so a
+    // cookie cache entry made from the record is what Better Auth writes.
+    let js_time = |time: chrono::DateTime<Utc>| {
+        chrono::DateTime::from_timestamp_millis(time.timestamp() * 1000 + 123)
+            .expect("a time in range")
+    };
+    let now = js_time(Utc::now());
     let mut user = User::new(
         format!("user{n:0>28}"),
         format!("User Number {n}"),
@@ -22,12 +29,16 @@ pub(crate) fn record(n: usize) -> SessionRecord {
     );
     user.email_verified = true;
     user.role = Some("user".to_owned());
+    user.created_at = now;
+    user.updated_at = now;
     let mut session = Session::new(
         format!("sess{n:0>28}"),
         token(n),
         user.id.clone(),
-        Utc::now() + Duration::days(7),
+        now + Duration::days(7),
     );
+    session.created_at = now;
+    session.updated_at = now;
     session.ip_address = Some("203.0.113.7".to_owned());
     session.user_agent = Some("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36".to_owned());
     SessionRecord::new(session, user)
