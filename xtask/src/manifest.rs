@@ -19,6 +19,10 @@ pub(crate) const CORE: &str = "better-auth-core";
 /// The features the README tells users to combine ("features `postgres`, `sqlite`, `jwks`").
 pub(crate) const README_COMBINATION: [&str; 3] = ["postgres", "sqlite", "jwks"];
 
+/// `jwks` with the one SQL store the README's combination leaves out: the JWKS table source is
+/// compiled per SQL dialect, and MySQL alone is the case that once matched an empty enum.
+pub(crate) const JWKS_WITH_MYSQL: [&str; 2] = ["jwks", "mysql"];
+
 /// The workspace as the lint steps need it.
 pub(crate) struct Workspace {
     /// Every feature of the core but `default` and the internal `_`-prefixed ones, sorted.

@@ -314,27 +314,27 @@ pub(crate) fn lint() -> Result {
 }
 
 /// Clippy with `-D warnings` on the libraries of the core and the adapters (what a user builds)
-/// with no feature, with each feature of the core alone, and with the README's combination. The
-/// adapters' features only forward to the core's (checked by
+/// with no feature, with each feature of the core alone, with the README's combination and with
+/// `jwks` + `mysql`. The adapters' features only forward to the core's (checked by
 /// `assert_adapter_features_forward`), so `--features better-auth-core/X` is each adapter's
 /// feature X. Tests and benches are the all-features clippy run's: the adapters' dev-dependency
 /// on the core turns `test-utils` (sqlite, jwks, cookie-cache) on whatever is asked.
 fn feature_matrix(workspace: &manifest::Workspace) -> Result {
     let mut sets: Vec<Vec<String>> = vec![Vec::new()];
     sets.extend(workspace.core_features.iter().map(|f| vec![f.clone()]));
-    for feature in manifest::README_COMBINATION {
-        if !workspace.core_features.iter().any(|f| f == feature) {
-            return Err(format!(
-                "the README's feature `{feature}` is not a feature of the core"
-            ));
+    for combination in [
+        &manifest::README_COMBINATION[..],
+        &manifest::JWKS_WITH_MYSQL[..],
+    ] {
+        for feature in combination {
+            if !workspace.core_features.iter().any(|f| f == feature) {
+                return Err(format!(
+                    "the combination's feature `{feature}` is not a feature of the core"
+                ));
+            }
         }
+        sets.push(combination.iter().map(|f| (*f).to_owned()).collect());
     }
-    sets.push(
-        manifest::README_COMBINATION
-            .iter()
-            .map(|f| (*f).to_owned())
-            .collect(),
-    );
     let mut failed = Vec::new();
     for set in &sets {
         let core_features: Vec<String> = set
