@@ -159,6 +159,13 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
     pub async fn forget(&self, token: &str) {
         self.cache.invalidate(&key(token)).await;
     }
+
+    /// Replaces the cached answer for `record`'s token (after a refresh this service wrote:
+    /// the cache then serves the new `expiresAt`, never the old one). Lives `ttl` again.
+    pub async fn remember(&self, record: SessionRecord) {
+        let key = key(&record.session.token);
+        self.cache.insert(key, Some(record)).await;
+    }
 }
 
 impl<S: SessionStore + ?Sized> std::fmt::Debug for CachedStore<S> {
@@ -179,6 +186,17 @@ fn key(token: &str) -> CacheKey {
 impl<S: SessionStore + ?Sized> SessionStore for CachedStore<S> {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         self.lookup(token).await
+    }
+
+    /// Refreshes through the inner store, then drops this token's cached answer.
+    async fn extend_session(
+        &self,
+        token: &str,
+        extension: &crate::session_refresh::Extension,
+    ) -> Result<crate::session_refresh::Extended, BackendError> {
+        let extended = self.inner.extend_session(token, extension).await;
+        self.forget(token).await;
+        extended
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

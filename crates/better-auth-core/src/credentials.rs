@@ -98,6 +98,8 @@ impl std::fmt::Debug for Credential {
 pub(crate) struct Discovery {
     /// The session cookie's full name.
     pub(crate) session_cookie: String,
+    /// The `dont_remember` cookie's full name.
+    pub(crate) dont_remember_cookie: String,
     /// The cookie cache's full name, when the cookie cache is read.
     #[cfg(feature = "cookie-cache")]
     pub(crate) cookie_cache: Option<String>,
@@ -122,6 +124,9 @@ pub(crate) struct Found {
     pub(crate) cookie_cache: Option<String>,
     /// The multi-session cookies' signed values (bounded), when multi-session is on.
     pub(crate) device_cookies: Vec<String>,
+    /// The `dont_remember` cookie's value (percent-decoded, signature not yet checked), with a
+    /// session token: a session signed in with `rememberMe: false` is not refreshed.
+    pub(crate) dont_remember: Option<String>,
 }
 
 impl Discovery {
@@ -155,6 +160,12 @@ impl Discovery {
             (&found.credential, &self.cookie_cache)
         {
             found.cookie_cache = crate::cookie_cache::read_cookie(jar.get(), name);
+        }
+        if let Some(Credential::SessionCookie(_) | Credential::Bearer(_)) = &found.credential {
+            found.dont_remember = jar
+                .get()
+                .get(&self.dont_remember_cookie)
+                .map(std::borrow::Cow::into_owned);
         }
         if self.multi_session {
             found.device_cookies = multi_session::signed_values(jar.get());
@@ -330,6 +341,7 @@ mod tests {
     fn discovery(order: CredentialOrder, bearer: BearerPolicy) -> Discovery {
         Discovery {
             session_cookie: COOKIE.to_owned(),
+            dont_remember_cookie: "better-auth.dont_remember".to_owned(),
             #[cfg(feature = "cookie-cache")]
             cookie_cache: None,
             multi_session: false,

@@ -8,6 +8,7 @@
 //! - [`signing`]: better-call's HMAC-SHA256 signed values, verified in constant time;
 //! - [`store`]: the [`SessionStore`] trait and its backends (features `postgres`, `sqlite`);
 //! - [`cache`]: a bounded, single-flight cache in front of any store;
+//! - [`session_refresh`]: sliding sessions, written as Better Auth writes them;
 //! - [`jwt`]: Better Auth JWT plugin tokens, the [`jwt::TokenVerifier`] trait and its JWKS
 //!   backend (feature `jwks`);
 //! - [`Authenticator`]: headers in, [`Identity`] or [`AuthError`] out; adapters call
@@ -47,6 +48,7 @@ pub mod multi_session;
 pub mod origin;
 pub mod response;
 pub mod secret;
+pub mod session_refresh;
 pub mod signing;
 pub mod store;
 #[cfg(feature = "test-utils")]
@@ -64,6 +66,7 @@ pub use model::{Identity, Session, SessionRecord, User};
 pub use origin::TrustedOrigins;
 pub use response::{ErrorRenderer, ErrorResponse, Rejection};
 pub use secret::{Secret, SecretSet};
+pub use session_refresh::{RefreshHeaders, SessionLifetime};
 pub use store::{Schema, SessionStore};
 
 /// Re-exported so that users name the same `http` types as this crate.

@@ -14,6 +14,10 @@ use crate::{
     store::{ApiKeyStore, SessionStore},
 };
 
+/// The most recent refreshes remembered to coalesce stale reads (one entry per refreshed
+/// session, for a minute).
+const REFRESHES_REMEMBERED: u64 = 100_000;
+
 /// Builds an [`Authenticator`].
 ///
 /// ```
@@ -150,6 +154,7 @@ impl AuthenticatorBuilder {
             .map(|_| self.config.cookie_name("session_data"));
         let discovery = Discovery {
             session_cookie: self.config.session_cookie(),
+            dont_remember_cookie: self.config.dont_remember_cookie(),
             #[cfg(feature = "cookie-cache")]
             cookie_cache: cookie_cache_name,
             multi_session: self.config.multi_session,
@@ -174,6 +179,7 @@ impl AuthenticatorBuilder {
                 tokens: self.tokens,
                 api_keys: self.api_keys,
                 renderer: self.renderer,
+                refresher: crate::session_refresh::Refresher::new(REFRESHES_REMEMBERED),
             }),
         })
     }

@@ -26,6 +26,7 @@ use crate::{
 mod builder;
 mod outcome;
 mod pipeline;
+mod refresh;
 #[cfg(test)]
 mod tests;
 
@@ -83,6 +84,8 @@ struct Inner {
     tokens: Option<Arc<dyn TokenVerifier>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
     renderer: Option<ErrorRenderer>,
+    /// One write per session per refresh.
+    refresher: crate::session_refresh::Refresher,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -127,17 +130,21 @@ impl Authenticator {
             .discovery
             .find(headers)
             .inspect_err(AuthError::log)?;
-        self.identify(&found)
+        let verified = self
+            .identify(&found)
             .await
-            .and_then(|identity| identity.ok_or(AuthError::MissingCredentials))
-            .inspect_err(AuthError::log)
+            .and_then(|verified| verified.ok_or(AuthError::MissingCredentials))
+            .inspect_err(AuthError::log)?;
+        Ok(self.refresh_if_due(verified, &found).await.0)
     }
 
     /// Authenticates a request as adapters do, once per request: the credentials of
     /// [`authenticate`](Self::authenticate), then, for a cookie-authenticated request with a
     /// state-changing `method` (anything but GET, HEAD and OPTIONS), the Origin check against
-    /// the trusted origins (unless [`AuthConfig::check_origin`] is off). The [`AuthOutcome`] is
-    /// read as a required or an optional user; refusals are logged once, here.
+    /// the trusted origins (unless [`AuthConfig::check_origin`] is off), then the session's
+    /// refresh when it is due (see [`session_refresh`](crate::session_refresh)), whose headers
+    /// the outcome carries ([`AuthOutcome::refresh_headers`]). The [`AuthOutcome`] is read as a
+    /// required or an optional user; refusals are logged once, here.
     pub async fn authenticate_request(
         &self,
         method: &str,
@@ -150,23 +157,30 @@ impl Authenticator {
         // Read now, from the headers; applied after verification (a bad credential is a 401
         // before it is a 403).
         let origin = crate::origin::check(method, headers, &self.inner.trusted_origins);
-        let result = match self.identify(&found).await {
-            Ok(Some(identity)) => {
-                if self.inner.config.check_origin && identity.via == crate::Via::Cookie {
-                    origin.map(|()| identity)
+        let verified = match self.identify(&found).await {
+            Ok(Some(verified)) => {
+                if self.inner.config.check_origin && verified.identity.via == crate::Via::Cookie {
+                    origin.map(|()| verified)
                 } else {
-                    Ok(identity)
+                    Ok(verified)
                 }
             }
             Ok(None) => Err(AuthError::MissingCredentials),
             Err(error) => Err(error),
         };
-        if let Err(error) = &result {
-            error.log();
-        }
+        let (result, refresh) = match verified {
+            Ok(verified) => {
+                let (identity, refresh) = self.refresh_if_due(verified, &found).await;
+                (Ok(identity), refresh)
+            }
+            Err(error) => {
+                error.log();
+                (Err(error), None)
+            }
+        };
         let device_sessions = (self.inner.config.multi_session && result.is_ok())
             .then(|| DeviceSessions::new(found.device_cookies));
-        AuthOutcome::new(result, self.clone(), device_sessions)
+        AuthOutcome::new(result, self.clone(), device_sessions).with_refresh(refresh)
     }
 
     /// Logs `error` and renders its response: the rejection of a guard or a handler.

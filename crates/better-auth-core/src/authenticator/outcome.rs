@@ -6,7 +6,10 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use super::Authenticator;
-use crate::{authenticated::Authenticated, error::AuthError, model::Identity, response::Rejection};
+use crate::{
+    authenticated::Authenticated, error::AuthError, model::Identity, response::Rejection,
+    session_refresh::RefreshHeaders,
+};
 
 /// The result of authenticating one request (see
 /// [`Authenticator::authenticate_request`]), readable as a required or an optional user.
@@ -15,6 +18,7 @@ pub struct AuthOutcome {
     result: Result<Identity, AuthError>,
     authenticator: Authenticator,
     device_sessions: Option<Arc<DeviceSessions>>,
+    refresh: Option<Arc<RefreshHeaders>>,
 }
 
 impl AuthOutcome {
@@ -27,7 +31,20 @@ impl AuthOutcome {
             result,
             authenticator,
             device_sessions: device_sessions.map(Arc::new),
+            refresh: None,
         }
+    }
+
+    pub(super) fn with_refresh(mut self, refresh: Option<RefreshHeaders>) -> Self {
+        self.refresh = refresh.map(Arc::new);
+        self
+    }
+
+    /// The headers of the session's refresh, when this request refreshed it: the response
+    /// must carry them (the session cookie set again, `set-auth-token`), as Better Auth's
+    /// would. Each adapter's layer, middleware or fairing appends them.
+    pub fn refresh_headers(&self) -> Option<&RefreshHeaders> {
+        self.refresh.as_deref()
     }
 
     /// A request refused before any verification (`error` is logged here).

@@ -13,16 +13,33 @@ use crate::{
     signing::{self, SignatureError},
 };
 
+/// A verified credential's identity, and whether its session was read from the session store
+/// (by a session token): only such a session can be refreshed.
+#[derive(Debug)]
+pub(super) struct Verified {
+    pub(super) identity: Identity,
+    pub(super) from_store: bool,
+}
+
 impl Authenticator {
     /// The identity the request's credential proves; `None` without a credential.
-    pub(super) async fn identify(&self, found: &Found) -> Result<Option<Identity>, AuthError> {
+    pub(super) async fn identify(&self, found: &Found) -> Result<Option<Verified>, AuthError> {
         let Some(credential) = &found.credential else {
             return Ok(None);
         };
         #[cfg(feature = "cookie-cache")]
         if let Some(identity) = self.answer_from_cookie_cache(credential, found)? {
-            return Ok(Some(identity));
+            // Better Auth answers from its cookie cache without reading or refreshing the
+            // session (the facts file's A12).
+            return Ok(Some(Verified {
+                identity,
+                from_store: false,
+            }));
         }
+        let from_store = matches!(
+            credential,
+            Credential::SessionCookie(_) | Credential::Bearer(_)
+        );
         let identity = match credential {
             Credential::ApiKey(key) => self.verify_api_key(key).await?,
             Credential::Jwt(token) => {
@@ -36,7 +53,10 @@ impl Authenticator {
             }
         };
         self.check_user(&identity.user)?;
-        Ok(Some(identity))
+        Ok(Some(Verified {
+            identity,
+            from_store,
+        }))
     }
 
     /// A session cookie answered from Better Auth's cookie cache, when the request carries a

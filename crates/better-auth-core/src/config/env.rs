@@ -57,6 +57,15 @@ pub const COOKIE_CACHE_VERSION: &str = "BETTER_AUTH_COOKIE_CACHE_VERSION";
 /// is remembered until its `exp`; see
 /// [`VerifiedTokenCacheOptions`](crate::jwt::VerifiedTokenCacheOptions)).
 pub const JWT_CACHE: &str = "BETTER_AUTH_JWT_CACHE";
+/// Better Auth's `session.expiresIn`, in seconds (604800, 7 days, by default): a refreshed
+/// session expires this long after the refresh.
+pub const SESSION_EXPIRES_IN: &str = "BETTER_AUTH_SESSION_EXPIRES_IN";
+/// Better Auth's `session.updateAge`, in seconds (86400, 1 day, by default): a session is
+/// refreshed when used this long after its last refresh; 0 refreshes on every use.
+pub const SESSION_UPDATE_AGE: &str = "BETTER_AUTH_SESSION_UPDATE_AGE";
+/// `true`: never refresh sessions (Better Auth's `session.disableSessionRefresh`); this library
+/// then writes nothing for sessions.
+pub const DISABLE_SESSION_REFRESH: &str = "BETTER_AUTH_DISABLE_SESSION_REFRESH";
 /// The admin plugin's `defaultRole`: the role of a user whose `role` is null (`user` by
 /// default).
 pub const DEFAULT_ROLE: &str = "BETTER_AUTH_DEFAULT_ROLE";
@@ -132,6 +141,12 @@ pub struct EnvSettings {
     pub jwks_url: Option<Url>,
     /// [`JWT_CACHE`] (`true` unless set to false).
     pub jwt_cache: bool,
+    /// [`SESSION_EXPIRES_IN`], in seconds.
+    pub session_expires_in: Option<u32>,
+    /// [`SESSION_UPDATE_AGE`], in seconds.
+    pub session_update_age: Option<u32>,
+    /// [`DISABLE_SESSION_REFRESH`].
+    pub disable_session_refresh: bool,
 }
 
 impl EnvSettings {
@@ -187,6 +202,9 @@ impl EnvSettings {
             cookie_cache_version: vars.text(COOKIE_CACHE_VERSION),
             jwks_url: vars.url(JWKS_URL)?,
             jwt_cache: vars.flag(JWT_CACHE)?.unwrap_or(true),
+            session_expires_in: vars.number(SESSION_EXPIRES_IN, "a whole number of seconds")?,
+            session_update_age: vars.number(SESSION_UPDATE_AGE, "a whole number of seconds")?,
+            disable_session_refresh: vars.flag(DISABLE_SESSION_REFRESH)?.unwrap_or(false),
         };
         if settings.db_pool_size == Some(0) {
             return Err(ConfigError::InvalidEnv {
@@ -217,6 +235,13 @@ impl EnvSettings {
         if let Some(role) = &self.default_role {
             config.default_role.clone_from(role);
         }
+        if let Some(seconds) = self.session_expires_in {
+            config.session.expires_in = chrono::Duration::seconds(seconds.into());
+        }
+        if let Some(seconds) = self.session_update_age {
+            config.session.update_age = chrono::Duration::seconds(seconds.into());
+        }
+        config.session.refresh = !self.disable_session_refresh;
         Ok(config)
     }
 
@@ -365,6 +390,41 @@ mod tests {
         }
         assert!(!read(&[(JWT_CACHE, "FALSE")]).unwrap().jwt_cache);
         assert!(read(&[]).unwrap().jwt_cache);
+    }
+
+    #[test]
+    fn session_lifetime_from_the_environment() {
+        let settings = read(&[
+            (SESSION_EXPIRES_IN, "20"),
+            (SESSION_UPDATE_AGE, "0"),
+            (SECRET, "a-32+char-test-secret-for-ba-probe-0123456789"),
+        ])
+        .unwrap();
+        let config = settings.auth_config().unwrap();
+        assert_eq!(config.session.expires_in, chrono::Duration::seconds(20));
+        assert_eq!(config.session.update_age, chrono::Duration::zero());
+        assert!(config.session.refresh);
+        let off = read(&[
+            (DISABLE_SESSION_REFRESH, "true"),
+            (SECRET, "a-32+char-test-secret-for-ba-probe-0123456789"),
+        ])
+        .unwrap();
+        let config = off.auth_config().unwrap();
+        assert!(!config.session.refresh);
+        assert_eq!(
+            config.session,
+            crate::SessionLifetime {
+                refresh: false,
+                ..Default::default()
+            }
+        );
+        for (name, value) in [(SESSION_EXPIRES_IN, "7d"), (SESSION_UPDATE_AGE, "-1")] {
+            let message = read(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                message.contains(name) && message.contains(value),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub struct AuthConfig {
     /// The admin plugin's `defaultRole` (`user`): the role of a user whose `role` is null, for
     /// the role guards.
     pub default_role: String,
+    /// Better Auth's `session.expiresIn`, `updateAge` and `disableSessionRefresh`: when a
+    /// session is refreshed (on by default, as in Better Auth).
+    pub session: crate::session_refresh::SessionLifetime,
 }
 
 /// Better Auth's default cookie prefix.
@@ -107,6 +110,7 @@ impl AuthConfig {
             multi_session: false,
             api_key_headers: vec!["x-api-key".to_owned()],
             default_role: crate::model::DEFAULT_ROLE.to_owned(),
+            session: crate::session_refresh::SessionLifetime::default(),
         }
     }
 
@@ -142,6 +146,11 @@ impl AuthConfig {
     /// `__Secure-better-auth.session_token`.
     pub fn session_cookie(&self) -> String {
         self.cookie_name("session_token")
+    }
+
+    /// The full name of the `dont_remember` cookie (set by a sign-in with `rememberMe: false`).
+    pub fn dont_remember_cookie(&self) -> String {
+        self.cookie_name("dont_remember")
     }
 
     /// The full name of Better Auth cookie `cookie` (`session_token`, `session_data`, ...).

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use crate::{
     error::BackendError,
     model::{ApiKeyRecord, SessionRecord},
+    session_refresh::{Extended, Extension},
 };
 
 mod schema;
@@ -71,6 +72,21 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
     /// The session whose token is `token`, with its user; `None` if there is none.
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError>;
 
+    /// Refreshes the session of `token` as Better Auth does (see
+    /// [`session_refresh`](crate::session_refresh)): sets its `expiresAt` and `updatedAt` to
+    /// the extension's, in one atomic step and only while the stored `expiresAt` is at or
+    /// before [`Extension::due_before`], written exactly as Better Auth writes them. The
+    /// default does nothing ([`Extended::Unsupported`]): a store that cannot write leaves
+    /// sessions to expire on time.
+    async fn extend_session(
+        &self,
+        token: &str,
+        extension: &Extension,
+    ) -> Result<Extended, BackendError> {
+        let _ = (token, extension);
+        Ok(Extended::Unsupported)
+    }
+
     /// Whether the backend answers (for health endpoints).
     async fn check_health(&self) -> Result<(), BackendError>;
 
@@ -93,6 +109,14 @@ pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
 impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         (**self).find_session(token).await
+    }
+
+    async fn extend_session(
+        &self,
+        token: &str,
+        extension: &Extension,
+    ) -> Result<Extended, BackendError> {
+        (**self).extend_session(token, extension).await
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

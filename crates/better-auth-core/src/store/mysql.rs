@@ -77,6 +77,30 @@ impl Dialect for MySqlDialect {
         })
     }
 
+    fn param(_n: usize) -> String {
+        "?".to_owned()
+    }
+
+    /// `timestamp` columns take UTC text (sqlx sets the session's `time_zone` to UTC), and so
+    /// do `datetime` ones, read as UTC.
+    fn time_param(kind: Kind, _n: usize) -> Option<String> {
+        match kind {
+            Kind::Timestamp | Kind::DateTime | Kind::Text => Some("?".to_owned()),
+            Kind::Int | Kind::Float => None,
+        }
+    }
+
+    fn time_text(kind: Kind, time: DateTime<Utc>) -> String {
+        match kind {
+            Kind::Text => super::sql::iso_millis(time),
+            _ => time.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+        }
+    }
+
+    fn rows_affected(result: &sqlx::mysql::MySqlQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
     /// The columns of `table` in the current database.
     async fn columns_of(pool: &MySqlPool, table: &str) -> Result<Vec<ColumnInfo>, sqlx::Error> {
         let rows = sqlx::query_as(

@@ -10,7 +10,7 @@ use sqlx::{
 
 use super::sql::{
     Cell, ColumnInfo, Dialect, SqlOptions, SqlStore, column_infos, delegate_to_sql_store,
-    quote_double,
+    iso_millis, quote_double,
 };
 use crate::config::ConfigError;
 
@@ -84,6 +84,29 @@ impl Dialect for PgDialect {
             }
             Kind::Text => Cell::from(row.try_get::<Option<String>, _>(index)?),
         })
+    }
+
+    fn param(n: usize) -> String {
+        format!("${n}")
+    }
+
+    /// `timestamptz` takes the ISO text as it is; `timestamp` (without time zone, read as UTC)
+    /// gets its UTC wall time.
+    fn time_param(kind: Kind, n: usize) -> Option<String> {
+        match kind {
+            Kind::Timestamptz => Some(format!("${n}::timestamptz")),
+            Kind::Timestamp => Some(format!("(${n}::timestamptz AT TIME ZONE 'UTC')")),
+            Kind::Text => Some(format!("${n}")),
+            _ => None,
+        }
+    }
+
+    fn time_text(_kind: Kind, time: DateTime<Utc>) -> String {
+        iso_millis(time)
+    }
+
+    fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
+        result.rows_affected()
     }
 
     /// The columns of `table` as the search path resolves it.

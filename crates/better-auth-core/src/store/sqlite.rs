@@ -8,7 +8,7 @@ use sqlx::{
 
 use super::sql::{
     Cell, ColumnInfo, Dialect, SqlOptions, SqlStore, column_infos, delegate_to_sql_store,
-    quote_double,
+    iso_millis, quote_double,
 };
 use crate::config::ConfigError;
 
@@ -51,6 +51,24 @@ impl Dialect for SqliteDialect {
             }
             _ => Cell::Text(row.try_get_unchecked::<String, _>(index)?),
         })
+    }
+
+    fn param(n: usize) -> String {
+        format!("?{n}")
+    }
+
+    /// Better Auth's SQLite layout keeps dates as `toISOString()` text, which also compares
+    /// in time order.
+    fn time_param((): (), n: usize) -> Option<String> {
+        Some(format!("?{n}"))
+    }
+
+    fn time_text((): (), time: chrono::DateTime<chrono::Utc>) -> String {
+        iso_millis(time)
+    }
+
+    fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        result.rows_affected()
     }
 
     async fn columns_of(pool: &SqlitePool, table: &str) -> Result<Vec<ColumnInfo>, sqlx::Error> {

@@ -4,6 +4,8 @@
 
 use std::{future::Future, sync::Arc};
 
+use chrono::{DateTime, Utc};
+
 use super::{Cell, ColumnInfo};
 
 /// One SQL database as the stores see it.
@@ -39,7 +41,24 @@ pub(crate) trait Dialect: Send + Sync + 'static {
         pool: &sqlx::Pool<Self::Db>,
         table: &str,
     ) -> impl Future<Output = Result<Vec<ColumnInfo>, sqlx::Error>> + Send;
+
+    /// Parameter `n` (1-based) of a statement with several.
+    fn param(n: usize) -> String;
+
+    /// Parameter `n` as a value of a date column of this kind, bound as the text
+    /// [`time_text`](Self::time_text) writes; `None` when this library does not write dates
+    /// into such a column (then sessions are not refreshed).
+    fn time_param(kind: Self::Kind, n: usize) -> Option<String>;
+
+    /// `time` as the text bound for a date column of this kind: what Better Auth's driver
+    /// writes there, to the millisecond.
+    fn time_text(kind: Self::Kind, time: DateTime<Utc>) -> String;
+
+    /// The rows a statement changed.
+    fn rows_affected(result: &<Self::Db as sqlx::Database>::QueryResult) -> u64;
 }
+
+pub(crate) use crate::session_refresh::iso_millis;
 
 /// What the store runs on any sqlx database whose pool takes a query with one text parameter
 /// (PostgreSQL, MySQL, SQLite alike): written once, for all of them.
@@ -58,6 +77,13 @@ pub(crate) trait SqlDatabase: sqlx::Database {
         sql: Arc<str>,
     ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send + '_;
 
+    /// Runs `sql` with `values` bound to its parameters, in order.
+    fn execute(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> impl Future<Output = Result<Self::QueryResult, sqlx::Error>> + Send + '_;
+
     /// A round trip that needs no table (`SELECT 1`).
     fn ping(pool: &sqlx::Pool<Self>) -> impl Future<Output = Result<(), sqlx::Error>> + Send + '_;
 }
@@ -68,6 +94,7 @@ where
     for<'c> &'c mut Db::Connection: sqlx::Executor<'c, Database = Db>,
     Db::Arguments: sqlx::IntoArguments<Db>,
     for<'t> &'t str: sqlx::Encode<'t, Db> + sqlx::Type<Db>,
+    String: for<'t> sqlx::Encode<'t, Db> + sqlx::Type<Db>,
 {
     async fn fetch_optional(
         pool: &sqlx::Pool<Self>,
@@ -86,6 +113,18 @@ where
         sql: Arc<str>,
     ) -> Result<Vec<Self::Row>, sqlx::Error> {
         sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await
+    }
+
+    async fn execute(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> Result<Self::QueryResult, sqlx::Error> {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in values {
+            query = query.bind(value);
+        }
+        query.execute(pool).await
     }
 
     async fn ping(pool: &sqlx::Pool<Self>) -> Result<(), sqlx::Error> {

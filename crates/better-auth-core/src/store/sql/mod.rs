@@ -11,7 +11,7 @@ mod plan;
 mod record;
 mod store;
 
-pub(crate) use dialect::{Dialect, SqlDatabase, column_infos};
+pub(crate) use dialect::{Dialect, SqlDatabase, column_infos, iso_millis};
 pub(crate) use plan::{ColumnInfo, Plan, Target};
 pub(crate) use record::{Cell, RecordBuilder};
 pub(crate) use store::{SqlStore, delegate_to_sql_store};

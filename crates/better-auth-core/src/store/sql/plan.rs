@@ -146,6 +146,38 @@ impl Plan {
         })
     }
 
+    /// The planned column of the looked-up table (session or API key) holding `field`.
+    pub(crate) fn primary_column(&self, field: &str) -> Option<&PlannedColumn> {
+        self.columns.iter().find(|column| match &column.target {
+            Target::Session(name) | Target::ApiKey(name) => name == field,
+            Target::User(_) => false,
+        })
+    }
+
+    /// The session refresh: `UPDATE session SET expiresAt = <1>, updatedAt = <2> WHERE token =
+    /// <3> AND expiresAt <= <4>`. `time_param(column, n)` writes parameter `n` as a value of
+    /// that date column (`None`: not writable), `param(n)` a plain one.
+    pub(crate) fn extend_sql(
+        &self,
+        quote: impl Fn(&str) -> String,
+        time_param: impl Fn(&PlannedColumn, usize) -> Option<String>,
+        param: impl Fn(usize) -> String,
+    ) -> Option<String> {
+        let expires_at = self.primary_column("expiresAt")?;
+        let updated_at = self.primary_column("updatedAt")?;
+        let expires = quote(&expires_at.info.name);
+        Some(format!(
+            "UPDATE {} SET {expires} = {}, {} = {} WHERE {} = {} AND {expires} <= {}",
+            quote(&self.primary_table),
+            time_param(expires_at, 1)?,
+            quote(&updated_at.info.name),
+            time_param(updated_at, 2)?,
+            quote(&self.lookup_column),
+            param(3),
+            time_param(expires_at, 4)?,
+        ))
+    }
+
     /// The SQL text: `SELECT <exprs> FROM session p JOIN user u ON ... WHERE p.token = <param>`.
     /// `expr` writes each column's select expression from its qualified, quoted name.
     pub(crate) fn select_sql(
@@ -205,6 +237,32 @@ mod tests {
         assert!(sql.ends_with(
             "FROM \"session\" AS p INNER JOIN \"user\" AS u ON u.\"id\" = p.\"userId\" WHERE p.\"token\" = $1"
         ), "{sql}");
+    }
+
+    #[test]
+    fn writes_the_guarded_refresh() {
+        let plan = Plan::new(
+            &Schema::default(),
+            cols(&REQUIRED_SESSION),
+            cols(&REQUIRED_USER),
+        )
+        .unwrap();
+        let sql = plan
+            .extend_sql(
+                |i| format!("\"{i}\""),
+                |_, n| Some(format!("${n}::timestamptz")),
+                |n| format!("${n}"),
+            )
+            .unwrap();
+        assert_eq!(
+            sql,
+            "UPDATE \"session\" SET \"expiresAt\" = $1::timestamptz, \"updatedAt\" = $2::timestamptz \
+             WHERE \"token\" = $3 AND \"expiresAt\" <= $4::timestamptz"
+        );
+        assert!(
+            plan.extend_sql(|i| i.to_owned(), |_, _| None, |n| n.to_string())
+                .is_none()
+        );
     }
 
     #[test]

@@ -9,8 +9,45 @@ use crate::{
     config::ConfigError,
     error::BackendError,
     model::{ApiKeyRecord, SessionRecord},
+    session_refresh::{Extended, Extension},
     store::Model,
 };
+
+/// The planned session refresh: its SQL and the kinds of the two date columns it writes.
+struct ExtendStatement<D: Dialect> {
+    sql: Arc<str>,
+    expires_at: D::Kind,
+    updated_at: D::Kind,
+}
+
+impl<D: Dialect> Clone for ExtendStatement<D> {
+    fn clone(&self) -> Self {
+        Self {
+            sql: self.sql.clone(),
+            expires_at: self.expires_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+impl<D: Dialect> ExtendStatement<D> {
+    fn new(plan: &Plan) -> Option<Self> {
+        let kind = |field| {
+            plan.primary_column(field)
+                .map(|column| D::kind_of(&column.info.data_type))
+        };
+        let sql = plan.extend_sql(
+            D::quote,
+            |column, n| D::time_param(D::kind_of(&column.info.data_type), n),
+            D::param,
+        )?;
+        Some(Self {
+            sql: sql.into(),
+            expires_at: kind("expiresAt")?,
+            updated_at: kind("updatedAt")?,
+        })
+    }
+}
 
 /// A planned lookup: its SQL and how to read each column.
 struct Query<D: Dialect> {
@@ -73,6 +110,8 @@ impl<D: Dialect> Query<D> {
 pub(crate) struct SqlStore<D: Dialect> {
     pool: sqlx::Pool<D::Db>,
     sessions: Option<Query<D>>,
+    /// The session refresh, when the session table's date columns are writable.
+    extend: Option<ExtendStatement<D>>,
     api_keys: Option<Query<D>>,
     query_timeout: Duration,
 }
@@ -82,6 +121,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
         Self {
             pool: self.pool.clone(),
             sessions: self.sessions.clone(),
+            extend: self.extend.clone(),
             api_keys: self.api_keys.clone(),
             query_timeout: self.query_timeout,
         }
@@ -129,9 +169,9 @@ impl<D: Dialect> SqlStore<D> {
         let schema = &options.schema;
         let session_columns = Self::columns(&pool, &schema.table(Model::Session)).await?;
         let user_columns = Self::columns(&pool, &schema.table(Model::User)).await?;
-        let sessions = match Plan::new(schema, session_columns, user_columns.clone()) {
-            Ok(plan) => Some(Query::new(&plan)),
-            Err(_) if !options.sessions_required => None,
+        let (sessions, extend) = match Plan::new(schema, session_columns, user_columns.clone()) {
+            Ok(plan) => (Some(Query::new(&plan)), ExtendStatement::new(&plan)),
+            Err(_) if !options.sessions_required => (None, None),
             Err(error) => return Err(error),
         };
         // API keys (plugin `@better-auth/api-key`) when the database has their table.
@@ -148,6 +188,7 @@ impl<D: Dialect> SqlStore<D> {
         Ok(Self {
             pool,
             sessions,
+            extend,
             api_keys,
             query_timeout: options.query_timeout,
         })
@@ -203,6 +244,31 @@ impl<D: Dialect> SqlStore<D> {
             .finish()
             .map(Some)
             .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
+    }
+
+    /// Refreshes the session of `token`: one guarded `UPDATE` (see
+    /// [`Plan::extend_sql`]), atomic in the database; only a session still due is written.
+    pub(crate) async fn extend_session(
+        &self,
+        token: &str,
+        extension: &Extension,
+    ) -> Result<Extended, BackendError> {
+        let Some(statement) = &self.extend else {
+            return Ok(Extended::Unsupported);
+        };
+        let values = vec![
+            D::time_text(statement.expires_at, extension.expires_at),
+            D::time_text(statement.updated_at, extension.updated_at),
+            token.to_owned(),
+            D::time_text(statement.expires_at, extension.due_before),
+        ];
+        let update = || D::Db::execute(&self.pool, statement.sql.clone(), values.clone());
+        let result = with_deadline(D::BACKEND, self.query_timeout, update).await?;
+        Ok(if D::rows_affected(&result) == 0 {
+            Extended::NotDue
+        } else {
+            Extended::Written
+        })
     }
 
     /// The API key whose hash is `hashed_key`, with its owner.
@@ -263,6 +329,14 @@ macro_rules! delegate_to_sql_store {
                 token: &str,
             ) -> Result<Option<$crate::model::SessionRecord>, $crate::error::BackendError> {
                 self.inner.find_session(token).await
+            }
+
+            async fn extend_session(
+                &self,
+                token: &str,
+                extension: &$crate::session_refresh::Extension,
+            ) -> Result<$crate::session_refresh::Extended, $crate::error::BackendError> {
+                self.inner.extend_session(token, extension).await
             }
 
             async fn check_health(&self) -> Result<(), $crate::error::BackendError> {

@@ -13,11 +13,14 @@ use redis::{AsyncCommands, Client, aio::ConnectionManager, aio::ConnectionManage
 use serde::Deserialize;
 
 use super::SessionStore;
+use crate::session_refresh::{Extended, Extension};
 use crate::{
     config::ConfigError,
     error::BackendError,
     model::{Session, SessionRecord, User},
 };
+
+mod refresh;
 
 const BACKEND: &str = "redis";
 
@@ -188,6 +191,25 @@ impl SessionStore for RedisStore {
                 None => Ok(None),
             },
         }
+    }
+
+    /// Refreshes the session where Better Auth keeps it: the session key's value and TTL and
+    /// the user's `active-sessions` list (see `refresh.rs`), and the database too when
+    /// sessions are also stored there.
+    async fn extend_session(
+        &self,
+        token: &str,
+        extension: &Extension,
+    ) -> Result<Extended, BackendError> {
+        let in_redis = self.extend_in_redis(token, extension).await?;
+        let in_database = match &self.database {
+            Some(database) => database.extend_session(token, extension).await?,
+            None => Extended::Unsupported,
+        };
+        Ok(match (in_redis, in_database) {
+            (Extended::Written, _) | (_, Extended::Written) => Extended::Written,
+            _ => Extended::NotDue,
+        })
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

@@ -1,0 +1,84 @@
+//! The refresh step of a request: after the credential is verified (and the Origin check
+//! passed), a session read from the store by its token is refreshed when due, unless the
+//! request carries a valid `dont_remember` cookie or refresh is off.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+
+use super::{Authenticator, pipeline::Verified};
+use crate::{
+    credentials::Found,
+    model::{Identity, Session, SessionRecord},
+    session_refresh::{RefreshHeaders, single_flight::Flight},
+    signing,
+};
+
+impl Authenticator {
+    /// The identity, refreshed if its session was due (its `expiresAt` and `updatedAt` then
+    /// the written ones), with the headers to send back; the identity as it was otherwise,
+    /// also when the write failed (logged: the session was valid).
+    pub(super) async fn refresh_if_due(
+        &self,
+        verified: Verified,
+        found: &Found,
+    ) -> (Identity, Option<RefreshHeaders>) {
+        let Verified {
+            mut identity,
+            from_store,
+        } = verified;
+        let lifetime = self.inner.config.session;
+        let now = Utc::now();
+        let (Some(store), Some(session)) = (&self.inner.sessions, &identity.session) else {
+            return (identity, None);
+        };
+        if !from_store
+            || !lifetime.refresh
+            || !lifetime.is_due(session.expires_at, now)
+            || self.remembers_nothing(found)
+        {
+            return (identity, None);
+        }
+        let flight = self
+            .inner
+            .refresher
+            .refresh(
+                store,
+                &session.token,
+                session.expires_at.timestamp_millis(),
+                lifetime.extension_at(now),
+            )
+            .await;
+        let Flight::Written(extension) = flight else {
+            if let Some(cache) = &self.inner.cache {
+                // Read the session again next time: another writer may have refreshed it.
+                cache.forget(&session.token).await;
+            }
+            return (identity, None);
+        };
+        let mut refreshed = Session::clone(session);
+        refreshed.expires_at = extension.expires_at;
+        refreshed.updated_at = extension.updated_at;
+        let refreshed = Arc::new(refreshed);
+        if let Some(cache) = &self.inner.cache {
+            cache
+                .remember(SessionRecord {
+                    session: Arc::clone(&refreshed),
+                    user: Arc::clone(&identity.user),
+                })
+                .await;
+        }
+        let headers = RefreshHeaders::new(&self.inner.config, &refreshed.token);
+        identity.session = Some(refreshed);
+        (identity, Some(headers))
+    }
+
+    /// Whether the request carries a `dont_remember` cookie whose signature verifies (Better
+    /// Auth's `getSignedCookie`: any signed value counts; a bad signature does not).
+    fn remembers_nothing(&self, found: &Found) -> bool {
+        found
+            .dont_remember
+            .as_deref()
+            .is_some_and(|value| signing::verify(value, &self.inner.config.secrets).is_ok())
+    }
+}

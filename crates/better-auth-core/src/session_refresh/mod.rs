@@ -1,0 +1,166 @@
+//! Sliding sessions as Better Auth slides them: when a session authenticated by its cookie or
+//! a bearer token is used after `updateAge`, its `expiresAt` moves to `now + expiresIn` (and
+//! `updatedAt` to `now`), in the store Better Auth keeps it in, and the session cookie goes
+//! back to the client with a fresh `Max-Age`.
+//!
+//! - `mod.rs`: [`SessionLifetime`] (Better Auth's `session.expiresIn`, `updateAge`,
+//!   `disableSessionRefresh`), when a refresh is due, and what a store is asked to write
+//!   ([`Extension`]) and answers ([`Extended`]);
+//! - `single_flight.rs`: one write per session per refresh however many requests carry it;
+//! - `response.rs`: the headers Better Auth sends with a refresh ([`RefreshHeaders`]).
+//!
+//! Better Auth's condition (`src/api/routes/session.ts`): due when
+//! `expiresAt - expiresIn + updateAge <= now`, so it reads `expiresAt` only. Not refreshed: a
+//! request that carries a valid signed `dont_remember` cookie (a "remember me: off" sign-in),
+//! JWT- and API-key-authenticated requests, and everything when refresh is disabled.
+
+use chrono::{DateTime, Duration, Utc};
+
+mod response;
+pub(crate) mod single_flight;
+
+pub use response::RefreshHeaders;
+pub(crate) use single_flight::Refresher;
+
+/// Better Auth's `session.expiresIn` default: 7 days.
+pub const DEFAULT_EXPIRES_IN: Duration = Duration::days(7);
+/// Better Auth's `session.updateAge` default: 1 day.
+pub const DEFAULT_UPDATE_AGE: Duration = Duration::days(1);
+
+/// Better Auth's `session` options that decide refreshes. They must match the Better Auth
+/// server's (`BETTER_AUTH_SESSION_EXPIRES_IN`, `BETTER_AUTH_SESSION_UPDATE_AGE`,
+/// `BETTER_AUTH_DISABLE_SESSION_REFRESH` from the environment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionLifetime {
+    /// `session.expiresIn`: how long a session lives after its last refresh (7 days).
+    pub expires_in: Duration,
+    /// `session.updateAge`: how old a refresh must be before the next one (1 day); zero
+    /// refreshes on every use, as in Better Auth.
+    pub update_age: Duration,
+    /// Whether sessions are refreshed (written) at all: on by default, as in Better Auth;
+    /// `false` is `session.disableSessionRefresh`, and keeps this library read-only for sessions.
+    pub refresh: bool,
+}
+
+impl Default for SessionLifetime {
+    fn default() -> Self {
+        Self {
+            expires_in: DEFAULT_EXPIRES_IN,
+            update_age: DEFAULT_UPDATE_AGE,
+            refresh: true,
+        }
+    }
+}
+
+impl SessionLifetime {
+    /// Whether a session expiring at `expires_at` is due for a refresh at `now` (refresh on or
+    /// not): `expiresAt - expiresIn + updateAge <= now`.
+    pub fn is_due(&self, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        expires_at - self.expires_in + self.update_age <= now
+    }
+
+    /// What a refresh at `now` writes: `expiresAt = now + expiresIn`, `updatedAt = now` (both
+    /// to the millisecond, as JavaScript dates are), guarded by the refresh condition.
+    pub fn extension_at(&self, now: DateTime<Utc>) -> Extension {
+        let now = to_millis(now);
+        Extension {
+            expires_at: now + self.expires_in,
+            updated_at: now,
+            due_before: now + self.expires_in - self.update_age,
+        }
+    }
+}
+
+/// What a store writes for a refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Extension {
+    /// The new `expiresAt`.
+    pub expires_at: DateTime<Utc>,
+    /// The new `updatedAt`.
+    pub updated_at: DateTime<Utc>,
+    /// The guard: write only while the stored `expiresAt` is at or before this instant (the
+    /// refresh condition, evaluated by the store itself), so that of several services (or
+    /// requests) refreshing the same session at once only one write lands.
+    pub due_before: DateTime<Utc>,
+}
+
+/// What a store did with an [`Extension`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Extended {
+    /// Written: the session now expires at the extension's `expires_at`.
+    Written,
+    /// Not written: the stored session is no longer due (another writer refreshed it) or no
+    /// longer exists. The request is served; its session is read again next time.
+    NotDue,
+    /// The store does not write sessions (a custom store, remote mode): nothing happened.
+    Unsupported,
+}
+
+/// `time` as JavaScript's `toISOString()` writes it: `2026-11-30T05:00:00.000Z`.
+pub(crate) fn iso_millis(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// `time` truncated to whole milliseconds.
+pub(crate) fn to_millis(time: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(time.timestamp_millis()).unwrap_or(time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn due_exactly_as_better_auth_decides() {
+        // expiresIn 20 s, updateAge 5 s (the facts file's A7 and A8).
+        let lifetime = SessionLifetime {
+            expires_in: Duration::seconds(20),
+            update_age: Duration::seconds(5),
+            refresh: true,
+        };
+        let now = at(0);
+        assert!(!lifetime.is_due(now + Duration::seconds(19), now));
+        assert!(!lifetime.is_due(now + Duration::milliseconds(15_001), now));
+        assert!(lifetime.is_due(now + Duration::seconds(15), now));
+        assert!(lifetime.is_due(now + Duration::milliseconds(14_900), now));
+        let extension = lifetime.extension_at(now);
+        assert_eq!(extension.expires_at, at(20));
+        assert_eq!(extension.updated_at, now);
+        assert_eq!(extension.due_before, at(15));
+        // After the write, the session is not due again for updateAge.
+        assert!(!lifetime.is_due(extension.expires_at, now + Duration::seconds(4)));
+        assert!(lifetime.is_due(extension.expires_at, now + Duration::seconds(5)));
+    }
+
+    #[test]
+    fn update_age_zero_refreshes_on_every_use() {
+        let lifetime = SessionLifetime {
+            update_age: Duration::zero(),
+            ..SessionLifetime::default()
+        };
+        let now = at(0);
+        assert!(lifetime.is_due(now + DEFAULT_EXPIRES_IN, now));
+    }
+
+    #[test]
+    fn a_one_day_session_is_due_at_once_with_the_defaults() {
+        // A `rememberMe: false` session lasts one day; without its cookie (a bearer client),
+        // Better Auth refreshes it on first use (the facts file's B10).
+        let now = at(0);
+        assert!(SessionLifetime::default().is_due(now + Duration::days(1), now));
+    }
+
+    #[test]
+    fn times_are_whole_milliseconds() {
+        let time = DateTime::from_timestamp(1_800_000_000, 123_456_789).unwrap();
+        let extension = SessionLifetime::default().extension_at(time);
+        assert_eq!(extension.updated_at.timestamp_subsec_nanos(), 123_000_000);
+    }
+}
