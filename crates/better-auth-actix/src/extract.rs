@@ -37,7 +37,7 @@ type Extraction<T> = Pin<Box<dyn Future<Output = Result<T, AuthRejection>>>>;
 
 /// The request's outcome: the one an extractor already made for this authenticator, or a new
 /// one, kept in the request's extensions for the others.
-async fn outcome(req: &HttpRequest) -> Result<AuthOutcome, AuthRejection> {
+pub(crate) async fn outcome(req: &HttpRequest) -> Result<AuthOutcome, AuthRejection> {
     let auth = authenticator(req)?;
     if let Some(outcome) = req.extensions().get::<AuthOutcome>()
         && outcome.is_from(&auth)

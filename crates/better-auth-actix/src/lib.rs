@@ -8,6 +8,7 @@
 )]
 
 mod extract;
+mod middleware;
 mod response;
 
 pub use better_auth_core as core;
@@ -16,4 +17,5 @@ pub use better_auth_core::{
     Via,
 };
 pub use extract::{AuthUser, OptionalAuthUser};
+pub use middleware::{BetterAuth, BetterAuthMiddleware};
 pub use response::AuthRejection;

@@ -7,7 +7,9 @@ use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 use crate::AuthRejection;
 
 /// Authenticates each request with the [`Authenticator`] and stores the outcome for
-/// [`AuthUser`](crate::AuthUser) and [`OptionalAuthUser`](crate::OptionalAuthUser).
+/// [`AuthUser`](crate::AuthUser) and [`OptionalAuthUser`](crate::OptionalAuthUser); when the
+/// request refreshed its session, appends the refresh's headers (the session cookie set again
+/// with a new `Max-Age`, `set-auth-token`) to the response, as Better Auth does.
 ///
 /// ```
 /// use better_auth_poem::{AuthUser, Authenticator, BetterAuth};
@@ -73,16 +75,28 @@ impl<E: Endpoint> Endpoint for BetterAuthEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
-        let outcome = self
-            .authenticator
-            .authenticate_request(req.method().as_str(), req.headers())
-            .await;
+        // An outer `BetterAuth` of the same authenticator already authenticated the request
+        // (and sends its refresh back): reuse its outcome, send nothing twice.
+        let (outcome, sends_refresh) = match req.extensions().get::<AuthOutcome>() {
+            Some(outcome) if outcome.is_from(&self.authenticator) => (outcome.clone(), false),
+            _ => {
+                let outcome = self
+                    .authenticator
+                    .authenticate_request(req.method().as_str(), req.headers())
+                    .await;
+                (outcome, true)
+            }
+        };
         if self.required
             && let Err(rejection) = outcome.required()
         {
             return Err(AuthRejection::from(rejection).into());
         }
-        req.extensions_mut().insert::<AuthOutcome>(outcome);
-        self.inner.call(req).await.map(IntoResponse::into_response)
+        req.extensions_mut().insert::<AuthOutcome>(outcome.clone());
+        let mut response = self.inner.call(req).await?.into_response();
+        if let Some(refresh) = outcome.refresh_headers().filter(|_| sends_refresh) {
+            refresh.append_to(response.headers_mut());
+        }
+        Ok(response)
     }
 }

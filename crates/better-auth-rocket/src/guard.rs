@@ -35,12 +35,25 @@ fn authenticator<'r>(request: &'r Request<'_>) -> Result<&'r Authenticator, Auth
 /// asks first.
 async fn outcome<'r>(request: &'r Request<'_>) -> Result<&'r AuthOutcome, AuthRejection> {
     let auth = authenticator(request)?;
-    Ok(request
+    // Cached as an `Option` so that the fairing can look for it without making one.
+    let cached = request
         .local_cache_async(async {
-            auth.authenticate_request(request.method().as_str(), &Headers(request.headers()))
-                .await
+            Some(
+                auth.authenticate_request(request.method().as_str(), &Headers(request.headers()))
+                    .await,
+            )
         })
-        .await)
+        .await;
+    cached.as_ref().ok_or_else(|| {
+        AuthRejection::from(better_auth_core::Rejection::misconfigured(
+            "the request was read before it was authenticated",
+        ))
+    })
+}
+
+/// The request's outcome if a guard made one.
+pub(crate) fn made_outcome<'r>(request: &'r Request<'_>) -> Option<&'r AuthOutcome> {
+    request.local_cache(|| None::<AuthOutcome>).as_ref()
 }
 
 fn fail<T>(request: &Request<'_>, rejection: AuthRejection) -> request::Outcome<T, AuthRejection> {

@@ -8,6 +8,7 @@
 )]
 
 mod catchers;
+mod fairing;
 mod guard;
 mod response;
 
@@ -17,5 +18,6 @@ pub use better_auth_core::{
     Via,
 };
 pub use catchers::catchers;
+pub use fairing::SessionRefresh;
 pub use guard::{AuthUser, OptionalAuthUser};
 pub use response::AuthRejection;
