@@ -281,6 +281,12 @@ impl BetterAuthServer {
         .await
     }
 
+    /// Signs in with this body (`email`, `password`, and e.g. `rememberMe`).
+    pub async fn sign_in_with(&self, body: Value) -> SignedIn {
+        self.signed_in(self.post("/sign-in/email", body, None).await, "sign-in")
+            .await
+    }
+
     /// Signs an existing user in.
     pub async fn sign_in(&self, email: &str, password: &str) -> SignedIn {
         let body = json!({"email": email, "password": password});

@@ -1,4 +1,5 @@
-//! A wrapper that counts the lookups reaching a real store: one `find_session` is one query.
+//! A wrapper that counts the lookups and refresh writes reaching a real store: one
+//! `find_session` is one query, one `extend_session` one write.
 
 use std::sync::{
     Arc,
@@ -13,6 +14,7 @@ use better_auth_core::{BackendError, SessionRecord, SessionStore};
 pub struct CountingStore {
     inner: Arc<dyn SessionStore>,
     lookups: AtomicUsize,
+    extensions: AtomicUsize,
 }
 
 impl CountingStore {
@@ -21,7 +23,13 @@ impl CountingStore {
         Arc::new(Self {
             inner,
             lookups: AtomicUsize::new(0),
+            extensions: AtomicUsize::new(0),
         })
+    }
+
+    /// Refresh writes (`extend_session` calls) so far.
+    pub fn extensions(&self) -> usize {
+        self.extensions.load(Ordering::SeqCst)
     }
 
     /// Lookups so far.
@@ -35,6 +43,15 @@ impl SessionStore for CountingStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         self.lookups.fetch_add(1, Ordering::SeqCst);
         self.inner.find_session(token).await
+    }
+
+    async fn extend_session(
+        &self,
+        token: &str,
+        extension: &better_auth_core::session_refresh::Extension,
+    ) -> Result<better_auth_core::session_refresh::Extended, BackendError> {
+        self.extensions.fetch_add(1, Ordering::SeqCst);
+        self.inner.extend_session(token, extension).await
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

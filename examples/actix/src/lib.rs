@@ -9,7 +9,7 @@
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
 
 use actix_web::{HttpResponse, get, post, web};
-use better_auth_actix::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
+use better_auth_actix::{AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser};
 use serde_json::json;
 
 #[get("/public")]
@@ -54,13 +54,18 @@ async fn healthz(auth: web::Data<Authenticator>) -> Result<&'static str, AuthRej
 /// Registers the service's routes and `auth` on an app.
 pub fn configure(auth: Authenticator) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        cfg.app_data(web::Data::new(auth))
-            .service(public)
-            .service(private)
-            .service(me)
-            .service(optional)
-            .service(admin)
-            .service(notes)
-            .service(healthz);
+        cfg.app_data(web::Data::new(auth)).service(
+            // The middleware sends session refreshes back (the session cookie with a new
+            // Max-Age, set-auth-token).
+            web::scope("")
+                .wrap(BetterAuth::new())
+                .service(public)
+                .service(private)
+                .service(me)
+                .service(optional)
+                .service(admin)
+                .service(notes)
+                .service(healthz),
+        );
     }
 }

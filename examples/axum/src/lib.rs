@@ -14,7 +14,7 @@ use axum::{
     http::StatusCode,
     routing::{get, post},
 };
-use better_auth_axum::{AuthRejection, AuthUser, Authenticator};
+use better_auth_axum::{AuthRejection, AuthUser, Authenticator, BetterAuthLayer};
 use serde_json::{Value, json};
 
 async fn public() -> &'static str {
@@ -62,5 +62,7 @@ pub fn app(auth: Authenticator) -> Router {
         .route("/admin", get(admin))
         .route("/notes", post(notes))
         .route("/healthz", get(healthz))
+        // Sends session refreshes back (the session cookie with a new Max-Age, set-auth-token).
+        .layer(BetterAuthLayer::new(auth.clone()))
         .with_state(auth)
 }

@@ -58,6 +58,8 @@ async fn healthz(auth: &State<Authenticator>) -> Result<&'static str, AuthReject
 pub fn mount(rocket: Rocket<Build>, auth: Authenticator) -> Rocket<Build> {
     rocket
         .manage(auth)
+        // Sends session refreshes back (the session cookie with a new Max-Age, set-auth-token).
+        .attach(better_auth_rocket::SessionRefresh)
         .mount(
             "/",
             routes![public, private, me, optional, admin, notes, healthz],

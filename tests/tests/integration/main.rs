@@ -15,6 +15,7 @@ mod interop_id_layouts;
 mod interop_jwt;
 mod interop_multi_session;
 mod interop_redis;
+mod interop_refresh;
 mod interop_remote;
 mod interop_sessions;
 mod jwks_faults;
