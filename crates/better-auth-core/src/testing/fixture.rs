@@ -118,6 +118,11 @@ impl FixtureUser {
     }
 }
 
+/// The token of a fixture session due for a refresh, sent as a cookie.
+const REFRESHABLE_COOKIE_TOKEN: &str = "refreshablecookiesession00000001";
+/// The token of a fixture session due for a refresh, sent as a bearer token.
+const REFRESHABLE_BEARER_TOKEN: &str = "refreshablebearersession00000001";
+
 /// The suite's database, keys and authenticator.
 pub struct Fixture {
     _dir: tempfile::TempDir,
@@ -177,6 +182,22 @@ impl Fixture {
                 .execute(&pool)
                 .await
                 .expect("a fixture session");
+        }
+        // Two more sessions of Alice, due for a refresh (Better Auth's defaults: a session
+        // expiring within six days was last refreshed over a day ago).
+        for (id, token) in [
+            ("session-refresh-cookie", REFRESHABLE_COOKIE_TOKEN),
+            ("session-refresh-bearer", REFRESHABLE_BEARER_TOKEN),
+        ] {
+            sqlx::query(r#"INSERT INTO "session" VALUES (?1, ?2, ?3, ?4, ?4, '127.0.0.1', 'conformance', ?5, NULL)"#)
+                .bind(id)
+                .bind(iso(now + Duration::hours(12)))
+                .bind(token)
+                .bind(iso(now - Duration::days(6)))
+                .bind(FixtureUser::Alice.id())
+                .execute(&pool)
+                .await
+                .expect("a refreshable fixture session");
         }
         for key in FixtureApiKey::ALL {
             use sha2::Digest as _;
@@ -292,6 +313,30 @@ impl Fixture {
             "better-auth.session_token={}",
             signing::cookie_value(&user.token(), self.secrets.current())
         )
+    }
+
+    /// A `Cookie` header with a session of Alice that is due for a refresh (once: the first
+    /// request refreshes it).
+    pub fn refreshable_cookie(&self) -> String {
+        format!(
+            "better-auth.session_token={}",
+            signing::cookie_value(REFRESHABLE_COOKIE_TOKEN, self.secrets.current())
+        )
+    }
+
+    /// The `Set-Cookie` Better Auth sends when it refreshes the session of
+    /// [`refreshable_cookie`](Self::refreshable_cookie) (default `expiresIn`, http).
+    pub fn refreshed_cookie(&self) -> String {
+        format!(
+            "{}; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax",
+            self.refreshable_cookie()
+        )
+    }
+
+    /// A signed bearer token of another session of Alice due for a refresh (once), which is
+    /// also the `set-auth-token` its refresh sends.
+    pub fn refreshable_bearer(&self) -> String {
+        signing::sign(REFRESHABLE_BEARER_TOKEN, self.secrets.current())
     }
 
     /// A signed bearer session token (`set-auth-token`) for `user`.

@@ -440,11 +440,62 @@ pub async fn run(client: &impl TestClient, fixture: &Fixture) {
             failures.push(format!("{name}: {problem}"));
         }
     }
+    refresh_cases(client, fixture, &mut failures).await;
     assert!(
         failures.is_empty(),
         "conformance failures:\n  {}",
         failures.join("\n  ")
     );
+}
+
+/// A due session is refreshed and the response carries what Better Auth sends: the session
+/// cookie set again (cookie) and `set-auth-token` (bearer), through the adapter's layer,
+/// middleware or fairing, which the contract app must install.
+async fn refresh_cases(client: &impl TestClient, fixture: &Fixture, failures: &mut Vec<String>) {
+    let by_cookie = client
+        .send(request(
+            "GET",
+            "/me",
+            vec![("cookie", fixture.refreshable_cookie())],
+        ))
+        .await;
+    let expected = fixture.refreshed_cookie();
+    if by_cookie.status != 200 || by_cookie.header("set-cookie") != Some(expected.as_str()) {
+        failures.push(format!(
+            "refresh by cookie: status {}, set-cookie {:?} (expected {expected:?})",
+            by_cookie.status,
+            by_cookie.header("set-cookie")
+        ));
+    }
+    let again = client
+        .send(request(
+            "GET",
+            "/me",
+            vec![("cookie", fixture.refreshable_cookie())],
+        ))
+        .await;
+    if again.status != 200 || again.header("set-cookie").is_some() {
+        failures.push(format!(
+            "refresh by cookie, second request: status {}, set-cookie {:?} (a refreshed session is not due again)",
+            again.status,
+            again.header("set-cookie")
+        ));
+    }
+    let token = fixture.refreshable_bearer();
+    let by_bearer = client
+        .send(request(
+            "GET",
+            "/me",
+            vec![("authorization", format!("Bearer {token}"))],
+        ))
+        .await;
+    if by_bearer.status != 200 || by_bearer.header("set-auth-token") != Some(token.as_str()) {
+        failures.push(format!(
+            "refresh by bearer: status {}, set-auth-token present: {}",
+            by_bearer.status,
+            by_bearer.header("set-auth-token").is_some()
+        ));
+    }
 }
 
 /// Runs the error-rendering cases against the contract app built on
