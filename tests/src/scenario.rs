@@ -89,6 +89,27 @@ impl ExampleService {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// `GET path` with these headers: status, the response's headers, JSON body.
+    pub async fn get_with_headers(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the example service answers");
+        let status = response.status();
+        let response_headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        (
+            status,
+            response_headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
     /// The service's base URL (`http://127.0.0.1:PORT`).
     pub fn base_url(&self) -> &str {
         &self.base
@@ -405,6 +426,108 @@ pub async fn run_deployment_shapes(binary: &str) {
     redis_cookie_cache_and_api_keys(binary).await;
     mysql(binary).await;
     remote(binary).await;
+    session_refresh(binary, false).await;
+    session_refresh(binary, true).await;
+}
+
+/// The values of header `name`.
+fn all(headers: &reqwest::header::HeaderMap, name: &str) -> Vec<String> {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|value| value.to_str().ok().map(str::to_owned))
+        .collect()
+}
+
+/// Sliding sessions through the service, configured by the environment like the Better Auth
+/// server (`expiresIn` 30 s, `updateAge` 1 s): a session used a second after sign-in is
+/// refreshed; `GET /me` by cookie answers 200 with Better Auth's `Set-Cookie`, by bearer with
+/// `set-auth-token`, and Better Auth's own `get-session` sees the new `expiresAt`. In remote
+/// mode Better Auth refreshes the session itself and the service passes its headers on.
+async fn session_refresh(binary: &str, remote: bool) {
+    let db = TestDb::sqlite();
+    let mut config = db.server_config(json!({"bearer": {}}));
+    config["options"] = json!({"session": {"expiresIn": 30, "updateAge": 1}});
+    let server = BetterAuthServer::start(config).await;
+    let url = db.url();
+    let mut env = vec![
+        ("BETTER_AUTH_SECRET", SECRET),
+        ("BETTER_AUTH_URL", server.base_url()),
+        ("BETTER_AUTH_SESSION_EXPIRES_IN", "30"),
+        ("BETTER_AUTH_SESSION_UPDATE_AGE", "1"),
+    ];
+    if remote {
+        env.push(("BETTER_AUTH_REMOTE_SESSIONS", "true"));
+    } else {
+        env.push(("DATABASE_URL", &url));
+    }
+    let service = ExampleService::start(binary, &env).await;
+    let mode = if remote { "remote" } else { "database" };
+    let cookie_user = server
+        .sign_up(
+            &format!("slide-cookie-{mode}@example.com"),
+            "correct horse battery",
+            "Slide",
+        )
+        .await;
+    let bearer_user = server
+        .sign_up(
+            &format!("slide-bearer-{mode}@example.com"),
+            "correct horse battery",
+            "Slide",
+        )
+        .await;
+    let cookie = cookie_user.cookie_header();
+    let session_cookie = cookie_user
+        .cookie("better-auth.session_token")
+        .expect("a session cookie");
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+
+    let (status, headers, me) = service
+        .get_with_headers("/me", &[("cookie", &cookie)])
+        .await;
+    assert_eq!(status, 200, "{mode}: {me}");
+    let expected = format!(
+        "better-auth.session_token={session_cookie}; Max-Age=30; Path=/; HttpOnly; SameSite=Lax"
+    );
+    assert!(
+        all(&headers, "set-cookie").contains(&expected),
+        "{mode}: a refreshed cookie session gets Better Auth's Set-Cookie {expected:?}, got {:?}",
+        all(&headers, "set-cookie")
+    );
+    let expires_at = me["session"]["expiresAt"].clone();
+    let mut request = reqwest::header::HeaderMap::new();
+    request.insert("cookie", cookie.parse().unwrap());
+    let theirs: Value = server
+        .get("/get-session?disableRefresh=true", request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs["session"]["expiresAt"], expires_at,
+        "{mode}: Better Auth sees the refreshed session"
+    );
+    // Right after: not due, nothing sent.
+    let (_, headers, _) = service
+        .get_with_headers("/me", &[("cookie", &cookie)])
+        .await;
+    assert!(
+        all(&headers, "set-cookie").is_empty(),
+        "{mode}: not due again"
+    );
+
+    let token = bearer_user.auth_token.clone().expect("set-auth-token");
+    let bearer = format!("Bearer {token}");
+    let (status, headers, me) = service
+        .get_with_headers("/me", &[("authorization", &bearer)])
+        .await;
+    assert_eq!(status, 200, "{mode}: {me}");
+    assert_eq!(
+        all(&headers, "set-auth-token"),
+        [token.clone()],
+        "{mode}: a refreshed bearer session gets set-auth-token"
+    );
 }
 
 async fn redis_cookie_cache_and_api_keys(binary: &str) {

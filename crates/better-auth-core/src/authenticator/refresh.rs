@@ -49,7 +49,12 @@ impl Authenticator {
                 lifetime.extension_at(now),
             )
             .await;
-        let Flight::Written(extension) = flight else {
+        let Flight::Written {
+            expires_at,
+            updated_at,
+            headers,
+        } = flight
+        else {
             if let Some(cache) = &self.inner.cache {
                 // Read the session again next time: another writer may have refreshed it.
                 cache.forget(&session.token).await;
@@ -57,8 +62,8 @@ impl Authenticator {
             return (identity, None);
         };
         let mut refreshed = Session::clone(session);
-        refreshed.expires_at = extension.expires_at;
-        refreshed.updated_at = extension.updated_at;
+        refreshed.expires_at = expires_at;
+        refreshed.updated_at = updated_at;
         let refreshed = Arc::new(refreshed);
         if let Some(cache) = &self.inner.cache {
             cache
@@ -68,7 +73,8 @@ impl Authenticator {
                 })
                 .await;
         }
-        let headers = RefreshHeaders::new(&self.inner.config, &refreshed.token);
+        let headers =
+            headers.unwrap_or_else(|| RefreshHeaders::new(&self.inner.config, &refreshed.token));
         identity.session = Some(refreshed);
         (identity, Some(headers))
     }

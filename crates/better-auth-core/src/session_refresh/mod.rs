@@ -87,19 +87,35 @@ pub struct Extension {
 }
 
 /// What a store did with an [`Extension`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Extended {
     /// Written: the session now expires at the extension's `expires_at`.
     Written,
+    /// Better Auth refreshed the session itself (remote mode, where it is asked to): the dates
+    /// it wrote and the headers it sent, which go back to the client as they are.
+    RefreshedBy {
+        /// The `expiresAt` Better Auth wrote.
+        expires_at: DateTime<Utc>,
+        /// The `updatedAt` Better Auth wrote.
+        updated_at: DateTime<Utc>,
+        /// Its `Set-Cookie` and `set-auth-token` headers.
+        headers: RefreshHeaders,
+    },
     /// Not written: the stored session is no longer due (another writer refreshed it) or no
     /// longer exists. The request is served; its session is read again next time.
     NotDue,
-    /// The store does not write sessions (a custom store, remote mode): nothing happened.
+    /// The store does not write sessions (a custom store): nothing happened.
     Unsupported,
 }
 
 /// `time` as JavaScript's `toISOString()` writes it: `2026-11-30T05:00:00.000Z`.
+#[cfg(any(
+    feature = "postgres",
+    feature = "sqlite",
+    feature = "mysql",
+    feature = "redis"
+))]
 pub(crate) fn iso_millis(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

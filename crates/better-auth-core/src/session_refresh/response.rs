@@ -26,6 +26,13 @@ impl RefreshHeaders {
         Self { headers }
     }
 
+    /// Headers another party sent for a refresh (Better Auth, in remote mode), passed on as
+    /// they are.
+    #[cfg(feature = "remote")]
+    pub(crate) fn passed_on(headers: Vec<(&'static str, String)>) -> Self {
+        Self { headers }
+    }
+
     /// Each header's name (lowercase) and value, in order. Names repeat when a response sets
     /// several cookies: append, never replace.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {

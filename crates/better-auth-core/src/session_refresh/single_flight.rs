@@ -9,7 +9,7 @@ use std::{sync::Arc, time::Duration};
 use moka::future::Cache;
 use sha2::{Digest, Sha256};
 
-use super::{Extended, Extension};
+use super::{Extended, Extension, RefreshHeaders};
 use crate::store::SessionStore;
 
 /// The token's SHA-256 (no usable credential is kept) and the `expiresAt` read, in ms.
@@ -20,10 +20,15 @@ type FlightKey = ([u8; 32], i64);
 const REMEMBERED_FOR: Duration = Duration::from_secs(60);
 
 /// What one refresh came to, shared by every request it answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Flight {
-    /// Written: the session now has the extension's dates.
-    Written(Extension),
+    /// Written: the session now has these dates; the headers are the ones Better Auth sent
+    /// when it refreshed the session itself (remote mode), else ours are sent.
+    Written {
+        expires_at: chrono::DateTime<chrono::Utc>,
+        updated_at: chrono::DateTime<chrono::Utc>,
+        headers: Option<RefreshHeaders>,
+    },
     /// Not written (see [`Extended::NotDue`]), not supported, or failed (logged).
     NotWritten,
 }
@@ -60,7 +65,20 @@ impl Refresher {
         self.flights
             .get_with(key, async move {
                 match store.extend_session(token, &extension).await {
-                    Ok(Extended::Written) => Flight::Written(extension),
+                    Ok(Extended::Written) => Flight::Written {
+                        expires_at: extension.expires_at,
+                        updated_at: extension.updated_at,
+                        headers: None,
+                    },
+                    Ok(Extended::RefreshedBy {
+                        expires_at,
+                        updated_at,
+                        headers,
+                    }) => Flight::Written {
+                        expires_at,
+                        updated_at,
+                        headers: Some(headers),
+                    },
                     Ok(Extended::NotDue | Extended::Unsupported) => Flight::NotWritten,
                     Err(error) => {
                         tracing::warn!(

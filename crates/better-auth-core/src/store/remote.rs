@@ -15,8 +15,19 @@ use crate::{
     error::BackendError,
     model::{Session, SessionRecord, User},
     secret::Secret,
+    session_refresh::{Extended, Extension, RefreshHeaders},
     signing,
 };
+
+/// A `get-session` answer: a session, or `null`.
+fn parse(body: &[u8]) -> Result<Option<Answer>, BackendError> {
+    serde_json::from_slice(body).map_err(|error| {
+        BackendError::invalid_data(
+            BACKEND,
+            format!("get-session answered something else than a session: {error}"),
+        )
+    })
+}
 
 const BACKEND: &str = "better-auth";
 
@@ -50,6 +61,8 @@ struct Answer {
 pub struct RemoteSessionStore {
     client: reqwest::Client,
     url: Url,
+    /// `get-session` letting Better Auth refresh a due session (asked by `extend_session`).
+    refresh_url: Url,
     cookie_name: String,
     secret: Secret,
     options: RemoteOptions,
@@ -74,8 +87,11 @@ impl RemoteSessionStore {
             reason: "remote mode needs the Better Auth server's base URL".to_owned(),
         })?;
         let mut url = crate::config::auth_endpoint(base, "/get-session")?;
-        // No refresh (no writes on Better Auth's side) and no cookie cache (the truth).
+        let mut refresh_url = url.clone();
+        // Lookups: no refresh (no writes on Better Auth's side) and no cookie cache (the
+        // truth). A refresh, when the session is due, is Better Auth's own.
         url.set_query(Some("disableRefresh=true&disableCookieCache=true"));
+        refresh_url.set_query(Some("disableCookieCache=true"));
         let client = reqwest::Client::builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
@@ -89,6 +105,7 @@ impl RemoteSessionStore {
         Ok(Self {
             client,
             url,
+            refresh_url,
             cookie_name: config.session_cookie(),
             secret: config.secrets.current().clone(),
             options,
@@ -101,7 +118,16 @@ impl RemoteSessionStore {
     }
 
     async fn call(&self, cookie: Option<String>) -> Result<Vec<u8>, BackendError> {
-        let mut request = self.client.get(self.url.clone());
+        Ok(self.call_at(&self.url, cookie).await?.1)
+    }
+
+    /// `GET url` with `cookie`: the answer's headers and body (bounded).
+    async fn call_at(
+        &self,
+        url: &Url,
+        cookie: Option<String>,
+    ) -> Result<(reqwest::header::HeaderMap, Vec<u8>), BackendError> {
+        let mut request = self.client.get(url.clone());
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
@@ -129,26 +155,69 @@ impl RemoteSessionStore {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(body)
+        Ok((response.headers().clone(), body))
+    }
+
+    /// The signed session cookie Better Auth expects for `token`.
+    fn cookie(&self, token: &str) -> String {
+        format!(
+            "{}={}",
+            self.cookie_name,
+            signing::cookie_value(token, &self.secret)
+        )
     }
 }
 
 #[async_trait]
 impl SessionStore for RemoteSessionStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        let cookie = format!(
-            "{}={}",
-            self.cookie_name,
-            signing::cookie_value(token, &self.secret)
-        );
-        let body = self.call(Some(cookie)).await?;
-        let answer: Option<Answer> = serde_json::from_slice(&body).map_err(|error| {
-            BackendError::invalid_data(
-                BACKEND,
-                format!("get-session answered something else than a session: {error}"),
-            )
-        })?;
-        Ok(answer.map(|answer| SessionRecord::new(answer.session, answer.user)))
+        let body = self.call(Some(self.cookie(token))).await?;
+        Ok(parse(&body)?.map(|answer| SessionRecord::new(answer.session, answer.user)))
+    }
+
+    /// Asks `get-session` without `disableRefresh`: Better Auth refreshes the session if it
+    /// is due by its own settings, and its `Set-Cookie` (the session cookie, and the others it
+    /// sets with it) and `set-auth-token` headers are passed on. No refresh cookie in its
+    /// answer: not due by Better Auth's settings, nothing to send.
+    async fn extend_session(
+        &self,
+        token: &str,
+        _extension: &Extension,
+    ) -> Result<Extended, BackendError> {
+        let (headers, body) = self
+            .call_at(&self.refresh_url, Some(self.cookie(token)))
+            .await?;
+        let Some(answer) = parse(&body)? else {
+            return Ok(Extended::NotDue);
+        };
+        let session_cookie = format!("{}=", self.cookie_name);
+        let mut passed_on = Vec::new();
+        let mut refreshed = false;
+        for (name, wanted) in [
+            (reqwest::header::SET_COOKIE, "set-cookie"),
+            (
+                reqwest::header::HeaderName::from_static("set-auth-token"),
+                "set-auth-token",
+            ),
+            (
+                reqwest::header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                "access-control-expose-headers",
+            ),
+        ] {
+            for value in headers.get_all(&name) {
+                let Ok(value) = value.to_str() else { continue };
+                refreshed |= wanted == "set-cookie" && value.starts_with(&session_cookie);
+                passed_on.push((wanted, value.to_owned()));
+            }
+        }
+        if !refreshed {
+            return Ok(Extended::NotDue);
+        }
+        Ok(Extended::RefreshedBy {
+            expires_at: answer.session.expires_at,
+            updated_at: answer.session.updated_at,
+            headers: RefreshHeaders::passed_on(passed_on),
+        })
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

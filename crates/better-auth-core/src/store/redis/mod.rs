@@ -206,10 +206,13 @@ impl SessionStore for RedisStore {
             Some(database) => database.extend_session(token, extension).await?,
             None => Extended::Unsupported,
         };
-        Ok(match (in_redis, in_database) {
-            (Extended::Written, _) | (_, Extended::Written) => Extended::Written,
-            _ => Extended::NotDue,
-        })
+        Ok(
+            if in_redis == Extended::Written || in_database == Extended::Written {
+                Extended::Written
+            } else {
+                Extended::NotDue
+            },
+        )
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {
