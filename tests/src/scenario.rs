@@ -525,7 +525,7 @@ async fn session_refresh(binary: &str, remote: bool) {
     assert_eq!(status, 200, "{mode}: {me}");
     assert_eq!(
         all(&headers, "set-auth-token"),
-        [token.clone()],
+        vec![token],
         "{mode}: a refreshed bearer session gets set-auth-token"
     );
 }
