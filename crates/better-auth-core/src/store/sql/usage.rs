@@ -378,16 +378,18 @@ async fn attempt<D: UsageDialect>(
         .await
         .map_err(before_commit)?
     else {
-        // Nothing to write: the transaction is rolled back when dropped.
+        // Ended now, not when the connection is next used: MySQL keeps the gap lock of this
+        // read until then.
+        tx.rollback().await.map_err(before_commit)?;
         return Ok(ApiKeyUse::Unknown);
     };
-    let mut builder = RecordBuilder::default();
-    for (index, (target, kind)) in sql.read.iter().enumerate() {
-        let cell = D::decode_cell(&row, index, *kind)
-            .map_err(|error| Failure::Data(format!("{target:?}: {error}")))?;
-        builder.set(target, cell).map_err(Failure::Data)?;
-    }
-    let (mut key, user) = builder.finish_api_key_row().map_err(Failure::Data)?;
+    let (mut key, user) = match decode::<D>(&row, &sql.read) {
+        Ok(decoded) => decoded,
+        Err(detail) => {
+            tx.rollback().await.map_err(before_commit)?;
+            return Err(Failure::Data(detail));
+        }
+    };
 
     let decision = decide(&key, now_ms());
     let statement = if decision.delete {
@@ -397,14 +399,20 @@ async fn attempt<D: UsageDialect>(
     } else {
         Some(sql.update(&decision.changes, hashed_key))
     };
-    if let Some((statement, params)) = statement {
-        D::Db::execute_in(&mut tx, statement, &params)
-            .await
-            .map_err(before_commit)?;
-        tx.commit().await.map_err(|error| Failure::Sql {
-            error,
-            retry: false,
-        })?;
+    match statement {
+        Some((statement, params)) => {
+            D::Db::execute_in(&mut tx, statement, &params)
+                .await
+                .map_err(before_commit)?;
+            tx.commit().await.map_err(|error| Failure::Sql {
+                error,
+                retry: false,
+            })?;
+        }
+        // A refusal that writes nothing (a disabled key): the row lock is released now. A
+        // dropped transaction would only be rolled back when its connection is next used,
+        // holding the lock (and stalling Better Auth's writes to the key) until then.
+        None => tx.rollback().await.map_err(before_commit)?,
     }
     decision.changes.apply(&mut key);
     Ok(match decision.verdict {
@@ -414,6 +422,20 @@ async fn attempt<D: UsageDialect>(
         },
         Err(error) => ApiKeyUse::Refused(error),
     })
+}
+
+/// The key and its user (if any) from a row of the locked lookup.
+fn decode<D: UsageDialect>(
+    row: &<D::Db as sqlx::Database>::Row,
+    read: &[(Target, D::Kind)],
+) -> Result<(crate::model::ApiKey, Option<crate::model::User>), String> {
+    let mut builder = RecordBuilder::default();
+    for (index, (target, kind)) in read.iter().enumerate() {
+        let cell =
+            D::decode_cell(row, index, *kind).map_err(|error| format!("{target:?}: {error}"))?;
+        builder.set(target, cell)?;
+    }
+    builder.finish_api_key_row()
 }
 
 #[cfg(all(test, feature = "postgres"))]
