@@ -378,24 +378,6 @@ mod tests {
     }
 
     #[test]
-    fn api_keys_are_counted_unless_read_only_is_asked_for() {
-        let config = |pairs: &[(&str, &str)]| {
-            let mut pairs = pairs.to_vec();
-            pairs.push((SECRET, SECRET_VALUE));
-            read(&pairs).unwrap().auth_config().unwrap().api_key_usage
-        };
-        use crate::api_key_usage::ApiKeyUsage;
-        assert_eq!(config(&[]), ApiKeyUsage::Count);
-        assert_eq!(config(&[(API_KEY_READ_ONLY, "false")]), ApiKeyUsage::Count);
-        assert_eq!(
-            config(&[(API_KEY_READ_ONLY, "TRUE")]),
-            ApiKeyUsage::ReadOnly
-        );
-        let message = read(&[(API_KEY_READ_ONLY, "yes")]).unwrap_err().to_string();
-        assert!(message.contains(API_KEY_READ_ONLY), "{message}");
-    }
-
-    #[test]
     fn numbers_that_do_not_parse_are_errors_naming_the_variable_and_value() {
         assert_eq!(
             read(&[(DB_POOL_SIZE, " 4 ")]).unwrap().db_pool_size,
@@ -482,5 +464,23 @@ mod tests {
     fn missing_secret_names_the_variable() {
         let error = read(&[]).unwrap().auth_config().unwrap_err();
         assert!(error.to_string().contains("BETTER_AUTH_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn api_keys_are_counted_unless_read_only_is_asked_for() {
+        let config = |pairs: &[(&str, &str)]| {
+            let mut pairs = pairs.to_vec();
+            pairs.push((SECRET, SECRET_VALUE));
+            read(&pairs).unwrap().auth_config().unwrap().api_key_usage
+        };
+        use crate::api_key_usage::ApiKeyUsage;
+        assert_eq!(config(&[]), ApiKeyUsage::Count);
+        assert_eq!(config(&[(API_KEY_READ_ONLY, "false")]), ApiKeyUsage::Count);
+        assert_eq!(
+            config(&[(API_KEY_READ_ONLY, "TRUE")]),
+            ApiKeyUsage::ReadOnly
+        );
+        let message = read(&[(API_KEY_READ_ONLY, "yes")]).unwrap_err().to_string();
+        assert!(message.contains(API_KEY_READ_ONLY), "{message}");
     }
 }
