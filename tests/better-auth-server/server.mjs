@@ -7,7 +7,8 @@
 //               | {"kind": "mysql", "url": "mysql://..."},
 //     "redis": {"url": "redis://127.0.0.1:6379", "keyPrefix": "better-auth:"},  // secondaryStorage
 //     "secret": "...",              // or set BETTER_AUTH_SECRET / BETTER_AUTH_SECRETS
-//     "plugins": {"bearer": {}, "admin": {}, "jwt": {...}, "multiSession": {}, "apiKey": {}},
+//     "plugins": {"bearer": {}, "admin": {}, "jwt": {...}, "multiSession": {}, "apiKey": {},
+//                 "organization": {}},
 //     "options": {...}              // merged into betterAuth({...}) as is
 //   }
 // It listens on 127.0.0.1 on a free port, creates the schema with Better Auth's own
@@ -19,10 +20,10 @@ import http from "node:http";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
-import { admin, bearer, jwt, multiSession } from "better-auth/plugins";
+import { admin, bearer, jwt, multiSession, organization } from "better-auth/plugins";
 import { apiKey } from "@better-auth/api-key";
 
-const PLUGINS = { admin, apiKey, bearer, jwt, multiSession };
+const PLUGINS = { admin, apiKey, bearer, jwt, multiSession, organization };
 
 function fail(message) {
   process.stderr.write(`better-auth-server: ${message}\n`);
@@ -72,6 +73,21 @@ async function testHook(auth, req, res) {
   try {
     if (req.url === "/__test/verify-api-key") {
       result = await auth.api.verifyApiKey({ body: { key: body.key } });
+    } else if (req.url === "/__test/create-api-key") {
+      // Server-side, so server-only properties (remaining, refill, rate limit) are allowed;
+      // `userId` (and `organizationId` for organization-owned keys) in the body.
+      result = await auth.api.createApiKey({ body });
+    } else if (req.url === "/__test/api-key-row") {
+      // Better Auth's own reading of the row (its adapter parses dates, booleans, numbers):
+      // `null` when there is no such row.
+      const context = await auth.$context;
+      const row = await context.adapter.findOne({
+        model: "apikey",
+        where: [{ field: "id", value: body.id }],
+      });
+      result = { row };
+    } else if (req.url === "/__test/create-organization") {
+      result = await auth.api.createOrganization({ body });
     } else {
       res.writeHead(404).end();
       return;

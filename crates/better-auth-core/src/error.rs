@@ -63,9 +63,26 @@ pub enum AuthError {
     /// An API key past its `expiresAt`.
     #[error("the API key has expired")]
     ApiKeyExpired,
-    /// An API key with no requests left (`remaining` is 0 and no refill is due).
+    /// An API key with no requests left (`remaining` is 0 and no refill is due). Better Auth's
+    /// `USAGE_EXCEEDED`.
     #[error("the API key has no requests left")]
     ApiKeyExhausted,
+    /// An API key whose `enabled` is false. Better Auth's `KEY_DISABLED`.
+    #[error("the API key is disabled")]
+    ApiKeyDisabled,
+    /// An API key over its rate limit (`rateLimitMax` requests per `rateLimitTimeWindow`).
+    /// Better Auth's `RATE_LIMITED`; answered with 429, `Retry-After` and
+    /// `details.tryAgainIn`.
+    #[error("the API key is rate limited; try again in {} ms", try_again_in.as_millis())]
+    ApiKeyRateLimited {
+        /// How long until the window lets a request through (Better Auth's `tryAgainIn`).
+        try_again_in: Duration,
+    },
+    /// An API key whose `referenceId` is no user: an organization's key (plugin option
+    /// `references: "organization"`), or its user was deleted. Better Auth's
+    /// `INVALID_REFERENCE_ID_FROM_API_KEY`: it refuses such a key as a session too.
+    #[error("the API key's referenceId is not a user")]
+    ApiKeyNotUserOwned,
     /// A cookie-authenticated, state-changing request without `Origin` or `Referer`.
     #[error("missing or null Origin on a cookie-authenticated state-changing request")]
     MissingOrigin,
@@ -123,6 +140,9 @@ impl AuthError {
             Self::InvalidApiKey { .. } => "invalid_api_key",
             Self::ApiKeyExpired => "api_key_expired",
             Self::ApiKeyExhausted => "api_key_exhausted",
+            Self::ApiKeyDisabled => "api_key_disabled",
+            Self::ApiKeyRateLimited { .. } => "api_key_rate_limited",
+            Self::ApiKeyNotUserOwned => "api_key_not_user_owned",
             Self::MissingOrigin => "missing_origin",
             Self::UntrustedOrigin => "untrusted_origin",
             Self::MissingRole => "missing_role",
@@ -158,8 +178,10 @@ impl AuthError {
             | Self::TokenNotYetValid
             | Self::UnknownKey
             | Self::InvalidApiKey { .. }
-            | Self::ApiKeyExpired => StatusCode::UNAUTHORIZED,
-            Self::ApiKeyExhausted => StatusCode::TOO_MANY_REQUESTS,
+            | Self::ApiKeyExpired
+            | Self::ApiKeyDisabled
+            | Self::ApiKeyNotUserOwned => StatusCode::UNAUTHORIZED,
+            Self::ApiKeyExhausted | Self::ApiKeyRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UserBanned
             | Self::MissingOrigin
             | Self::UntrustedOrigin
@@ -195,6 +217,9 @@ impl AuthError {
             Self::InvalidApiKey { .. } => "invalid API key",
             Self::ApiKeyExpired => "API key expired",
             Self::ApiKeyExhausted => "API key usage exceeded",
+            Self::ApiKeyDisabled => "API key disabled",
+            Self::ApiKeyRateLimited { .. } => "API key rate limit exceeded",
+            Self::ApiKeyNotUserOwned => "API key is not owned by a user",
             Self::MissingOrigin => "missing or null Origin",
             Self::UntrustedOrigin => "untrusted Origin",
             Self::MissingRole => "missing required role",
@@ -211,12 +236,43 @@ impl AuthError {
         }
     }
 
-    /// The JSON body every adapter sends for this error: `{"code": ..., "message": ...}`.
+    /// The JSON body every adapter sends for this error: `{"code": ..., "message": ...}`, and
+    /// `"details": {"tryAgainIn": <ms>}` for a rate-limited API key (as Better Auth sends it).
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             code: self.code(),
             message: self.public_message(),
+            details: match self {
+                Self::ApiKeyRateLimited { try_again_in } => Some(ErrorDetails {
+                    try_again_in: u64::try_from(try_again_in.as_millis()).unwrap_or(u64::MAX),
+                }),
+                _ => None,
+            },
         }
+    }
+
+    /// How long the client should wait before trying again: the `Retry-After` header of a
+    /// rate-limited API key (in whole seconds, rounded up, when sent).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::ApiKeyRateLimited { try_again_in } => Some(*try_again_in),
+            _ => None,
+        }
+    }
+
+    /// The code Better Auth's API key plugin gives for the same refusal (`USAGE_EXCEEDED`,
+    /// `RATE_LIMITED`, `KEY_EXPIRED`, `KEY_DISABLED`, `INVALID_API_KEY`,
+    /// `INVALID_REFERENCE_ID_FROM_API_KEY`); `None` for errors that are not about an API key.
+    pub fn better_auth_code(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::InvalidApiKey { .. } => "INVALID_API_KEY",
+            Self::ApiKeyExpired => "KEY_EXPIRED",
+            Self::ApiKeyExhausted => "USAGE_EXCEEDED",
+            Self::ApiKeyDisabled => "KEY_DISABLED",
+            Self::ApiKeyRateLimited { .. } => "RATE_LIMITED",
+            Self::ApiKeyNotUserOwned => "INVALID_REFERENCE_ID_FROM_API_KEY",
+            _ => return None,
+        })
     }
 
     /// The `WWW-Authenticate` header value for a 401 (RFC 6750 style), `None` otherwise.
@@ -261,12 +317,23 @@ pub struct ErrorBody {
     pub code: &'static str,
     /// A message safe to show to the client.
     pub message: &'static str,
+    /// More about the refusal, when there is more (a rate-limited API key's `tryAgainIn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<ErrorDetails>,
+}
+
+/// The `details` of an [`ErrorBody`]: Better Auth's shape, `{"tryAgainIn": 9751}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetails {
+    /// Milliseconds until a rate-limited API key may be used again.
+    pub try_again_in: u64,
 }
 
 impl ErrorBody {
     /// The body as JSON bytes.
     pub fn to_json(&self) -> Vec<u8> {
-        // Two static strings: serialization cannot fail.
+        // Static strings and a number: serialization cannot fail.
         serde_json::to_vec(self).unwrap_or_default()
     }
 }
@@ -445,6 +512,11 @@ mod tests {
             AuthError::InvalidApiKey { reason: "x" },
             AuthError::ApiKeyExpired,
             AuthError::ApiKeyExhausted,
+            AuthError::ApiKeyDisabled,
+            AuthError::ApiKeyRateLimited {
+                try_again_in: Duration::from_millis(1500),
+            },
+            AuthError::ApiKeyNotUserOwned,
             AuthError::MissingOrigin,
             AuthError::UntrustedOrigin,
             AuthError::MissingRole,
@@ -480,9 +552,12 @@ mod tests {
                 AuthError::JwksUnavailable(_) => 19,
                 AuthError::Backend(_) => 20,
                 AuthError::Misconfigured { .. } => 21,
+                AuthError::ApiKeyDisabled => 22,
+                AuthError::ApiKeyRateLimited { .. } => 23,
+                AuthError::ApiKeyNotUserOwned => 24,
             })
             .collect();
-        assert_eq!(listed.len(), 22, "every variant listed once");
+        assert_eq!(listed.len(), 25, "every variant listed once");
         all
     }
 
@@ -502,6 +577,27 @@ mod tests {
             AuthError::STATUSES.len(),
             "no status listed in vain"
         );
+    }
+
+    #[test]
+    fn a_rate_limited_api_key_says_when_to_retry() {
+        let error = AuthError::ApiKeyRateLimited {
+            try_again_in: Duration::from_millis(9751),
+        };
+        assert_eq!(error.status().as_u16(), 429);
+        assert_eq!(error.better_auth_code(), Some("RATE_LIMITED"));
+        let body: serde_json::Value = serde_json::from_slice(&error.body().to_json()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "code": "api_key_rate_limited",
+                "message": "API key rate limit exceeded",
+                "details": {"tryAgainIn": 9751},
+            })
+        );
+        let plain: serde_json::Value =
+            serde_json::from_slice(&AuthError::ApiKeyExhausted.body().to_json()).unwrap();
+        assert!(plain.get("details").is_none(), "{plain}");
     }
 
     #[test]

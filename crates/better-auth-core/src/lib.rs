@@ -27,6 +27,7 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod api_key_usage;
 pub mod authenticated;
 pub mod authenticator;
 pub mod cache;
@@ -54,12 +55,13 @@ pub mod store;
 #[cfg(feature = "test-utils")]
 pub mod testing;
 
+pub use api_key_usage::ApiKeyUsage;
 pub use authenticated::Authenticated;
 pub use authenticator::{AuthOutcome, Authenticator, AuthenticatorBuilder};
 pub use cache::{CacheOptions, CachedStore};
 pub use config::{AuthConfig, BearerPolicy, ConfigError, CredentialOrder, EnvSettings};
 pub use credentials::{Credential, Via};
-pub use error::{AuthError, BackendError, BackendErrorKind, ErrorBody};
+pub use error::{AuthError, BackendError, BackendErrorKind, ErrorBody, ErrorDetails};
 pub use headers::RequestHeaders;
 pub use jwt::{JwtClaims, TokenVerifier};
 pub use model::{Identity, Session, SessionRecord, User};

@@ -21,11 +21,16 @@ pub struct ErrorResponse {
 
 impl ErrorResponse {
     /// The default rendering: `{"code": "...", "message": "..."}` as `application/json`, with
-    /// `WWW-Authenticate` on a 401.
+    /// `WWW-Authenticate` on a 401 and `Retry-After` (whole seconds, rounded up) on a
+    /// rate-limited API key.
     pub fn json(error: &AuthError) -> Self {
         let mut headers = vec![("content-type", "application/json".to_owned())];
         if let Some(challenge) = error.www_authenticate() {
             headers.push(("www-authenticate", challenge.to_owned()));
+        }
+        if let Some(wait) = error.retry_after() {
+            let seconds = wait.as_millis().div_ceil(1000);
+            headers.push(("retry-after", seconds.to_string()));
         }
         Self {
             status: error.status().as_u16(),

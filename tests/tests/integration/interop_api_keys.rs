@@ -133,13 +133,15 @@ async fn run(db: TestDb) {
         verify_with_better_auth(&server, &key).await,
         Err("KEY_DISABLED".to_owned())
     );
-    assert!(matches!(
-        auth.authenticate(&api_key_headers(&key)).await,
-        Err(AuthError::InvalidApiKey { .. })
-    ));
+    let error = auth.authenticate(&api_key_headers(&key)).await.unwrap_err();
+    assert_eq!(
+        (error.status().as_u16(), error.better_auth_code()),
+        (401, Some("KEY_DISABLED"))
+    );
 
-    // Exhausted: a second key with no requests left: 429 here; Better Auth says USAGE_EXCEEDED
-    // (and deletes the key, after which both say it is unknown).
+    // Exhausted: a second key with no requests left: 429 USAGE_EXCEEDED here, and the key is
+    // deleted as Better Auth deletes it (checked on a third key: Better Auth's own verdict on
+    // the same state), after which both say it is unknown.
     let second = create_key(&server, &cookie, "second").await;
     let second_key = second["key"].as_str().unwrap().to_owned();
     let second_id = second["id"].as_str().unwrap().to_owned();
@@ -156,17 +158,38 @@ async fn run(db: TestDb) {
         .await
         .unwrap_err();
     assert_eq!(
-        (error.status().as_u16(), error.code()),
-        (429, "api_key_exhausted")
+        (
+            error.status().as_u16(),
+            error.code(),
+            error.better_auth_code()
+        ),
+        (429, "api_key_exhausted", Some("USAGE_EXCEEDED"))
     );
     assert_eq!(
         verify_with_better_auth(&server, &second_key).await,
-        Err("USAGE_EXCEEDED".to_owned())
+        Err("INVALID_API_KEY".to_owned()),
+        "we deleted the exhausted key"
     );
     assert!(matches!(
         auth.authenticate(&api_key_headers(&second_key)).await,
         Err(AuthError::InvalidApiKey { .. })
     ));
+    let fifth = create_key(&server, &cookie, "fifth").await;
+    let fifth_key = fifth["key"].as_str().unwrap().to_owned();
+    db.execute(
+        r#"UPDATE "apikey" SET "remaining" = 0 WHERE "id" = {}"#,
+        fifth["id"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(
+        verify_with_better_auth(&server, &fifth_key).await,
+        Err("USAGE_EXCEEDED".to_owned())
+    );
+    assert_eq!(
+        verify_with_better_auth(&server, &fifth_key).await,
+        Err("INVALID_API_KEY".to_owned()),
+        "Better Auth deletes the exhausted key too"
+    );
 
     // Expired: 401 here, KEY_EXPIRED there.
     let fourth = create_key(&server, &cookie, "fourth").await;
@@ -190,12 +213,17 @@ async fn run(db: TestDb) {
         .await
         .unwrap_err();
     assert_eq!(
-        (error.status().as_u16(), error.code()),
-        (401, "api_key_expired")
+        (
+            error.status().as_u16(),
+            error.code(),
+            error.better_auth_code()
+        ),
+        (401, "api_key_expired", Some("KEY_EXPIRED"))
     );
+    // Better Auth deletes an expired key when it refuses it; so do we.
     assert_eq!(
         verify_with_better_auth(&server, &fourth_key).await,
-        Err("KEY_EXPIRED".to_owned())
+        Err("INVALID_API_KEY".to_owned())
     );
 
     // Deleted through the plugin.
@@ -248,9 +276,16 @@ async fn sessions_and_api_keys_share_one_pool_of_the_configured_size() {
         .sign_up("pool@example.com", "correct horse battery", "Pool")
         .await;
     let cookie = signed.cookie_header();
-    let key = create_key(&server, &cookie, "pool").await["key"]
+    // Every use is counted: a key without the default rate limit (10 a day) serves them all.
+    let created = server
+        .test_hook(
+            "create-api-key",
+            json!({"name": "pool", "userId": signed.user_id(), "rateLimitEnabled": false}),
+        )
+        .await;
+    let key = created["key"]
         .as_str()
-        .unwrap()
+        .unwrap_or_else(|| panic!("{created}"))
         .to_owned();
     // Our connections carry their own application name, apart from Better Auth's.
     let url = format!("{}?application_name=better-auth-rs-pool-test", db.url());

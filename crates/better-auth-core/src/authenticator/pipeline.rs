@@ -99,14 +99,13 @@ impl Authenticator {
             })?;
         // The plugin's default hasher: base64url, no padding, of SHA-256(key).
         let hashed = URL_SAFE_NO_PAD.encode(Sha256::digest(key.as_bytes()));
-        let record = store
-            .find_api_key(&hashed)
-            .await?
-            .ok_or(AuthError::InvalidApiKey {
-                reason: "unknown key",
-            })?;
-        record.key.check_usable(Utc::now())?;
-        Ok(Identity::from_api_key(record))
+        let verdict = match self.inner.config.api_key_usage {
+            crate::ApiKeyUsage::Count => store.use_api_key(&hashed).await?,
+            crate::ApiKeyUsage::ReadOnly => {
+                crate::api_key_usage::ApiKeyUse::read_only(store.find_api_key(&hashed).await?)
+            }
+        };
+        crate::api_key_usage::into_identity(verdict)
     }
 
     async fn verify_session(&self, credential: &Credential) -> Result<Identity, AuthError> {

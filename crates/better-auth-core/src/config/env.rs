@@ -48,6 +48,10 @@ pub const MULTI_SESSION: &str = "BETTER_AUTH_MULTI_SESSION";
 pub const API_KEYS: &str = "BETTER_AUTH_API_KEYS";
 /// The headers API keys are read from, comma-separated (`x-api-key` by default).
 pub const API_KEY_HEADERS: &str = "BETTER_AUTH_API_KEY_HEADERS";
+/// `true`: verify API keys without counting the use (no `remaining` decrement, no rate limit,
+/// nothing written); by default each use is counted as Better Auth counts it
+/// ([`ApiKeyUsage`](crate::ApiKeyUsage)).
+pub const API_KEY_READ_ONLY: &str = "BETTER_AUTH_API_KEY_READ_ONLY";
 /// The cookie cache strategy Better Auth uses (`compact`, `jwt`, `jwe`): turns reading the
 /// `session_data` cookie on (feature `cookie-cache`).
 pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
@@ -115,6 +119,8 @@ pub struct EnvSettings {
     pub api_keys: bool,
     /// [`API_KEY_HEADERS`], lower-cased.
     pub api_key_headers: Option<Vec<String>>,
+    /// [`API_KEY_READ_ONLY`].
+    pub api_key_read_only: bool,
     /// [`DEFAULT_ROLE`].
     pub default_role: Option<String>,
     /// [`DATABASE_URL`].
@@ -184,6 +190,7 @@ impl EnvSettings {
                     .filter(|header| !header.is_empty())
                     .collect()
             }),
+            api_key_read_only: vars.flag(API_KEY_READ_ONLY)?.unwrap_or(false),
             default_role: vars.text(DEFAULT_ROLE),
             database_url: vars.text(DATABASE_URL),
             db_pool_size: vars.number(DB_POOL_SIZE, "a whole number of connections, at least 1")?,
@@ -231,6 +238,9 @@ impl EnvSettings {
         config.multi_session = self.multi_session;
         if let Some(headers) = &self.api_key_headers {
             config.api_key_headers.clone_from(headers);
+        }
+        if self.api_key_read_only {
+            config.api_key_usage = crate::api_key_usage::ApiKeyUsage::ReadOnly;
         }
         if let Some(role) = &self.default_role {
             config.default_role.clone_from(role);
@@ -514,5 +524,23 @@ mod tests {
     fn missing_secret_names_the_variable() {
         let error = read(&[]).unwrap().auth_config().unwrap_err();
         assert!(error.to_string().contains("BETTER_AUTH_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn api_keys_are_counted_unless_read_only_is_asked_for() {
+        let config = |pairs: &[(&str, &str)]| {
+            let mut pairs = pairs.to_vec();
+            pairs.push((SECRET, SECRET_VALUE));
+            read(&pairs).unwrap().auth_config().unwrap().api_key_usage
+        };
+        use crate::api_key_usage::ApiKeyUsage;
+        assert_eq!(config(&[]), ApiKeyUsage::Count);
+        assert_eq!(config(&[(API_KEY_READ_ONLY, "false")]), ApiKeyUsage::Count);
+        assert_eq!(
+            config(&[(API_KEY_READ_ONLY, "TRUE")]),
+            ApiKeyUsage::ReadOnly
+        );
+        let message = read(&[(API_KEY_READ_ONLY, "yes")]).unwrap_err().to_string();
+        assert!(message.contains(API_KEY_READ_ONLY), "{message}");
     }
 }

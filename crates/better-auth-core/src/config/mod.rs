@@ -81,6 +81,9 @@ pub struct AuthConfig {
     /// The headers an API key is read from, in order (the plugin's `apiKeyHeaders`,
     /// `x-api-key` by default). Used only with an API key store.
     pub api_key_headers: Vec<String>,
+    /// Whether verifying an API key counts the use as Better Auth does (the default) or only
+    /// reads the row ([`ApiKeyUsage`](crate::ApiKeyUsage)).
+    pub api_key_usage: crate::api_key_usage::ApiKeyUsage,
     /// The admin plugin's `defaultRole` (`user`): the role of a user whose `role` is null, for
     /// the role guards.
     pub default_role: String,
@@ -109,6 +112,7 @@ impl AuthConfig {
             fresh_age: crate::guard::DEFAULT_FRESH_AGE,
             multi_session: false,
             api_key_headers: vec!["x-api-key".to_owned()],
+            api_key_usage: crate::api_key_usage::ApiKeyUsage::default(),
             default_role: crate::model::DEFAULT_ROLE.to_owned(),
             session: crate::session_refresh::SessionLifetime::default(),
         }

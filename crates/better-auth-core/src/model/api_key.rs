@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -35,7 +35,8 @@ pub struct ApiKey {
     /// When it expires.
     #[serde(default)]
     pub expires_at: Option<DateTime<Utc>>,
-    /// Requests left (`null`: unlimited). Read only: this library does not decrement it.
+    /// Requests left (`null`: no quota). Decremented on each use unless API keys are read only
+    /// ([`ApiKeyUsage`](crate::ApiKeyUsage)).
     #[serde(default)]
     pub remaining: Option<i64>,
     /// Requests given back every `refillInterval`.
@@ -85,30 +86,21 @@ impl ApiKey {
             .unwrap_or(Value::Null)
     }
 
-    /// Whether the plugin would accept the key at `now`: enabled, unexpired, and with requests
-    /// left (or a refill due, which the plugin applies on use).
+    /// Whether the plugin would accept the key at `now`, without counting the use (the
+    /// read-only check): enabled, unexpired, and with requests left (or a refill due, which the
+    /// plugin applies on use). The rate limit is not checked.
     pub fn check_usable(&self, now: DateTime<Utc>) -> Result<(), AuthError> {
         if self.enabled == Some(false) {
-            return Err(AuthError::InvalidApiKey {
-                reason: "the key is disabled",
-            });
+            return Err(AuthError::ApiKeyDisabled);
         }
         if self.expires_at.is_some_and(|expires| now > expires) {
             return Err(AuthError::ApiKeyExpired);
         }
-        if self.remaining == Some(0) && !self.refill_due(now) {
+        if self.remaining.is_some_and(|left| left <= 0)
+            && !crate::api_key_usage::refill_due(self, now)
+        {
             return Err(AuthError::ApiKeyExhausted);
         }
         Ok(())
-    }
-
-    fn refill_due(&self, now: DateTime<Utc>) -> bool {
-        let (Some(_), Some(interval)) = (self.refill_amount, self.refill_interval) else {
-            return false;
-        };
-        let Some(last) = self.last_refill_at.or(self.created_at) else {
-            return false;
-        };
-        now - last >= Duration::milliseconds(interval)
     }
 }

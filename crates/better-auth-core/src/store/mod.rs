@@ -101,6 +101,20 @@ pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
     /// The key whose stored hash is `hashed_key`, with its owner; `None` if there is none.
     async fn find_api_key(&self, hashed_key: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
 
+    /// Verifies one use of the key whose stored hash is `hashed_key` and counts it as Better
+    /// Auth does, atomically ([`ApiKeyUsage::Count`](crate::ApiKeyUsage::Count)). The SQL
+    /// stores override it; this default, for stores that cannot write, only reads
+    /// ([`find_api_key`](Self::find_api_key), then
+    /// [`ApiKey::check_usable`](crate::model::ApiKey::check_usable)).
+    async fn use_api_key(
+        &self,
+        hashed_key: &str,
+    ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError> {
+        Ok(crate::api_key_usage::ApiKeyUse::read_only(
+            self.find_api_key(hashed_key).await?,
+        ))
+    }
+
     /// Whether the backend answers (for health endpoints).
     async fn check_health(&self) -> Result<(), BackendError>;
 }

@@ -10,11 +10,13 @@ mod dialect;
 mod plan;
 mod record;
 mod store;
+mod usage;
 
 pub(crate) use dialect::{Dialect, SqlDatabase, column_infos, iso_millis};
 pub(crate) use plan::{ColumnInfo, Plan, Target};
 pub(crate) use record::{Cell, RecordBuilder};
 pub(crate) use store::{SqlStore, delegate_to_sql_store};
+pub(crate) use usage::{UsageDialect, UsagePlan};
 
 /// Settings of a SQL session store.
 #[derive(Debug, Clone)]
@@ -109,7 +111,7 @@ where
 /// query or the database is wrong: an I/O or protocol error, or a server message of SQLSTATE
 /// class `08` (connection exception), `57P01`-`57P03` (PostgreSQL shutting down or restarting)
 /// or `70100` (MariaDB/MySQL: connection killed).
-fn connection_lost(error: &sqlx::Error) -> bool {
+pub(super) fn connection_lost(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
         sqlx::Error::Database(database) => database.code().is_some_and(|code| {

@@ -186,6 +186,28 @@ impl Plan {
         expr: impl Fn(&PlannedColumn, &str) -> String,
         param: &str,
     ) -> String {
+        self.select_sql_with_join("INNER JOIN", quote, expr, param)
+    }
+
+    /// The looked-up table (`session`, `apikey`), as named in the database.
+    pub(crate) fn primary_table(&self) -> &str {
+        &self.primary_table
+    }
+
+    /// The column the lookup matches (`token`, `key`), as named in the database.
+    pub(crate) fn lookup_column(&self) -> &str {
+        &self.lookup_column
+    }
+
+    /// [`select_sql`](Self::select_sql) with another join (`LEFT JOIN`: the row even when its
+    /// user is missing, the user's columns then NULL).
+    pub(crate) fn select_sql_with_join(
+        &self,
+        join: &str,
+        quote: impl Fn(&str) -> String,
+        expr: impl Fn(&PlannedColumn, &str) -> String,
+        param: &str,
+    ) -> String {
         let exprs: Vec<String> = self
             .columns
             .iter()
@@ -198,7 +220,7 @@ impl Plan {
             })
             .collect();
         format!(
-            "SELECT {} FROM {} AS p INNER JOIN {} AS u ON u.{} = p.{} WHERE p.{} = {param}",
+            "SELECT {} FROM {} AS p {join} {} AS u ON u.{} = p.{} WHERE p.{} = {param}",
             exprs.join(", "),
             quote(&self.primary_table),
             quote(&self.user_table),

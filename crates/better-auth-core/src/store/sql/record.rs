@@ -285,6 +285,20 @@ impl RecordBuilder {
         Ok(SessionRecord::new(session, user))
     }
 
+    /// The API key (the hashed key itself dropped) and its user, `None` when the row had no
+    /// user (a `LEFT JOIN` found none: `referenceId` is an organization, or a deleted user).
+    pub(crate) fn finish_api_key_row(mut self) -> Result<(ApiKey, Option<User>), String> {
+        let user = match self.user_id {
+            Some(_) => Some(self.take_user()?),
+            None => None,
+        };
+        let mut fields = std::mem::take(&mut self.api_key);
+        fields.remove("key");
+        let key: ApiKey = serde_json::from_value(Value::Object(fields))
+            .map_err(|error| format!("apikey row: {error}"))?;
+        Ok((key, user))
+    }
+
     /// The API key record (the hashed key itself dropped), or what is wrong.
     pub(crate) fn finish_api_key(mut self) -> Result<ApiKeyRecord, String> {
         let user = self.take_user()?;

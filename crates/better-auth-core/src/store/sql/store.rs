@@ -4,7 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{Dialect, Plan, RecordBuilder, SqlDatabase, SqlOptions, Target, with_deadline};
+use super::{
+    Dialect, Plan, RecordBuilder, SqlDatabase, SqlOptions, Target, UsageDialect, UsagePlan,
+    with_deadline,
+};
 use crate::{
     config::ConfigError,
     error::BackendError,
@@ -114,6 +117,8 @@ pub(crate) struct SqlStore<D: Dialect> {
     extend: Option<ExtendStatement<D>>,
     api_keys: Option<Query<D>>,
     query_timeout: Duration,
+    /// Counting API key uses (`usage.rs`).
+    usage: Option<Arc<UsagePlan<D>>>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
@@ -124,6 +129,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             extend: self.extend.clone(),
             api_keys: self.api_keys.clone(),
             query_timeout: self.query_timeout,
+            usage: self.usage.clone(),
         }
     }
 }
@@ -176,14 +182,12 @@ impl<D: Dialect> SqlStore<D> {
         };
         // API keys (plugin `@better-auth/api-key`) when the database has their table.
         let api_key_columns = Self::columns(&pool, &schema.table(Model::ApiKey)).await?;
-        let api_keys = if api_key_columns.is_empty() {
-            None
+        let (api_keys, usage) = if api_key_columns.is_empty() {
+            (None, None)
         } else {
-            Some(Query::new(&Plan::api_keys(
-                schema,
-                api_key_columns,
-                user_columns,
-            )?))
+            let plan = Plan::api_keys(schema, api_key_columns, user_columns)?;
+            let query = Query::new(&plan);
+            (Some(query), Some(Arc::new(UsagePlan::new(plan, schema))))
         };
         Ok(Self {
             pool,
@@ -191,6 +195,7 @@ impl<D: Dialect> SqlStore<D> {
             extend,
             api_keys,
             query_timeout: options.query_timeout,
+            usage,
         })
     }
 
@@ -294,6 +299,23 @@ impl<D: Dialect> SqlStore<D> {
             .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
     }
 
+    /// Verifies and counts one use of the key whose hash is `hashed_key` (see `usage.rs`).
+    pub(crate) async fn use_api_key(
+        &self,
+        hashed_key: &str,
+    ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError>
+    where
+        D: UsageDialect,
+    {
+        let Some(usage) = &self.usage else {
+            return Err(BackendError::invalid_data(
+                D::BACKEND,
+                "the database has no apikey table",
+            ));
+        };
+        super::usage::use_api_key(&self.pool, usage, hashed_key, self.query_timeout).await
+    }
+
     /// One round trip within the query timeout.
     pub(crate) async fn check_health(&self) -> Result<(), BackendError> {
         with_deadline(D::BACKEND, self.query_timeout, || D::Db::ping(&self.pool)).await
@@ -355,6 +377,13 @@ macro_rules! delegate_to_sql_store {
                 hashed_key: &str,
             ) -> Result<Option<$crate::model::ApiKeyRecord>, $crate::error::BackendError> {
                 self.inner.find_api_key(hashed_key).await
+            }
+
+            async fn use_api_key(
+                &self,
+                hashed_key: &str,
+            ) -> Result<$crate::api_key_usage::ApiKeyUse, $crate::error::BackendError> {
+                self.inner.use_api_key(hashed_key).await
             }
 
             async fn check_health(&self) -> Result<(), $crate::error::BackendError> {
