@@ -120,7 +120,11 @@ async fn a_cached_session_still_expires_on_time() {
     let counting = counting_store(&db, "1 second").await;
     let secrets = SecretSet::single(SECRET).unwrap();
     let cookie = signing::cookie_value("hot-token", secrets.current());
-    let auth = Authenticator::builder(AuthConfig::new(secrets))
+    // Refresh off: this is about the cache never serving a session past its `expiresAt` (a due
+    // session would otherwise be refreshed, as Better Auth refreshes it).
+    let mut config = AuthConfig::new(secrets);
+    config.session.refresh = false;
+    let auth = Authenticator::builder(config)
         .session_store_arc(counting.clone())
         .cache(CacheOptions::with_ttl(Duration::from_secs(60)))
         .build()

@@ -154,7 +154,15 @@ async fn short_sessions_leave_redis_with_their_ttl() {
     let store = RedisStore::connect(&redis_url(), RedisOptions::with_prefix(&s.prefix))
         .await
         .unwrap();
-    let auth = authenticator(Arc::new(store));
+    // The server's session settings (a service left at the 7-day default would slide these
+    // 2-second sessions to 7 days: the settings must match, docs/deployments.md).
+    let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+    config.session.expires_in = chrono::Duration::seconds(2);
+    config.session.update_age = chrono::Duration::seconds(1);
+    let auth = Authenticator::builder(config)
+        .session_store_arc(Arc::new(store))
+        .build()
+        .unwrap();
     assert_same_verdict(&s.server, &auth, &signed.cookie_header())
         .await
         .unwrap();

@@ -495,3 +495,98 @@ async fn a_refresh_that_cannot_be_written_still_serves_the_request() {
     }
     admin.close().await;
 }
+
+/// Renamed tables and columns (Better Auth's `modelName` / `fields`): the refresh writes the
+/// renamed columns, and Better Auth reads them back.
+#[tokio::test]
+async fn refresh_writes_renamed_columns() {
+    let db = TestDb::postgres().await;
+    let renames = json!({
+        "user": {"modelName": "app_users", "fields": {"emailVerified": "email_verified"}},
+        "session": {"modelName": "app_sessions", "fields": {"expiresAt": "expires_at", "updatedAt": "updated_at", "token": "session_token"}}
+    });
+    let mut options = renames.clone();
+    options["session"]["expiresIn"] = json!(EXPIRES_IN);
+    options["session"]["updateAge"] = json!(UPDATE_AGE);
+    let server = server_on(&db, options).await;
+    let signed = sign_up(&server).await;
+    let cookie = signed.cookie_header();
+    let schema = better_auth_core::Schema::from_json(&renames.to_string()).unwrap();
+    let store = store::connect(&db.url(), SqlOptions::with_schema(schema))
+        .await
+        .unwrap();
+    let auth = Authenticator::builder(config(lifetime(EXPIRES_IN, UPDATE_AGE)))
+        .session_store_arc(store)
+        .build()
+        .unwrap();
+    due_later().await;
+    let refreshed = auth
+        .authenticate_request("GET", &headers(&[("cookie", &cookie)]))
+        .await;
+    assert!(refreshed.refresh_headers().is_some(), "refreshed");
+    let (body, _) = theirs(
+        &server,
+        "?disableRefresh=true",
+        headers(&[("cookie", &cookie)]),
+    )
+    .await;
+    assert_eq!(
+        body["session"]["expiresAt"],
+        iso(session_expiry(&refreshed)),
+        "{body}"
+    );
+}
+
+/// Redis with `storeSessionInDatabase`: the refresh is written to both, as Better Auth writes
+/// both.
+#[tokio::test]
+async fn redis_and_database_are_both_refreshed() {
+    let db = TestDb::sqlite();
+    let prefix = format!("ba-rs-refresh-both-{}:", unique_suffix());
+    let mut server_config = db.server_config(json!({"bearer": {}}));
+    server_config["redis"] = json!({"url": redis_url(), "keyPrefix": prefix});
+    let mut options = session_options(EXPIRES_IN, UPDATE_AGE);
+    options["session"]["storeSessionInDatabase"] = json!(true);
+    server_config["options"] = options;
+    let server = BetterAuthServer::start(server_config).await;
+    let signed = sign_up(&server).await;
+    let cookie = signed.cookie_header();
+    let token = signed.token();
+    let database = store::connect(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let redis_store = RedisStore::connect(&redis_url(), RedisOptions::with_prefix(prefix.clone()))
+        .await
+        .unwrap()
+        .with_database_fallback(database.clone());
+    let auth = Authenticator::builder(config(lifetime(EXPIRES_IN, UPDATE_AGE)))
+        .session_store_arc(Arc::new(redis_store))
+        .build()
+        .unwrap();
+    due_later().await;
+    let refreshed = auth
+        .authenticate_request("GET", &headers(&[("cookie", &cookie)]))
+        .await;
+    assert!(refreshed.refresh_headers().is_some(), "refreshed");
+    let expires_at = session_expiry(&refreshed);
+    let in_database = database
+        .find_session(&token)
+        .await
+        .unwrap()
+        .expect("the database row");
+    assert_eq!(
+        in_database.session.expires_at, expires_at,
+        "the database row"
+    );
+    let client = redis::Client::open(redis_url().as_str()).unwrap();
+    let mut redis = client.get_multiplexed_async_connection().await.unwrap();
+    let value: String = redis.get(format!("{prefix}{token}")).await.unwrap();
+    assert!(value.contains(&iso(expires_at)), "the Redis value: {value}");
+    let _: () = redis
+        .del(&[
+            format!("{prefix}{token}"),
+            format!("{prefix}active-sessions-{}", signed.user_id()),
+        ])
+        .await
+        .unwrap();
+}

@@ -179,11 +179,15 @@ async fn run_session_interop(db: TestDb) {
     // Flip a letter or digit of the signature (its first character may be a `%XX` escape of
     // `+` or `/`, which must stay whole or the signature is merely malformed).
     let dot = wire.rfind('.').unwrap();
-    let at = dot
-        + 1
-        + wire[dot + 1..]
-            .find(|c: char| c.is_ascii_alphanumeric())
-            .unwrap();
+    let at = {
+        // The first letter or digit of the signature outside a `%XX` escape.
+        let bytes = wire.as_bytes();
+        let mut at = dot + 1;
+        while bytes[at] == b'%' || !bytes[at].is_ascii_alphanumeric() {
+            at += if bytes[at] == b'%' { 3 } else { 1 };
+        }
+        at
+    };
     let mut forged_sig = wire.clone();
     let replacement = if &wire[at..=at] == "A" { "B" } else { "A" };
     forged_sig.replace_range(at..=at, replacement);
