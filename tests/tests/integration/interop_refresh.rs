@@ -590,3 +590,84 @@ async fn redis_and_database_are_both_refreshed() {
         .await
         .unwrap();
 }
+
+/// With Better Auth's cookie cache configured, a refresh also sets its `session_data` entry
+/// (as Better Auth's `setSessionCookie` does), and Better Auth accepts that entry as its own:
+/// with the session row deleted, it still answers from our entry (and refuses without it).
+async fn refresh_sets_a_cookie_cache_entry_better_auth_accepts(strategy: &str) {
+    use better_auth_core::cookie_cache::{CookieCacheOptions, CookieCacheStrategy};
+
+    let db = TestDb::sqlite();
+    let mut options = session_options(EXPIRES_IN, UPDATE_AGE);
+    options["session"]["cookieCache"] =
+        json!({"enabled": true, "strategy": strategy, "maxAge": 60});
+    let server = server_on(&db, options).await;
+    let signed = sign_up(&server).await;
+    let token_cookie = format!(
+        "better-auth.session_token={}",
+        signed.cookie("better-auth.session_token").unwrap()
+    );
+    let mut cache =
+        CookieCacheOptions::with_strategy(CookieCacheStrategy::from_name(strategy).unwrap());
+    cache.max_age = chrono::Duration::seconds(60);
+    let store = store::connect(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let auth = Authenticator::builder(config(lifetime(EXPIRES_IN, UPDATE_AGE)))
+        .session_store_arc(store)
+        .cookie_cache(cache)
+        .build()
+        .unwrap();
+    due_later().await;
+    // The session cookie alone (no entry): read from the store, refreshed.
+    let refreshed = auth
+        .authenticate_request("GET", &headers(&[("cookie", &token_cookie)]))
+        .await;
+    let sent = ours(&refreshed);
+    let entry = sent
+        .iter()
+        .find_map(|(name, value)| {
+            (name == "set-cookie" && value.starts_with("better-auth.session_data="))
+                .then(|| value.split(';').next().unwrap().to_owned())
+        })
+        .unwrap_or_else(|| panic!("{strategy}: a session_data cookie: {sent:?}"));
+    assert!(
+        sent.iter()
+            .any(|(_, value)| value.starts_with("better-auth.session_data=")
+                && value.contains("; Max-Age=60; Path=/; HttpOnly; SameSite=Lax")),
+        "{sent:?}"
+    );
+    let with_entry = format!("{token_cookie}; {entry}");
+    let changed = db
+        .execute(
+            r#"DELETE FROM "session" WHERE "token" = {}"#,
+            &signed.token(),
+        )
+        .await;
+    assert_eq!(changed, 1);
+    let (body, _) = theirs(&server, "", headers(&[("cookie", &with_entry)])).await;
+    assert_eq!(
+        body["session"]["expiresAt"],
+        iso(session_expiry(&refreshed)),
+        "{strategy}: Better Auth answers from our entry: {body}"
+    );
+    let (body, _) = theirs(&server, "", headers(&[("cookie", &token_cookie)])).await;
+    assert!(
+        body.is_null(),
+        "{strategy}: without the entry, no session: {body}"
+    );
+    let ours_again = auth
+        .authenticate_request("GET", &headers(&[("cookie", &with_entry)]))
+        .await;
+    assert!(ours_again.result().is_ok(), "{:?}", ours_again.result());
+}
+
+#[tokio::test]
+async fn refresh_sets_a_compact_cookie_cache_entry() {
+    refresh_sets_a_cookie_cache_entry_better_auth_accepts("compact").await;
+}
+
+#[tokio::test]
+async fn refresh_sets_a_jwt_cookie_cache_entry() {
+    refresh_sets_a_cookie_cache_entry_better_auth_accepts("jwt").await;
+}

@@ -73,10 +73,41 @@ impl Authenticator {
                 })
                 .await;
         }
-        let headers =
-            headers.unwrap_or_else(|| RefreshHeaders::new(&self.inner.config, &refreshed.token));
+        let headers = match headers {
+            Some(passed_on) => passed_on,
+            None => self.refresh_headers(&refreshed, &identity),
+        };
         identity.session = Some(refreshed);
         (identity, Some(headers))
+    }
+
+    /// Our headers for a refreshed session: the session cookie, `set-auth-token`, and the
+    /// cookie cache's entry when one is configured (as Better Auth's `setSessionCookie` sets it).
+    fn refresh_headers(&self, refreshed: &Arc<Session>, identity: &Identity) -> RefreshHeaders {
+        let headers = RefreshHeaders::new(&self.inner.config, &refreshed.token);
+        #[cfg(feature = "cookie-cache")]
+        if let Some(options) = &self.inner.cookie_cache {
+            let record = SessionRecord {
+                session: Arc::clone(refreshed),
+                user: Arc::clone(&identity.user),
+            };
+            let entry = crate::cookie_cache::encode(
+                &record,
+                options,
+                &self.inner.config.secrets,
+                Utc::now(),
+            );
+            if let Some(value) = entry {
+                return headers.with_cookie_cache(
+                    &self.inner.config,
+                    &value,
+                    options.max_age.num_seconds(),
+                );
+            }
+        }
+        #[cfg(not(feature = "cookie-cache"))]
+        let _ = identity;
+        headers
     }
 
     /// Whether the request carries a `dont_remember` cookie whose signature verifies (Better

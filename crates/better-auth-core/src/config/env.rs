@@ -57,6 +57,9 @@ pub const API_KEY_READ_ONLY: &str = "BETTER_AUTH_API_KEY_READ_ONLY";
 pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
 /// The cookie cache `version` Better Auth writes (`1` by default).
 pub const COOKIE_CACHE_VERSION: &str = "BETTER_AUTH_COOKIE_CACHE_VERSION";
+/// The cookie cache's `maxAge` in seconds (300 by default): how long an entry written with a
+/// session refresh lasts.
+pub const COOKIE_CACHE_MAX_AGE: &str = "BETTER_AUTH_COOKIE_CACHE_MAX_AGE";
 /// `false`: verify every JWT's signature on every request (by default a token that verified
 /// is remembered until its `exp`; see
 /// [`VerifiedTokenCacheOptions`](crate::jwt::VerifiedTokenCacheOptions)).
@@ -143,6 +146,8 @@ pub struct EnvSettings {
     pub cookie_cache: Option<String>,
     /// [`COOKIE_CACHE_VERSION`].
     pub cookie_cache_version: Option<String>,
+    /// [`COOKIE_CACHE_MAX_AGE`], in seconds.
+    pub cookie_cache_max_age: Option<u32>,
     /// [`JWKS_URL`].
     pub jwks_url: Option<Url>,
     /// [`JWT_CACHE`] (`true` unless set to false).
@@ -207,6 +212,7 @@ impl EnvSettings {
                 .map(Duration::from_millis),
             cookie_cache,
             cookie_cache_version: vars.text(COOKIE_CACHE_VERSION),
+            cookie_cache_max_age: vars.number(COOKIE_CACHE_MAX_AGE, "a whole number of seconds")?,
             jwks_url: vars.url(JWKS_URL)?,
             jwt_cache: vars.flag(JWT_CACHE)?.unwrap_or(true),
             session_expires_in: vars.number(SESSION_EXPIRES_IN, "a whole number of seconds")?,

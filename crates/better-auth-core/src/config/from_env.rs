@@ -58,6 +58,9 @@ impl EnvSettings {
             if let Some(version) = &self.cookie_cache_version {
                 options.version.clone_from(version);
             }
+            if let Some(seconds) = self.cookie_cache_max_age {
+                options.max_age = chrono::Duration::seconds(seconds.into());
+            }
             builder = builder.cookie_cache(options);
         }
         match self.cache_ttl {

@@ -24,6 +24,7 @@ use crate::{
 };
 
 mod compact;
+mod encode;
 #[cfg(feature = "cookie-cache-jwe")]
 mod jwe;
 mod jwt;
@@ -61,6 +62,9 @@ pub struct CookieCacheOptions {
     pub strategy: CookieCacheStrategy,
     /// The expected `version` (`cookieCache.version`, `"1"` by default).
     pub version: String,
+    /// `cookieCache.maxAge` (300 s by default): how long an entry written with a session
+    /// refresh lasts.
+    pub max_age: chrono::Duration,
 }
 
 impl Default for CookieCacheOptions {
@@ -68,6 +72,7 @@ impl Default for CookieCacheOptions {
         Self {
             strategy: CookieCacheStrategy::default(),
             version: "1".to_owned(),
+            max_age: chrono::Duration::seconds(300),
         }
     }
 }
@@ -137,6 +142,8 @@ pub(crate) fn read_cookie(jar: &CookieJar<'_>, name: &str) -> Option<String> {
 
 /// The most chunks of a cookie cache value read (each about 4 KB).
 const MAX_CHUNKS: usize = 100;
+
+pub(crate) use encode::encode;
 
 /// Decodes and checks the authenticity of a cache value.
 pub(crate) fn decode(

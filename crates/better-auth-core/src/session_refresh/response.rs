@@ -26,6 +26,33 @@ impl RefreshHeaders {
         Self { headers }
     }
 
+    /// Adds the cookie cache's `Set-Cookie` (`{prefix}.session_data`), after the session
+    /// cookie, as Better Auth orders them.
+    #[cfg(feature = "cookie-cache")]
+    pub(crate) fn with_cookie_cache(
+        mut self,
+        config: &AuthConfig,
+        value: &str,
+        max_age: i64,
+    ) -> Self {
+        let name = config.cookie_name("session_data");
+        let secure = if config.uses_secure_cookies() {
+            "; Secure"
+        } else {
+            ""
+        };
+        self.headers.insert(
+            1,
+            (
+                "set-cookie",
+                format!(
+                    "{name}={value}; Max-Age={max_age}; Path=/; HttpOnly{secure}; SameSite=Lax"
+                ),
+            ),
+        );
+        self
+    }
+
     /// Headers another party sent for a refresh (Better Auth, in remote mode), passed on as
     /// they are.
     #[cfg(feature = "remote")]
