@@ -124,6 +124,8 @@ impl Authenticator {
     /// Authenticates a request from its headers alone: an [`Identity`], or why not (a request
     /// without credentials is [`AuthError::MissingCredentials`]). No Origin check (it needs the
     /// method: see [`authenticate_request`](Self::authenticate_request)). Refusals are logged.
+    /// A due session is refreshed in its store here too, but the headers that would send its
+    /// cookie back are only on [`authenticate_request`](Self::authenticate_request)'s outcome.
     pub async fn authenticate(&self, headers: &impl RequestHeaders) -> Result<Identity, AuthError> {
         let found = self
             .inner
