@@ -1,7 +1,10 @@
 //! [`AuthOutcome`]: the result of authenticating one request, made once and shared by every
 //! extractor of that request (adapters keep it in the request's extensions or local cache).
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
 
 use tokio::sync::OnceCell;
 
@@ -18,7 +21,7 @@ pub struct AuthOutcome {
     result: Result<Identity, AuthError>,
     authenticator: Authenticator,
     device_sessions: Option<Arc<DeviceSessions>>,
-    refresh: Option<Arc<RefreshHeaders>>,
+    refresh: Option<Arc<PendingRefresh>>,
 }
 
 impl AuthOutcome {
@@ -36,7 +39,12 @@ impl AuthOutcome {
     }
 
     pub(super) fn with_refresh(mut self, refresh: Option<RefreshHeaders>) -> Self {
-        self.refresh = refresh.map(Arc::new);
+        self.refresh = refresh.map(|headers| {
+            Arc::new(PendingRefresh {
+                headers,
+                read: AtomicBool::new(false),
+            })
+        });
         self
     }
 
@@ -44,7 +52,9 @@ impl AuthOutcome {
     /// must carry them (the session cookie set again, `set-auth-token`), as Better Auth's
     /// would. Each adapter's layer, middleware or fairing appends them.
     pub fn refresh_headers(&self) -> Option<&RefreshHeaders> {
-        self.refresh.as_deref()
+        let pending = self.refresh.as_deref()?;
+        pending.read.store(true, Ordering::Relaxed);
+        Some(&pending.headers)
     }
 
     /// A request refused before any verification (`error` is logged here).
@@ -122,5 +132,29 @@ impl DeviceSessions {
             })
             .await
             .clone()
+    }
+}
+
+/// A refresh's headers, and whether anything read them before the request ended: a refresh
+/// nobody sent back (no layer, middleware or fairing installed) is worth one warning.
+#[derive(Debug)]
+struct PendingRefresh {
+    headers: RefreshHeaders,
+    read: AtomicBool,
+}
+
+/// Whether the warning about an unsent refresh was logged (once per process).
+static WARNED_UNSENT: AtomicBool = AtomicBool::new(false);
+
+impl Drop for PendingRefresh {
+    fn drop(&mut self) {
+        if !self.read.load(Ordering::Relaxed) && !WARNED_UNSENT.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                target: "better_auth",
+                "a session was refreshed but its cookie was not sent back: install the adapter's \
+                 response step (axum BetterAuthLayer, actix BetterAuth middleware, Rocket \
+                 SessionRefresh fairing, Poem BetterAuth middleware); logged once"
+            );
+        }
     }
 }

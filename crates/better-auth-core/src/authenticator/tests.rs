@@ -28,6 +28,8 @@ struct Memory {
     sessions: HashMap<String, SessionRecord>,
     lookups: AtomicUsize,
     healthy: bool,
+    /// Whether refreshes are written (answered `Written`, not stored).
+    writes: bool,
 }
 
 impl Memory {
@@ -47,6 +49,7 @@ impl Memory {
             sessions,
             lookups: AtomicUsize::new(0),
             healthy: true,
+            writes: false,
         }
     }
 
@@ -63,6 +66,18 @@ impl SessionStore for Memory {
             return Err(BackendError::unavailable("memory", "down"));
         }
         Ok(self.sessions.get(token).cloned())
+    }
+
+    async fn extend_session(
+        &self,
+        _token: &str,
+        _extension: &crate::session_refresh::Extension,
+    ) -> Result<crate::session_refresh::Extended, BackendError> {
+        Ok(if self.writes {
+            crate::session_refresh::Extended::Written
+        } else {
+            crate::session_refresh::Extended::Unsupported
+        })
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {
@@ -239,4 +254,70 @@ async fn a_hostile_cookie_header_is_cheap() {
             "{REQUESTS} hostile requests took {elapsed:?}"
         );
     }
+}
+
+/// Captures what `tracing` writes, for the test of one warning.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_nobody_sends_back_is_reported_once() {
+    let mut memory = Memory::with_users(&["due-token"]);
+    memory.writes = true;
+    let auth = Authenticator::builder(AuthConfig::new(secrets()))
+        .session_store_arc(Arc::new(memory))
+        .build()
+        .unwrap();
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let cookie = format!(
+        "{COOKIE}={}",
+        signing::cookie_value("due-token", secrets().current())
+    );
+    // A session expiring within a day is due with Better Auth's defaults.
+    let sent = auth
+        .authenticate_request("GET", &cookie_header(&cookie))
+        .await;
+    assert!(sent.refresh_headers().is_some(), "refreshed");
+    drop(sent);
+    assert!(
+        !captured.text().contains("not sent back"),
+        "{}",
+        captured.text()
+    );
+    for _ in 0..2 {
+        let unsent = auth
+            .authenticate_request("GET", &cookie_header(&cookie))
+            .await;
+        assert!(unsent.result().is_ok());
+        drop(unsent);
+    }
+    assert_eq!(
+        captured.text().matches("not sent back").count(),
+        1,
+        "{}",
+        captured.text()
+    );
 }
