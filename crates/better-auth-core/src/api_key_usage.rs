@@ -2,7 +2,7 @@
 //! storage `"database"`) does on each verification: `remaining` decremented (or refilled), then
 //! the per-key rate limit, the row deleted once it is exhausted or expired.
 //!
-//! [`decide`] is the rule, pure: given the row as it is (read under a row lock, see
+//! `decide` is the rule, pure: given the row as it is (read under a row lock, see
 //! `store/sql/usage.rs`) and the time, what to write and what to answer. The store applies the
 //! writes in the same transaction, so concurrent verifications are counted exactly.
 
