@@ -671,3 +671,65 @@ async fn refresh_sets_a_compact_cookie_cache_entry() {
 async fn refresh_sets_a_jwt_cookie_cache_entry() {
     refresh_sets_a_cookie_cache_entry_better_auth_accepts("jwt").await;
 }
+
+/// A JWT-authenticated request never refreshes the session the JWT came from (Better Auth's
+/// JWTs are not sessions), while a cookie request at the same moment does.
+#[tokio::test]
+async fn jwt_requests_do_not_refresh() {
+    use better_auth_core::jwt::JwksVerifier;
+
+    let db = TestDb::sqlite();
+    let mut server_config = db.server_config(json!({"bearer": {}, "jwt": {}}));
+    server_config["options"] = session_options(EXPIRES_IN, UPDATE_AGE);
+    let server = BetterAuthServer::start(server_config).await;
+    let signed = sign_up(&server).await;
+    let cookie = signed.cookie_header();
+    let jwt = server.get_jwt(&cookie).await;
+    let (before, _) = theirs(
+        &server,
+        "?disableRefresh=true",
+        headers(&[("cookie", &cookie)]),
+    )
+    .await;
+    let store = store::connect(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let verifier =
+        JwksVerifier::for_better_auth(&url::Url::parse(server.base_url()).unwrap()).unwrap();
+    let auth = Authenticator::builder(config(lifetime(EXPIRES_IN, UPDATE_AGE)))
+        .session_store_arc(store)
+        .token_verifier(verifier)
+        .build()
+        .unwrap();
+    due_later().await;
+    let by_jwt = auth
+        .authenticate_request(
+            "GET",
+            &headers(&[("authorization", &format!("Bearer {jwt}"))]),
+        )
+        .await;
+    assert_eq!(
+        by_jwt.result().as_ref().map(|identity| identity.via).ok(),
+        Some(better_auth_core::Via::Jwt),
+        "{:?}",
+        by_jwt.result()
+    );
+    assert!(
+        by_jwt.refresh_headers().is_none(),
+        "a JWT request refreshes nothing"
+    );
+    let (after, _) = theirs(
+        &server,
+        "?disableRefresh=true",
+        headers(&[("cookie", &cookie)]),
+    )
+    .await;
+    assert_eq!(
+        after["session"]["expiresAt"], before["session"]["expiresAt"],
+        "nothing written"
+    );
+    let by_cookie = auth
+        .authenticate_request("GET", &headers(&[("cookie", &cookie)]))
+        .await;
+    assert!(by_cookie.refresh_headers().is_some(), "the session was due");
+}
