@@ -95,7 +95,8 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
 }
 
 /// Looks an API key up (API key plugin), by its hash: base64url-no-pad SHA-256 of the key, as
-/// the plugin stores it. Read only: counters (`remaining`, rate limits) are not updated.
+/// the plugin stores it, and counts its uses as the plugin does
+/// ([`use_api_key`](Self::use_api_key)).
 #[async_trait]
 pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
     /// The key whose stored hash is `hashed_key`, with its owner; `None` if there is none.
