@@ -88,6 +88,9 @@ async function testHook(auth, req, res) {
       result = { row };
     } else if (req.url === "/__test/create-organization") {
       result = await auth.api.createOrganization({ body });
+    } else if (req.url === "/__test/add-member") {
+      // Server-only: `organizationId`, `userId`, `role` (a string or a list).
+      result = await auth.api.addMember({ body });
     } else {
       res.writeHead(404).end();
       return;

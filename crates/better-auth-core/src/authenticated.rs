@@ -6,10 +6,19 @@ use std::{ops::Deref, sync::Arc};
 
 use chrono::Duration;
 
+use tokio::sync::OnceCell;
+
 use crate::{
-    Authenticator, authenticator::DeviceSessions, error::AuthError, model::Identity,
+    Authenticator,
+    authenticator::DeviceSessions,
+    error::AuthError,
+    model::{Identity, Membership},
     response::Rejection,
 };
+
+/// The request's membership lookup, made once (shared by the clones of one request's
+/// [`Authenticated`]).
+pub(crate) type MembershipCell = Arc<OnceCell<Result<Membership, AuthError>>>;
 
 /// An authenticated request's identity, with the guards of [`Identity`] answering
 /// [`Rejection`]s rendered by the authenticator.
@@ -18,6 +27,7 @@ pub struct Authenticated {
     identity: Identity,
     authenticator: Authenticator,
     device_sessions: Option<Arc<DeviceSessions>>,
+    membership: MembershipCell,
 }
 
 impl Authenticated {
@@ -27,6 +37,48 @@ impl Authenticated {
             identity,
             authenticator,
             device_sessions: None,
+            membership: MembershipCell::default(),
+        }
+    }
+
+    pub(crate) fn with_membership(mut self, membership: MembershipCell) -> Self {
+        self.membership = membership;
+        self
+    }
+
+    /// The user's membership of the session's active organization (organization plugin): the
+    /// `member` row and its `organization`, looked up the first time a handler asks (once per
+    /// request). Refused with 403 `no_active_organization` (no session, or no active
+    /// organization), 403 `not_a_member` (not, or no longer, a member), 503 when the store
+    /// cannot answer.
+    ///
+    /// ```no_run
+    /// # async fn handler(user: better_auth_core::Authenticated) -> Result<String, better_auth_core::Rejection> {
+    /// let membership = user.membership().await?;
+    /// Ok(format!("{} is {} of {}", user.user.email, membership.member.role, membership.organization.name))
+    /// # }
+    /// ```
+    pub async fn membership(&self) -> Result<Membership, Rejection> {
+        self.membership
+            .get_or_init(|| async {
+                self.authenticator
+                    .membership(&self.identity)
+                    .await
+                    .inspect_err(AuthError::log)
+            })
+            .await
+            .clone()
+            .map_err(|error| self.authenticator.render(error))
+    }
+
+    /// The membership, refused (403 `missing_role`) unless one of the member's roles (the
+    /// organization plugin's reading: split on `,` and trimmed, case-sensitive) is `role`.
+    pub async fn require_organization_role(&self, role: &str) -> Result<Membership, Rejection> {
+        let membership = self.membership().await?;
+        if membership.member.has_role(role) {
+            Ok(membership)
+        } else {
+            Err(self.authenticator.reject(AuthError::MissingRole))
         }
     }
 

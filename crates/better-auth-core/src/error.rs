@@ -98,6 +98,13 @@ pub enum AuthError {
     /// The session is older than the required freshness (or there is no session).
     #[error("the session is not fresh enough")]
     SessionNotFresh,
+    /// The session has no active organization (organization plugin), or the request has no
+    /// session (a JWT or an API key).
+    #[error("the session has no active organization")]
+    NoActiveOrganization,
+    /// The user is not (or no longer) a member of the session's active organization.
+    #[error("the user is not a member of the active organization")]
+    NotAMember,
     /// A custom guard refused the request.
     #[error("forbidden ({code})")]
     Forbidden {
@@ -148,6 +155,8 @@ impl AuthError {
             Self::MissingRole => "missing_role",
             Self::EmailNotVerified => "email_not_verified",
             Self::SessionNotFresh => "session_not_fresh",
+            Self::NoActiveOrganization => "no_active_organization",
+            Self::NotAMember => "not_a_member",
             Self::Forbidden { code } => code,
             Self::Backend(error) => error.code(),
             Self::Misconfigured { .. } => "misconfigured",
@@ -188,6 +197,8 @@ impl AuthError {
             | Self::MissingRole
             | Self::EmailNotVerified
             | Self::SessionNotFresh
+            | Self::NoActiveOrganization
+            | Self::NotAMember
             | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::JwksUnavailable(_) | Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Misconfigured { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -225,6 +236,8 @@ impl AuthError {
             Self::MissingRole => "missing required role",
             Self::EmailNotVerified => "email not verified",
             Self::SessionNotFresh => "session not fresh",
+            Self::NoActiveOrganization => "no active organization",
+            Self::NotAMember => "not a member of the active organization",
             Self::Forbidden { .. } => "forbidden",
             Self::Misconfigured { .. } => "authentication is not configured",
             Self::Backend(error) => match error.kind {
@@ -522,6 +535,8 @@ mod tests {
             AuthError::MissingRole,
             AuthError::EmailNotVerified,
             AuthError::SessionNotFresh,
+            AuthError::NoActiveOrganization,
+            AuthError::NotAMember,
             AuthError::Forbidden { code: "x" },
             AuthError::JwksUnavailable(backend()),
             AuthError::Backend(backend()),
@@ -555,9 +570,11 @@ mod tests {
                 AuthError::ApiKeyDisabled => 22,
                 AuthError::ApiKeyRateLimited { .. } => 23,
                 AuthError::ApiKeyNotUserOwned => 24,
+                AuthError::NoActiveOrganization => 25,
+                AuthError::NotAMember => 26,
             })
             .collect();
-        assert_eq!(listed.len(), 25, "every variant listed once");
+        assert_eq!(listed.len(), 27, "every variant listed once");
         all
     }
 

@@ -38,6 +38,7 @@ pub struct AuthenticatorBuilder {
     sessions: Option<Arc<dyn SessionStore>>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
+    organizations: Option<Arc<dyn crate::store::OrganizationStore>>,
     cache: Option<CacheOptions>,
     renderer: Option<ErrorRenderer>,
     min_secret_len: usize,
@@ -65,6 +66,7 @@ impl AuthenticatorBuilder {
             sessions: None,
             tokens: None,
             api_keys: None,
+            organizations: None,
             cache: None,
             renderer: None,
             min_secret_len: MIN_SECRET_LEN,
@@ -101,7 +103,17 @@ impl AuthenticatorBuilder {
         self.api_key_store_arc(Arc::new(store))
     }
 
-    /// Accepts API keys, looked up in a shared store.
+    /// Looks organization memberships up in `store` (organization plugin), for
+    /// [`Authenticated::membership`](crate::Authenticated::membership) and its guards.
+    pub fn organization_store_arc(
+        mut self,
+        store: Arc<dyn crate::store::OrganizationStore>,
+    ) -> Self {
+        self.organizations = Some(store);
+        self
+    }
+
+    /// Accepts API keys, looked up in `store` (shared).
     pub fn api_key_store_arc(mut self, store: Arc<dyn ApiKeyStore>) -> Self {
         self.api_keys = Some(store);
         self
@@ -178,6 +190,7 @@ impl AuthenticatorBuilder {
                 cache,
                 tokens: self.tokens,
                 api_keys: self.api_keys,
+                organizations: self.organizations,
                 renderer: self.renderer,
                 refresher: crate::session_refresh::Refresher::new(REFRESHES_REMEMBERED),
             }),

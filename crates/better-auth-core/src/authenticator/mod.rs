@@ -83,6 +83,8 @@ struct Inner {
     cache: Option<CachedStore>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
+    /// Organization memberships (organization plugin), when configured.
+    organizations: Option<Arc<dyn crate::store::OrganizationStore>>,
     renderer: Option<ErrorRenderer>,
     /// One write per session per refresh.
     refresher: crate::session_refresh::Refresher,
@@ -183,6 +185,32 @@ impl Authenticator {
         let device_sessions = (self.inner.config.multi_session && result.is_ok())
             .then(|| DeviceSessions::new(found.device_cookies));
         AuthOutcome::new(result, self.clone(), device_sessions).with_refresh(refresh)
+    }
+
+    /// The membership of `identity`'s user in its session's active organization: `Err` with
+    /// [`AuthError::NoActiveOrganization`] when the request has no session or the session no
+    /// active organization, [`AuthError::NotAMember`] when the user is not a member of it, a
+    /// 503 when the store cannot answer, a 500 when no organization store is configured.
+    pub(crate) async fn membership(
+        &self,
+        identity: &Identity,
+    ) -> Result<crate::model::Membership, AuthError> {
+        let organization_id = identity
+            .session
+            .as_ref()
+            .and_then(|session| session.active_organization_id.as_deref())
+            .ok_or(AuthError::NoActiveOrganization)?;
+        let store = self
+            .inner
+            .organizations
+            .as_ref()
+            .ok_or(AuthError::Misconfigured {
+                fix: "no organization store: build the authenticator with organization_store_arc (from_env does it when DATABASE_URL has the organization plugin's tables)",
+            })?;
+        store
+            .find_membership(organization_id, &identity.user.id)
+            .await?
+            .ok_or(AuthError::NotAMember)
     }
 
     /// Logs `error` and renders its response: the rejection of a guard or a handler.

@@ -22,6 +22,8 @@ pub struct AuthOutcome {
     authenticator: Authenticator,
     device_sessions: Option<Arc<DeviceSessions>>,
     refresh: Option<Arc<PendingRefresh>>,
+    /// The active organization's membership, looked up once per request when asked.
+    membership: crate::authenticated::MembershipCell,
 }
 
 impl AuthOutcome {
@@ -35,6 +37,7 @@ impl AuthOutcome {
             authenticator,
             device_sessions: device_sessions.map(Arc::new),
             refresh: None,
+            membership: Default::default(),
         }
     }
 
@@ -96,6 +99,7 @@ impl AuthOutcome {
     fn authenticated(&self, identity: &Identity) -> Authenticated {
         Authenticated::new(identity.clone(), self.authenticator.clone())
             .with_device_sessions(self.device_sessions.clone())
+            .with_membership(self.membership.clone())
     }
 }
 

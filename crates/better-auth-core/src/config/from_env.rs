@@ -15,6 +15,13 @@ use crate::{
 const REMOTE_CACHE_TTL: Duration = Duration::from_secs(5);
 const REMOTE_NEGATIVE_TTL: Duration = Duration::from_secs(2);
 
+/// The stores the environment names: sessions, API keys, organization memberships.
+type DatabaseStores = (
+    Option<Arc<dyn SessionStore>>,
+    Option<Arc<dyn ApiKeyStore>>,
+    Option<Arc<dyn crate::store::OrganizationStore>>,
+);
+
 impl Authenticator {
     /// Everything from the environment (see [`EnvSettings`] and [`crate::config::env`]):
     ///
@@ -43,12 +50,15 @@ impl EnvSettings {
     pub async fn authenticator(&self) -> Result<Authenticator, ConfigError> {
         let config = self.auth_config()?;
         let mut builder = Authenticator::builder(config.clone());
-        let (sessions, api_keys) = self.stores(&config).await?;
+        let (sessions, api_keys, organizations) = self.stores(&config).await?;
         if let Some(store) = sessions {
             builder = builder.session_store_arc(store);
         }
         if let Some(store) = api_keys {
             builder = builder.api_key_store_arc(store);
+        }
+        if let Some(store) = organizations {
+            builder = builder.organization_store_arc(store);
         }
         #[cfg(feature = "cookie-cache")]
         if let Some(strategy) = &self.cookie_cache {
@@ -99,10 +109,7 @@ impl EnvSettings {
     }
 
     /// The session store and the API-key store, sharing one pool when both read `DATABASE_URL`.
-    async fn stores(
-        &self,
-        config: &AuthConfig,
-    ) -> Result<(Option<Arc<dyn SessionStore>>, Option<Arc<dyn ApiKeyStore>>), ConfigError> {
+    async fn stores(&self, config: &AuthConfig) -> Result<DatabaseStores, ConfigError> {
         if self.api_keys && self.database_url.is_none() {
             return Err(ConfigError::MissingDatabaseUrl);
         }
@@ -110,11 +117,12 @@ impl EnvSettings {
         let sessions_in_database = !self.remote_sessions
             && self.database_url.is_some()
             && (self.redis_url.is_none() || self.store_session_in_database);
-        let (database_sessions, api_keys) = match &self.database_url {
-            Some(url) if sessions_in_database || self.api_keys => {
+        let (database_sessions, api_keys, organizations) = match &self.database_url {
+            // Also when sessions live in Redis: memberships (organization plugin) are rows.
+            Some(url) if !self.remote_sessions || self.api_keys => {
                 self.database(url, sessions_in_database).await?
             }
-            _ => (None, None),
+            _ => (None, None, None),
         };
         let sessions = if self.remote_sessions {
             Some(remote(config)?)
@@ -123,17 +131,14 @@ impl EnvSettings {
         } else {
             database_sessions
         };
-        Ok((sessions, api_keys))
+        Ok((sessions, api_keys, organizations))
     }
 
-    /// One pool to `url`: the session store (when `sessions`) and the API-key store (when API
-    /// keys are on, and the database has their table).
+    /// One pool to `url`: the session store (when `sessions`), the API-key store (when API
+    /// keys are on, and the database has their table) and the organization store (when the
+    /// database has the organization plugin's tables).
     #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
-    async fn database(
-        &self,
-        url: &str,
-        sessions: bool,
-    ) -> Result<(Option<Arc<dyn SessionStore>>, Option<Arc<dyn ApiKeyStore>>), ConfigError> {
+    async fn database(&self, url: &str, sessions: bool) -> Result<DatabaseStores, ConfigError> {
         let mut options = crate::store::SqlOptions::default();
         if let Some(schema) = &self.schema {
             options.schema = schema.clone();
@@ -144,7 +149,8 @@ impl EnvSettings {
         // Sessions may live elsewhere (Redis, remote): this pool is then asked for API keys.
         options.sessions_required = sessions;
         let api_key_table = options.schema.table(crate::store::Model::ApiKey);
-        let (store, api_keys) = crate::store::connect_with_api_keys(url, options).await?;
+        let stores = crate::store::connect_stores(url, options).await?;
+        let (store, api_keys) = (stores.sessions, stores.api_keys);
         let api_keys = match (self.api_keys, api_keys) {
             (false, _) => None,
             (true, Some(api_keys)) => Some(api_keys),
@@ -154,15 +160,11 @@ impl EnvSettings {
                 });
             }
         };
-        Ok((sessions.then_some(store), api_keys))
+        Ok((sessions.then_some(store), api_keys, stores.organizations))
     }
 
     #[cfg(not(any(feature = "postgres", feature = "sqlite", feature = "mysql")))]
-    async fn database(
-        &self,
-        url: &str,
-        _sessions: bool,
-    ) -> Result<(Option<Arc<dyn SessionStore>>, Option<Arc<dyn ApiKeyStore>>), ConfigError> {
+    async fn database(&self, url: &str, _sessions: bool) -> Result<DatabaseStores, ConfigError> {
         let scheme = url.split(':').next().unwrap_or_default().to_owned();
         Err(ConfigError::UnsupportedDatabase { scheme })
     }

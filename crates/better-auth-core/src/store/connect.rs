@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{ApiKeyStore, SessionStore, SqlOptions};
+use super::{ApiKeyStore, OrganizationStore, SessionStore, SqlOptions};
 use crate::config::ConfigError;
 
 /// Connects the store `url` names: `postgres://` / `postgresql://` (feature `postgres`),
@@ -36,13 +36,39 @@ pub async fn connect_with_api_keys(
     url: &str,
     options: SqlOptions,
 ) -> Result<(Arc<dyn SessionStore>, Option<Arc<dyn ApiKeyStore>>), ConfigError> {
-    fn split<S: SessionStore + ApiKeyStore>(
+    let stores = connect_stores(url, options).await?;
+    Ok((stores.sessions, stores.api_keys))
+}
+
+/// One SQL store (one pool) seen through every trait it serves.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ConnectedStores {
+    /// The session store.
+    pub sessions: Arc<dyn SessionStore>,
+    /// The same store for API keys, when the database has the `apikey` table.
+    pub api_keys: Option<Arc<dyn ApiKeyStore>>,
+    /// The same store for organization memberships, when the database has the organization
+    /// plugin's `organization` and `member` tables.
+    pub organizations: Option<Arc<dyn OrganizationStore>>,
+}
+
+/// Like [`connect`], returning the store through every trait the database's tables support.
+pub async fn connect_stores(
+    url: &str,
+    options: SqlOptions,
+) -> Result<ConnectedStores, ConfigError> {
+    fn split<S: SessionStore + ApiKeyStore + OrganizationStore>(
         store: S,
-        supports: bool,
-    ) -> (Arc<dyn SessionStore>, Option<Arc<dyn ApiKeyStore>>) {
+        api_keys: bool,
+        organizations: bool,
+    ) -> ConnectedStores {
         let store = Arc::new(store);
-        let api_keys = supports.then(|| store.clone() as Arc<dyn ApiKeyStore>);
-        (store, api_keys)
+        ConnectedStores {
+            api_keys: api_keys.then(|| store.clone() as Arc<dyn ApiKeyStore>),
+            organizations: organizations.then(|| store.clone() as Arc<dyn OrganizationStore>),
+            sessions: store,
+        }
     }
     let scheme = url
         .split(':')
@@ -53,20 +79,20 @@ pub async fn connect_with_api_keys(
         #[cfg(feature = "postgres")]
         "postgres" | "postgresql" => {
             let store = super::PostgresStore::connect(url, options).await?;
-            let supports = store.supports_api_keys();
-            Ok(split(store, supports))
+            let (keys, orgs) = (store.supports_api_keys(), store.supports_organizations());
+            Ok(split(store, keys, orgs))
         }
         #[cfg(feature = "sqlite")]
         "sqlite" => {
             let store = super::SqliteStore::connect(url, options).await?;
-            let supports = store.supports_api_keys();
-            Ok(split(store, supports))
+            let (keys, orgs) = (store.supports_api_keys(), store.supports_organizations());
+            Ok(split(store, keys, orgs))
         }
         #[cfg(feature = "mysql")]
         "mysql" | "mariadb" => {
             let store = super::MySqlStore::connect(url, options).await?;
-            let supports = store.supports_api_keys();
-            Ok(split(store, supports))
+            let (keys, orgs) = (store.supports_api_keys(), store.supports_organizations());
+            Ok(split(store, keys, orgs))
         }
         _ => {
             let _ = options;

@@ -35,7 +35,7 @@ pub(crate) use sqlite::SqliteDialect;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 mod connect;
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
-pub use connect::{connect, connect_with_api_keys};
+pub use connect::{ConnectedStores, connect, connect_stores, connect_with_api_keys};
 
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -92,6 +92,19 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
 
     /// A short name for logs and errors (`"postgres"`, `"sqlite"`, ...).
     fn backend(&self) -> &'static str;
+}
+
+/// Looks organization plugin data up: a user's membership of an organization (the `member`
+/// row joined to its `organization`).
+#[async_trait]
+pub trait OrganizationStore: std::fmt::Debug + Send + Sync + 'static {
+    /// The membership of `user_id` in `organization_id`; `None` when the user is not (or no
+    /// longer) a member.
+    async fn find_membership(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Option<crate::model::Membership>, BackendError>;
 }
 
 /// Looks an API key up (API key plugin), by its hash: base64url-no-pad SHA-256 of the key, as

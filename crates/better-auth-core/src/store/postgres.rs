@@ -90,6 +90,10 @@ impl Dialect for PgDialect {
         format!("${n}")
     }
 
+    fn param_for(n: usize, data_type: &str) -> String {
+        format!("${n}::{data_type}")
+    }
+
     /// `timestamptz` takes the ISO text as it is; `timestamp` (without time zone, read as UTC)
     /// gets its UTC wall time.
     fn time_param(kind: Kind, n: usize) -> Option<String> {

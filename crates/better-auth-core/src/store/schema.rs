@@ -16,6 +16,10 @@ pub enum Model {
     Session,
     /// The `apikey` table (API key plugin).
     ApiKey,
+    /// The `organization` table (organization plugin).
+    Organization,
+    /// The `member` table (organization plugin).
+    Member,
 }
 
 impl Model {
@@ -25,6 +29,8 @@ impl Model {
             Self::User => "user",
             Self::Session => "session",
             Self::ApiKey => "apikey",
+            Self::Organization => "organization",
+            Self::Member => "member",
         }
     }
 }
@@ -81,6 +87,12 @@ pub struct Schema {
     /// The `apikey` model (API key plugin: `apiKey({ schema: { apikey: ... } })`).
     #[serde(default)]
     pub apikey: ModelNames,
+    /// The `organization` model (organization plugin: `organization({ schema: { organization: ... } })`).
+    #[serde(default)]
+    pub organization: ModelNames,
+    /// The `member` model (organization plugin).
+    #[serde(default)]
+    pub member: ModelNames,
     /// How unlisted columns are named.
     #[serde(default)]
     pub naming: ColumnNaming,
@@ -138,6 +150,8 @@ impl Schema {
             Model::User => &self.user,
             Model::Session => &self.session,
             Model::ApiKey => &self.apikey,
+            Model::Organization => &self.organization,
+            Model::Member => &self.member,
         }
     }
 
@@ -146,6 +160,8 @@ impl Schema {
             Model::User => &mut self.user,
             Model::Session => &mut self.session,
             Model::ApiKey => &mut self.apikey,
+            Model::Organization => &mut self.organization,
+            Model::Member => &mut self.member,
         }
     }
 

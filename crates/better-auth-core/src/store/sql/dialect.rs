@@ -45,6 +45,14 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     /// Parameter `n` (1-based) of a statement with several.
     fn param(n: usize) -> String;
 
+    /// Parameter `n`, bound as text, compared with a column of `data_type` (PostgreSQL casts it
+    /// to the column's type, so a `uuid` or integer id compares and its index is used; the
+    /// others convert by themselves).
+    fn param_for(n: usize, data_type: &str) -> String {
+        let _ = data_type;
+        Self::param(n)
+    }
+
     /// Parameter `n` as a value of a date column of this kind, bound as the text
     /// [`time_text`](Self::time_text) writes; `None` when this library does not write dates
     /// into such a column (then sessions are not refreshed).
@@ -69,6 +77,13 @@ pub(crate) trait SqlDatabase: sqlx::Database {
         sql: Arc<str>,
         value: &'a str,
     ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send + 'a;
+
+    /// Runs `sql` with `values` bound to its parameters, in order; at most one row.
+    fn fetch_optional_values(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send + '_;
 
     /// Runs `sql` (no parameter); every row.
     #[cfg(feature = "jwks")]
@@ -105,6 +120,18 @@ where
             .bind(value)
             .fetch_optional(pool)
             .await
+    }
+
+    async fn fetch_optional_values(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> Result<Option<Self::Row>, sqlx::Error> {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in values {
+            query = query.bind(value);
+        }
+        query.fetch_optional(pool).await
     }
 
     #[cfg(feature = "jwks")]

@@ -7,6 +7,7 @@ use std::{future::Future, time::Duration};
 use crate::{error::BackendError, store::Schema};
 
 mod dialect;
+mod membership;
 mod plan;
 mod record;
 mod store;

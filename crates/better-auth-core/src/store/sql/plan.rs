@@ -132,6 +132,12 @@ impl Plan {
                     Model::User => Target::User(field),
                     Model::Session => Target::Session(field),
                     Model::ApiKey => Target::ApiKey(field),
+                    Model::Organization | Model::Member => {
+                        return Err(ConfigError::InvalidSchema(format!(
+                            "the {} table is not read by a session or API key lookup",
+                            model.name()
+                        )));
+                    }
                 };
                 columns.push(PlannedColumn { target, info });
             }

@@ -119,6 +119,8 @@ pub(crate) struct SqlStore<D: Dialect> {
     query_timeout: Duration,
     /// Counting API key uses (`usage.rs`).
     usage: Option<Arc<UsagePlan<D>>>,
+    /// The organization plugin's membership lookup, when its tables are there.
+    memberships: Option<super::membership::MembershipQuery<D>>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
@@ -128,6 +130,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             sessions: self.sessions.clone(),
             extend: self.extend.clone(),
             api_keys: self.api_keys.clone(),
+            memberships: self.memberships.clone(),
             query_timeout: self.query_timeout,
             usage: self.usage.clone(),
         }
@@ -189,11 +192,19 @@ impl<D: Dialect> SqlStore<D> {
             let query = Query::new(&plan);
             (Some(query), Some(Arc::new(UsagePlan::new(plan, schema))))
         };
+        let member_columns = Self::columns(&pool, &schema.table(Model::Member)).await?;
+        let organization_columns = Self::columns(&pool, &schema.table(Model::Organization)).await?;
+        let memberships = super::membership::MembershipQuery::plan(
+            schema,
+            &member_columns,
+            &organization_columns,
+        );
         Ok(Self {
             pool,
             sessions,
             extend,
             api_keys,
+            memberships,
             query_timeout: options.query_timeout,
             usage,
         })
@@ -276,6 +287,28 @@ impl<D: Dialect> SqlStore<D> {
         })
     }
 
+    /// The membership of `user_id` in `organization_id` (organization plugin).
+    pub(crate) async fn find_membership(
+        &self,
+        organization_id: &str,
+        user_id: &str,
+    ) -> Result<Option<crate::model::Membership>, BackendError> {
+        let Some(query) = &self.memberships else {
+            return Err(BackendError::invalid_data(
+                D::BACKEND,
+                "the database has no organization plugin tables (organization, member)",
+            ));
+        };
+        query
+            .fetch(&self.pool, organization_id, user_id, self.query_timeout)
+            .await
+    }
+
+    /// Whether the database has the organization plugin's tables.
+    pub(crate) fn supports_organizations(&self) -> bool {
+        self.memberships.is_some()
+    }
+
     /// The API key whose hash is `hashed_key`, with its owner.
     pub(crate) async fn find_api_key(
         &self,
@@ -342,6 +375,11 @@ macro_rules! delegate_to_sql_store {
             pub fn supports_api_keys(&self) -> bool {
                 self.inner.supports_api_keys()
             }
+
+            /// Whether the database has the organization plugin's tables.
+            pub fn supports_organizations(&self) -> bool {
+                self.inner.supports_organizations()
+            }
         }
 
         #[async_trait::async_trait]
@@ -367,6 +405,17 @@ macro_rules! delegate_to_sql_store {
 
             fn backend(&self) -> &'static str {
                 self.inner.backend()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::OrganizationStore for $store {
+            async fn find_membership(
+                &self,
+                organization_id: &str,
+                user_id: &str,
+            ) -> Result<Option<$crate::model::Membership>, $crate::error::BackendError> {
+                self.inner.find_membership(organization_id, user_id).await
             }
         }
 

@@ -1,0 +1,154 @@
+//! The organization plugin's membership lookup: the `member` row of a user in an organization,
+//! joined to the `organization` row, planned once from the live layout (renamed tables and
+//! columns through the [`Schema`]).
+
+use std::{sync::Arc, time::Duration};
+
+use super::{Cell, ColumnInfo, Dialect, SqlDatabase, with_deadline};
+use crate::{
+    error::BackendError,
+    model::{Member, Membership, Organization},
+    store::{Model, Schema},
+};
+
+/// Member fields read, in order: the first five are required.
+const MEMBER: [&str; 5] = ["id", "organizationId", "userId", "role", "createdAt"];
+/// Organization fields read, in order: `logo` and `metadata` may be missing.
+const ORGANIZATION: [&str; 6] = ["id", "name", "slug", "logo", "metadata", "createdAt"];
+
+/// The planned lookup.
+pub(crate) struct MembershipQuery<D: Dialect> {
+    sql: Arc<str>,
+    /// For each selected cell: its field, its kind.
+    cells: Arc<[(&'static str, D::Kind)]>,
+}
+
+impl<D: Dialect> Clone for MembershipQuery<D> {
+    fn clone(&self) -> Self {
+        Self {
+            sql: self.sql.clone(),
+            cells: self.cells.clone(),
+        }
+    }
+}
+
+impl<D: Dialect> MembershipQuery<D> {
+    /// Plans the lookup from the two tables' columns; `None` when a table or a required
+    /// column is missing (no organization plugin).
+    pub(crate) fn plan(
+        schema: &Schema,
+        member_columns: &[ColumnInfo],
+        organization_columns: &[ColumnInfo],
+    ) -> Option<Self> {
+        let find = |columns: &[ColumnInfo], model: Model, field: &str| {
+            let name = schema.column(model, field);
+            columns.iter().find(|column| column.name == name).cloned()
+        };
+        let mut exprs = Vec::new();
+        let mut cells = Vec::new();
+        let mut column_of = |model: Model, field: &'static str, alias: &str, required: bool| {
+            let columns = match model {
+                Model::Member => member_columns,
+                _ => organization_columns,
+            };
+            match find(columns, model, field) {
+                Some(column) => {
+                    let kind = D::kind_of(&column.data_type);
+                    exprs.push(D::select(
+                        kind,
+                        &format!("{alias}.{}", D::quote(&column.name)),
+                    ));
+                    cells.push((field, kind));
+                    Some(Some(column))
+                }
+                None if required => None,
+                None => Some(None),
+            }
+        };
+        let mut member = Vec::new();
+        for field in MEMBER {
+            member.push(column_of(Model::Member, field, "m", true)??);
+        }
+        for field in ORGANIZATION {
+            let required = !matches!(field, "logo" | "metadata");
+            column_of(Model::Organization, field, "o", required)?;
+        }
+        let organization_id = find(organization_columns, Model::Organization, "id")?;
+        let (member_organization, member_user) = (&member[1], &member[2]);
+        let sql = format!(
+            "SELECT {} FROM {} AS m INNER JOIN {} AS o ON o.{} = m.{} WHERE m.{} = {} AND m.{} = {}",
+            exprs.join(", "),
+            D::quote(&schema.table(Model::Member)),
+            D::quote(&schema.table(Model::Organization)),
+            D::quote(&organization_id.name),
+            D::quote(&member_organization.name),
+            D::quote(&member_organization.name),
+            D::param_for(1, &member_organization.data_type),
+            D::quote(&member_user.name),
+            D::param_for(2, &member_user.data_type),
+        );
+        Some(Self {
+            sql: sql.into(),
+            cells: cells.into(),
+        })
+    }
+
+    /// The membership of `user_id` in `organization_id`, if any.
+    pub(crate) async fn fetch(
+        &self,
+        pool: &sqlx::Pool<D::Db>,
+        organization_id: &str,
+        user_id: &str,
+        timeout: Duration,
+    ) -> Result<Option<Membership>, BackendError> {
+        let values = vec![organization_id.to_owned(), user_id.to_owned()];
+        let query = || D::Db::fetch_optional_values(pool, self.sql.clone(), values.clone());
+        let Some(row) = with_deadline(D::BACKEND, timeout, query).await? else {
+            return Ok(None);
+        };
+        let invalid = |detail: String| BackendError::invalid_data(D::BACKEND, detail);
+        let mut texts = std::collections::HashMap::new();
+        let mut member_created = None;
+        let mut organization_created = None;
+        for (index, (field, kind)) in self.cells.iter().enumerate() {
+            let cell: Cell = D::decode_cell(&row, index, *kind)
+                .map_err(|error| invalid(format!("{field}: {error}")))?;
+            // The member's five cells come first, then the organization's.
+            let of_member = index < MEMBER.len();
+            if *field == "createdAt" {
+                let time = cell.into_time(field).map_err(invalid)?;
+                if of_member {
+                    member_created = time;
+                } else {
+                    organization_created = time;
+                }
+            } else {
+                let key = (of_member, *field);
+                texts.insert(key, cell.into_string(field).map_err(invalid)?);
+            }
+        }
+        let mut text = |of_member: bool, field: &'static str| -> Option<String> {
+            texts.remove(&(of_member, field)).flatten()
+        };
+        let required = |value: Option<String>, what: &str| {
+            value.ok_or_else(|| invalid(format!("{what} is null")))
+        };
+        let member = Member {
+            id: required(text(true, "id"), "member.id")?,
+            organization_id: required(text(true, "organizationId"), "member.organizationId")?,
+            user_id: required(text(true, "userId"), "member.userId")?,
+            role: required(text(true, "role"), "member.role")?,
+            created_at: member_created.ok_or_else(|| invalid("member.createdAt is null".into()))?,
+        };
+        let organization = Organization {
+            id: required(text(false, "id"), "organization.id")?,
+            name: required(text(false, "name"), "organization.name")?,
+            slug: required(text(false, "slug"), "organization.slug")?,
+            logo: text(false, "logo"),
+            metadata: text(false, "metadata"),
+            created_at: organization_created
+                .ok_or_else(|| invalid("organization.createdAt is null".into()))?,
+        };
+        Ok(Some(Membership::new(organization, member)))
+    }
+}

@@ -1,0 +1,200 @@
+//! The organization plugin's memberships, read as Better Auth reads them: the session's active
+//! organization, the user's `member` row (role as stored) and the organization, against a real
+//! Better Auth on each database; refusals when there is no active organization or no longer a
+//! membership.
+
+use std::sync::Arc;
+
+use better_auth_core::{
+    AuthError, Authenticator,
+    http::{HeaderMap, HeaderValue},
+    store::{self, SqlOptions},
+};
+use better_auth_tests::{better_auth::BetterAuthServer, db::TestDb, test_config, unique_suffix};
+use serde_json::{Value, json};
+
+fn cookie(value: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("cookie", HeaderValue::from_str(value).unwrap());
+    headers
+}
+
+async fn authenticator(db: &TestDb) -> Authenticator {
+    let stores = store::connect_stores(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let organizations = stores
+        .organizations
+        .clone()
+        .expect("the organization plugin's tables are found");
+    Authenticator::builder(test_config())
+        .session_store_arc(stores.sessions)
+        .organization_store_arc(organizations)
+        .build()
+        .unwrap()
+}
+
+/// Better Auth's `get-active-member` for this cookie (`null` without one).
+async fn active_member(server: &BetterAuthServer, cookie_header: &str) -> Value {
+    let response = server
+        .get("/organization/get-active-member", cookie(cookie_header))
+        .await;
+    response.json().await.unwrap_or(Value::Null)
+}
+
+/// Our membership for this cookie: the membership, or the refusal's error.
+async fn ours(
+    auth: &Authenticator,
+    cookie_header: &str,
+) -> Result<better_auth_core::model::Membership, AuthError> {
+    let user = auth
+        .authenticate_request("GET", &cookie(cookie_header))
+        .await
+        .required()
+        .expect("authenticated");
+    user.membership()
+        .await
+        .map_err(|rejection| rejection.error().clone())
+}
+
+async fn memberships_match_better_auth(db: TestDb) {
+    let mut config = db.server_config(json!({"organization": {}}));
+    config["options"] = json!({});
+    let server = BetterAuthServer::start(config).await;
+    let suffix = unique_suffix();
+    let owner = server
+        .sign_up(
+            &format!("owner-{suffix}@example.com"),
+            "correct horse battery",
+            "Owner",
+        )
+        .await;
+    let owner_cookie = owner.cookie_header();
+    let created = server
+        .post(
+            "/organization/create",
+            json!({"name": "Acme Ünïcode", "slug": format!("acme-{suffix}")}),
+            Some(&owner_cookie),
+        )
+        .await;
+    assert!(created.status().is_success(), "{}", created.status());
+    let organization: Value = created.json().await.unwrap();
+    let auth = authenticator(&db).await;
+
+    // The creator: owner of the active organization, as Better Auth says.
+    let theirs = active_member(&server, &owner_cookie).await;
+    let membership = ours(&auth, &owner_cookie).await.expect("a member");
+    assert_eq!(
+        membership.organization.id,
+        organization["id"].as_str().unwrap()
+    );
+    assert_eq!(membership.organization.name, "Acme Ünïcode");
+    assert_eq!(membership.organization.slug, format!("acme-{suffix}"));
+    assert_eq!(
+        membership.member.id,
+        theirs["id"].as_str().unwrap(),
+        "{theirs}"
+    );
+    assert_eq!(membership.member.role, theirs["role"].as_str().unwrap());
+    assert_eq!(membership.member.role, "owner");
+    assert_eq!(membership.member.user_id, owner.user_id());
+
+    // A second user, added with two roles: the column as stored, the roles as the plugin
+    // reads them.
+    let other = server
+        .sign_up(
+            &format!("other-{suffix}@example.com"),
+            "correct horse battery",
+            "Other",
+        )
+        .await;
+    let other_cookie = other.cookie_header();
+    let refused = ours(&auth, &other_cookie).await.unwrap_err();
+    assert!(
+        matches!(refused, AuthError::NoActiveOrganization),
+        "no active organization yet: {refused:?}"
+    );
+    let added = server
+        .test_hook(
+            "add-member",
+            json!({"organizationId": organization["id"], "userId": other.user_id(), "role": ["admin", " member "]}),
+        )
+        .await;
+    assert!(added.get("thrown").is_none(), "{added}");
+    let activated = server
+        .post(
+            "/organization/set-active",
+            json!({"organizationId": organization["id"]}),
+            Some(&other_cookie),
+        )
+        .await;
+    assert!(activated.status().is_success(), "{}", activated.status());
+    let theirs = active_member(&server, &other_cookie).await;
+    let membership = ours(&auth, &other_cookie).await.expect("a member");
+    assert_eq!(
+        membership.member.role,
+        theirs["role"].as_str().unwrap(),
+        "{theirs}"
+    );
+    assert_eq!(membership.member.roles(), ["admin", "member"]);
+    assert!(membership.member.has_role("member"));
+
+    // Removed behind Better Auth's back: no longer a member, for both.
+    let removed = db
+        .execute(
+            r#"DELETE FROM "member" WHERE "id" = {}"#,
+            &membership.member.id,
+        )
+        .await;
+    assert_eq!(removed, 1);
+    let refused = ours(&auth, &other_cookie).await.unwrap_err();
+    assert!(matches!(refused, AuthError::NotAMember), "{refused:?}");
+    let theirs = active_member(&server, &other_cookie).await;
+    assert!(
+        theirs.get("id").is_none(),
+        "Better Auth: no member either: {theirs}"
+    );
+
+    // One lookup per request, however often the handler asks.
+    let user = auth
+        .authenticate_request("GET", &cookie(&owner_cookie))
+        .await
+        .required()
+        .unwrap();
+    let (first, second) = (
+        user.membership().await.unwrap(),
+        user.membership().await.unwrap(),
+    );
+    assert!(
+        Arc::ptr_eq(&first.member, &second.member),
+        "asked once per request"
+    );
+    assert_eq!(
+        user.require_organization_role("owner")
+            .await
+            .unwrap()
+            .member
+            .role,
+        "owner"
+    );
+    let refused = user.require_organization_role("admin").await.unwrap_err();
+    assert!(
+        matches!(refused.error(), AuthError::MissingRole),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn memberships_match_better_auth_on_sqlite() {
+    memberships_match_better_auth(TestDb::sqlite()).await;
+}
+
+#[tokio::test]
+async fn memberships_match_better_auth_on_postgres() {
+    memberships_match_better_auth(TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn memberships_match_better_auth_on_mysql() {
+    memberships_match_better_auth(TestDb::mysql().await).await;
+}
