@@ -8,7 +8,7 @@ use std::sync::Arc;
 use better_auth_core::{
     AuthError, Authenticator,
     http::{HeaderMap, HeaderValue},
-    store::{self, SqlOptions},
+    store::{self, OrganizationStore, SqlOptions},
 };
 use better_auth_tests::{better_auth::BetterAuthServer, db::TestDb, test_config, unique_suffix};
 use serde_json::{Value, json};
@@ -17,6 +17,14 @@ fn cookie(value: &str) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("cookie", HeaderValue::from_str(value).unwrap());
     headers
+}
+
+async fn organizations(db: &TestDb) -> Arc<dyn OrganizationStore> {
+    store::connect_stores(&db.url(), SqlOptions::default())
+        .await
+        .unwrap()
+        .organizations
+        .expect("the organization plugin's tables are found")
 }
 
 async fn authenticator(db: &TestDb) -> Authenticator {
@@ -58,7 +66,10 @@ async fn ours(
 }
 
 async fn memberships_match_better_auth(db: TestDb) {
-    let mut config = db.server_config(json!({"organization": {}}));
+    let mut config = db.server_config(json!({"organization": {
+        "teams": {"enabled": true},
+        "dynamicAccessControl": {"enabled": true}
+    }}));
     config["options"] = json!({});
     let server = BetterAuthServer::start(config).await;
     let suffix = unique_suffix();
@@ -98,6 +109,52 @@ async fn memberships_match_better_auth(db: TestDb) {
     assert_eq!(membership.member.role, theirs["role"].as_str().unwrap());
     assert_eq!(membership.member.role, "owner");
     assert_eq!(membership.member.user_id, owner.user_id());
+    // Creating an organization with teams on makes a default team and makes it active (B2).
+    let session = server.get_session(&owner_cookie).await;
+    let active_team = session["session"]["activeTeamId"]
+        .as_str()
+        .expect("an active team");
+    let team = membership
+        .team
+        .as_ref()
+        .expect("the owner's team membership");
+    assert_eq!(team.team_id, active_team);
+    assert_eq!(team.user_id, owner.user_id());
+
+    // Dynamic roles: the organization's `organizationRole` rows, as stored.
+    let created_at = match db.kind() {
+        "postgres" => "now()".to_owned(),
+        "mysql" => "UTC_TIMESTAMP(3)".to_owned(),
+        _ => format!("'{}'", chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+    };
+    let inserted = db
+        .execute(
+            &format!(
+                r#"INSERT INTO "organizationRole" ("id", "organizationId", "role", "permission", "createdAt") VALUES ('role-{suffix}', {{}}, 'auditor', '{{"member":["create"],"ac":["read"]}}', {created_at})"#
+            ),
+            organization["id"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(inserted, 1);
+    let roles = organizations(&db)
+        .await
+        .organization_roles(organization["id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].role, "auditor");
+    assert_eq!(
+        roles[0].permission,
+        r#"{"member":["create"],"ac":["read"]}"#
+    );
+    assert!(
+        organizations(&db)
+            .await
+            .organization_roles("no-such-organization")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A second user, added with two roles: the column as stored, the roles as the plugin
     // reads them.
@@ -137,6 +194,10 @@ async fn memberships_match_better_auth(db: TestDb) {
         "{theirs}"
     );
     assert_eq!(membership.member.roles(), ["admin", "member"]);
+    assert!(
+        membership.team.is_none(),
+        "set-active leaves activeTeamId null (B3): no team"
+    );
     assert!(membership.member.has_role("member"));
 
     // Removed behind Better Auth's back: no longer a member, for both.

@@ -195,11 +195,11 @@ impl Authenticator {
         &self,
         identity: &Identity,
     ) -> Result<crate::model::Membership, AuthError> {
-        let organization_id = identity
-            .session
-            .as_ref()
+        let session = identity.session.as_ref();
+        let organization_id = session
             .and_then(|session| session.active_organization_id.as_deref())
             .ok_or(AuthError::NoActiveOrganization)?;
+        let team_id = session.and_then(|session| session.active_team_id.as_deref());
         let store = self
             .inner
             .organizations
@@ -208,7 +208,7 @@ impl Authenticator {
                 fix: "no organization store: build the authenticator with organization_store_arc (from_env does it when DATABASE_URL has the organization plugin's tables)",
             })?;
         store
-            .find_membership(organization_id, &identity.user.id)
+            .find_membership(organization_id, &identity.user.id, team_id)
             .await?
             .ok_or(AuthError::NotAMember)
     }

@@ -9,6 +9,6 @@ mod user;
 
 pub use api_key::ApiKey;
 pub use identity::{ApiKeyRecord, Identity, SessionRecord};
-pub use organization::{Member, Membership, Organization};
+pub use organization::{Member, Membership, Organization, OrganizationRole, TeamMember};
 pub use session::Session;
 pub use user::{DEFAULT_ROLE, User};

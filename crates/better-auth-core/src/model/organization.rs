@@ -61,7 +61,33 @@ impl Member {
     }
 }
 
-/// A member together with its organization: what a session's active organization resolves to.
+/// A user's membership of a team (a `teamMember` row; organization plugin with teams).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TeamMember {
+    /// The row's id.
+    pub id: String,
+    /// The team.
+    pub team_id: String,
+    /// The user.
+    pub user_id: String,
+}
+
+/// A role of one organization defined at run time (dynamic access control): an
+/// `organizationRole` row, its permissions as stored (JSON text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct OrganizationRole {
+    /// The role's name, as stored (Better Auth lowercases it on creation).
+    pub role: String,
+    /// Its permissions, as stored: `{"resource": ["action", ...]}` (not validated here).
+    pub permission: String,
+}
+
+/// A member together with its organization (and its team membership, when the session has an
+/// active team the user belongs to): what a session's active organization resolves to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Membership {
@@ -69,15 +95,25 @@ pub struct Membership {
     pub organization: Arc<Organization>,
     /// The user's `member` row in it.
     pub member: Arc<Member>,
+    /// The user's row in the session's active team, when there is one, it belongs to this
+    /// organization and the user is in it.
+    pub team: Option<Arc<TeamMember>>,
 }
 
 impl Membership {
-    /// A membership of `member` in `organization`.
+    /// A membership of `member` in `organization`, no team.
     pub fn new(organization: Organization, member: Member) -> Self {
         Self {
             organization: Arc::new(organization),
             member: Arc::new(member),
+            team: None,
         }
+    }
+
+    /// The same membership with this team membership.
+    pub fn with_team(mut self, team: Option<TeamMember>) -> Self {
+        self.team = team.map(Arc::new);
+        self
     }
 }
 

@@ -99,12 +99,24 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
 #[async_trait]
 pub trait OrganizationStore: std::fmt::Debug + Send + Sync + 'static {
     /// The membership of `user_id` in `organization_id`; `None` when the user is not (or no
-    /// longer) a member.
+    /// longer) a member. With `team_id` (the session's active team), also the user's row in
+    /// that team when it is a team of this organization.
     async fn find_membership(
         &self,
         organization_id: &str,
         user_id: &str,
+        team_id: Option<&str>,
     ) -> Result<Option<crate::model::Membership>, BackendError>;
+
+    /// The dynamic roles of `organization_id` (`organizationRole` rows; dynamic access
+    /// control). None by default.
+    async fn organization_roles(
+        &self,
+        organization_id: &str,
+    ) -> Result<Vec<crate::model::OrganizationRole>, BackendError> {
+        let _ = organization_id;
+        Ok(Vec::new())
+    }
 }
 
 /// Looks an API key up (API key plugin), by its hash: base64url-no-pad SHA-256 of the key, as

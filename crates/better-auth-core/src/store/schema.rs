@@ -20,6 +20,12 @@ pub enum Model {
     Organization,
     /// The `member` table (organization plugin).
     Member,
+    /// The `teamMember` table (organization plugin, teams).
+    TeamMember,
+    /// The `team` table (organization plugin, teams).
+    Team,
+    /// The `organizationRole` table (organization plugin, dynamic access control).
+    OrganizationRole,
 }
 
 impl Model {
@@ -31,6 +37,9 @@ impl Model {
             Self::ApiKey => "apikey",
             Self::Organization => "organization",
             Self::Member => "member",
+            Self::TeamMember => "teamMember",
+            Self::Team => "team",
+            Self::OrganizationRole => "organizationRole",
         }
     }
 }
@@ -93,6 +102,15 @@ pub struct Schema {
     /// The `member` model (organization plugin).
     #[serde(default)]
     pub member: ModelNames,
+    /// The `team` model (organization plugin, teams).
+    #[serde(default)]
+    pub team: ModelNames,
+    /// The `teamMember` model (organization plugin, teams).
+    #[serde(default)]
+    pub team_member: ModelNames,
+    /// The `organizationRole` model (organization plugin, dynamic access control).
+    #[serde(default)]
+    pub organization_role: ModelNames,
     /// How unlisted columns are named.
     #[serde(default)]
     pub naming: ColumnNaming,
@@ -152,6 +170,9 @@ impl Schema {
             Model::ApiKey => &self.apikey,
             Model::Organization => &self.organization,
             Model::Member => &self.member,
+            Model::Team => &self.team,
+            Model::TeamMember => &self.team_member,
+            Model::OrganizationRole => &self.organization_role,
         }
     }
 
@@ -162,6 +183,9 @@ impl Schema {
             Model::ApiKey => &mut self.apikey,
             Model::Organization => &mut self.organization,
             Model::Member => &mut self.member,
+            Model::Team => &mut self.team,
+            Model::TeamMember => &mut self.team_member,
+            Model::OrganizationRole => &mut self.organization_role,
         }
     }
 

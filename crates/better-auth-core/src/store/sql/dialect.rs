@@ -85,6 +85,13 @@ pub(crate) trait SqlDatabase: sqlx::Database {
         values: Vec<String>,
     ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send + '_;
 
+    /// Runs `sql` with `values` bound to its parameters, in order; every row.
+    fn fetch_all_values(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send + '_;
+
     /// Runs `sql` (no parameter); every row.
     #[cfg(feature = "jwks")]
     fn fetch_all(
@@ -132,6 +139,18 @@ where
             query = query.bind(value);
         }
         query.fetch_optional(pool).await
+    }
+
+    async fn fetch_all_values(
+        pool: &sqlx::Pool<Self>,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> Result<Vec<Self::Row>, sqlx::Error> {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for value in values {
+            query = query.bind(value);
+        }
+        query.fetch_all(pool).await
     }
 
     #[cfg(feature = "jwks")]

@@ -7,9 +7,170 @@ use std::{sync::Arc, time::Duration};
 use super::{Cell, ColumnInfo, Dialect, SqlDatabase, with_deadline};
 use crate::{
     error::BackendError,
-    model::{Member, Membership, Organization},
+    model::{Member, Membership, Organization, OrganizationRole, TeamMember},
     store::{Model, Schema},
 };
+
+/// The column of `model` holding `field` among `columns`, if there.
+fn column(
+    schema: &Schema,
+    columns: &[ColumnInfo],
+    model: Model,
+    field: &str,
+) -> Option<ColumnInfo> {
+    let name = schema.column(model, field);
+    columns.iter().find(|column| column.name == name).cloned()
+}
+
+/// Decodes cell `index` of `row` as text (`field` names it in errors).
+fn text<D: Dialect>(
+    row: &<D::Db as sqlx::Database>::Row,
+    index: usize,
+    kind: D::Kind,
+    field: &str,
+) -> Result<String, BackendError> {
+    let invalid = |detail: String| BackendError::invalid_data(D::BACKEND, detail);
+    D::decode_cell(row, index, kind)
+        .map_err(|error| invalid(format!("{field}: {error}")))?
+        .into_string(field)
+        .map_err(invalid)?
+        .ok_or_else(|| invalid(format!("{field} is null")))
+}
+
+/// The team membership lookup: the user's `teamMember` row in a team of the organization.
+pub(crate) struct TeamQuery<D: Dialect> {
+    sql: Arc<str>,
+    kinds: [D::Kind; 3],
+}
+
+impl<D: Dialect> Clone for TeamQuery<D> {
+    fn clone(&self) -> Self {
+        Self {
+            sql: self.sql.clone(),
+            kinds: self.kinds,
+        }
+    }
+}
+
+impl<D: Dialect> TeamQuery<D> {
+    /// Plans it from the `teamMember` and `team` columns; `None` without teams.
+    pub(crate) fn plan(
+        schema: &Schema,
+        team_member_columns: &[ColumnInfo],
+        team_columns: &[ColumnInfo],
+    ) -> Option<Self> {
+        let id = column(schema, team_member_columns, Model::TeamMember, "id")?;
+        let team_id = column(schema, team_member_columns, Model::TeamMember, "teamId")?;
+        let user_id = column(schema, team_member_columns, Model::TeamMember, "userId")?;
+        let team_key = column(schema, team_columns, Model::Team, "id")?;
+        let organization_id = column(schema, team_columns, Model::Team, "organizationId")?;
+        let selected = [&id, &team_id, &user_id];
+        let kinds = selected.map(|column| D::kind_of(&column.data_type));
+        let exprs: Vec<String> = selected
+            .iter()
+            .zip(kinds)
+            .map(|(column, kind)| D::select(kind, &format!("tm.{}", D::quote(&column.name))))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {} AS tm INNER JOIN {} AS t ON t.{} = tm.{} WHERE tm.{} = {} AND tm.{} = {} AND t.{} = {}",
+            exprs.join(", "),
+            D::quote(&schema.table(Model::TeamMember)),
+            D::quote(&schema.table(Model::Team)),
+            D::quote(&team_key.name),
+            D::quote(&team_id.name),
+            D::quote(&team_id.name),
+            D::param_for(1, &team_id.data_type),
+            D::quote(&user_id.name),
+            D::param_for(2, &user_id.data_type),
+            D::quote(&organization_id.name),
+            D::param_for(3, &organization_id.data_type),
+        );
+        Some(Self {
+            sql: sql.into(),
+            kinds,
+        })
+    }
+
+    /// The user's row in `team_id`, if that team is of `organization_id` and the user is in it.
+    pub(crate) async fn fetch(
+        &self,
+        pool: &sqlx::Pool<D::Db>,
+        (team_id, user_id, organization_id): (&str, &str, &str),
+        timeout: Duration,
+    ) -> Result<Option<TeamMember>, BackendError> {
+        let values = vec![
+            team_id.to_owned(),
+            user_id.to_owned(),
+            organization_id.to_owned(),
+        ];
+        let query = || D::Db::fetch_optional_values(pool, self.sql.clone(), values.clone());
+        let Some(row) = with_deadline(D::BACKEND, timeout, query).await? else {
+            return Ok(None);
+        };
+        Ok(Some(TeamMember {
+            id: text::<D>(&row, 0, self.kinds[0], "teamMember.id")?,
+            team_id: text::<D>(&row, 1, self.kinds[1], "teamMember.teamId")?,
+            user_id: text::<D>(&row, 2, self.kinds[2], "teamMember.userId")?,
+        }))
+    }
+}
+
+/// The dynamic roles of an organization (`organizationRole` rows).
+pub(crate) struct RolesQuery<D: Dialect> {
+    sql: Arc<str>,
+    kinds: [D::Kind; 2],
+}
+
+impl<D: Dialect> Clone for RolesQuery<D> {
+    fn clone(&self) -> Self {
+        Self {
+            sql: self.sql.clone(),
+            kinds: self.kinds,
+        }
+    }
+}
+
+impl<D: Dialect> RolesQuery<D> {
+    /// Plans it from the `organizationRole` columns; `None` without dynamic access control.
+    pub(crate) fn plan(schema: &Schema, columns: &[ColumnInfo]) -> Option<Self> {
+        let role = column(schema, columns, Model::OrganizationRole, "role")?;
+        let permission = column(schema, columns, Model::OrganizationRole, "permission")?;
+        let organization_id = column(schema, columns, Model::OrganizationRole, "organizationId")?;
+        let kinds = [&role, &permission].map(|column| D::kind_of(&column.data_type));
+        let sql = format!(
+            "SELECT {}, {} FROM {} AS r WHERE r.{} = {}",
+            D::select(kinds[0], &format!("r.{}", D::quote(&role.name))),
+            D::select(kinds[1], &format!("r.{}", D::quote(&permission.name))),
+            D::quote(&schema.table(Model::OrganizationRole)),
+            D::quote(&organization_id.name),
+            D::param_for(1, &organization_id.data_type),
+        );
+        Some(Self {
+            sql: sql.into(),
+            kinds,
+        })
+    }
+
+    /// Every dynamic role of `organization_id`.
+    pub(crate) async fn fetch(
+        &self,
+        pool: &sqlx::Pool<D::Db>,
+        organization_id: &str,
+        timeout: Duration,
+    ) -> Result<Vec<OrganizationRole>, BackendError> {
+        let values = vec![organization_id.to_owned()];
+        let query = || D::Db::fetch_all_values(pool, self.sql.clone(), values.clone());
+        let rows = with_deadline(D::BACKEND, timeout, query).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(OrganizationRole {
+                    role: text::<D>(row, 0, self.kinds[0], "organizationRole.role")?,
+                    permission: text::<D>(row, 1, self.kinds[1], "organizationRole.permission")?,
+                })
+            })
+            .collect()
+    }
+}
 
 /// Member fields read, in order: the first five are required.
 const MEMBER: [&str; 5] = ["id", "organizationId", "userId", "role", "createdAt"];

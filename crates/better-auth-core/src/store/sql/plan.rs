@@ -132,7 +132,11 @@ impl Plan {
                     Model::User => Target::User(field),
                     Model::Session => Target::Session(field),
                     Model::ApiKey => Target::ApiKey(field),
-                    Model::Organization | Model::Member => {
+                    Model::Organization
+                    | Model::Member
+                    | Model::Team
+                    | Model::TeamMember
+                    | Model::OrganizationRole => {
                         return Err(ConfigError::InvalidSchema(format!(
                             "the {} table is not read by a session or API key lookup",
                             model.name()

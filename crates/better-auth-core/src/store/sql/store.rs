@@ -121,6 +121,10 @@ pub(crate) struct SqlStore<D: Dialect> {
     usage: Option<Arc<UsagePlan<D>>>,
     /// The organization plugin's membership lookup, when its tables are there.
     memberships: Option<super::membership::MembershipQuery<D>>,
+    /// Team memberships (teams enabled).
+    teams: Option<super::membership::TeamQuery<D>>,
+    /// Dynamic roles (dynamic access control enabled).
+    roles: Option<super::membership::RolesQuery<D>>,
 }
 
 impl<D: Dialect> Clone for SqlStore<D> {
@@ -131,6 +135,8 @@ impl<D: Dialect> Clone for SqlStore<D> {
             extend: self.extend.clone(),
             api_keys: self.api_keys.clone(),
             memberships: self.memberships.clone(),
+            teams: self.teams.clone(),
+            roles: self.roles.clone(),
             query_timeout: self.query_timeout,
             usage: self.usage.clone(),
         }
@@ -199,12 +205,19 @@ impl<D: Dialect> SqlStore<D> {
             &member_columns,
             &organization_columns,
         );
+        let team_member_columns = Self::columns(&pool, &schema.table(Model::TeamMember)).await?;
+        let team_columns = Self::columns(&pool, &schema.table(Model::Team)).await?;
+        let teams = super::membership::TeamQuery::plan(schema, &team_member_columns, &team_columns);
+        let role_columns = Self::columns(&pool, &schema.table(Model::OrganizationRole)).await?;
+        let roles = super::membership::RolesQuery::plan(schema, &role_columns);
         Ok(Self {
             pool,
             sessions,
             extend,
             api_keys,
             memberships,
+            teams,
+            roles,
             query_timeout: options.query_timeout,
             usage,
         })
@@ -292,6 +305,7 @@ impl<D: Dialect> SqlStore<D> {
         &self,
         organization_id: &str,
         user_id: &str,
+        team_id: Option<&str>,
     ) -> Result<Option<crate::model::Membership>, BackendError> {
         let Some(query) = &self.memberships else {
             return Err(BackendError::invalid_data(
@@ -299,9 +313,40 @@ impl<D: Dialect> SqlStore<D> {
                 "the database has no organization plugin tables (organization, member)",
             ));
         };
-        query
+        let Some(membership) = query
             .fetch(&self.pool, organization_id, user_id, self.query_timeout)
-            .await
+            .await?
+        else {
+            return Ok(None);
+        };
+        let team = match (team_id, &self.teams) {
+            (Some(team_id), Some(teams)) => {
+                teams
+                    .fetch(
+                        &self.pool,
+                        (team_id, user_id, organization_id),
+                        self.query_timeout,
+                    )
+                    .await?
+            }
+            _ => None,
+        };
+        Ok(Some(membership.with_team(team)))
+    }
+
+    /// The dynamic roles of `organization_id` (none without the `organizationRole` table).
+    pub(crate) async fn organization_roles(
+        &self,
+        organization_id: &str,
+    ) -> Result<Vec<crate::model::OrganizationRole>, BackendError> {
+        match &self.roles {
+            Some(roles) => {
+                roles
+                    .fetch(&self.pool, organization_id, self.query_timeout)
+                    .await
+            }
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Whether the database has the organization plugin's tables.
@@ -414,8 +459,18 @@ macro_rules! delegate_to_sql_store {
                 &self,
                 organization_id: &str,
                 user_id: &str,
+                team_id: Option<&str>,
             ) -> Result<Option<$crate::model::Membership>, $crate::error::BackendError> {
-                self.inner.find_membership(organization_id, user_id).await
+                self.inner
+                    .find_membership(organization_id, user_id, team_id)
+                    .await
+            }
+
+            async fn organization_roles(
+                &self,
+                organization_id: &str,
+            ) -> Result<Vec<$crate::model::OrganizationRole>, $crate::error::BackendError> {
+                self.inner.organization_roles(organization_id).await
             }
         }
 
