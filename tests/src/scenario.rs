@@ -428,6 +428,110 @@ pub async fn run_deployment_shapes(binary: &str) {
     remote(binary).await;
     session_refresh(binary, false).await;
     session_refresh(binary, true).await;
+    organization_context(binary).await;
+}
+
+/// `GET /org` through the service (organization plugin, teams on): the session's active
+/// organization and the member's role as Better Auth stored it, by cookie and by bearer; 403
+/// `no_active_organization` without one (and for a JWT, which carries no session); 403
+/// `not_a_member` once the membership is gone.
+async fn organization_context(binary: &str) {
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(
+        json!({"bearer": {}, "jwt": {}, "organization": {"teams": {"enabled": true}}}),
+    ))
+    .await;
+    let url = db.url();
+    let service = ExampleService::start(
+        binary,
+        &[
+            ("DATABASE_URL", &url),
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_URL", server.base_url()),
+        ],
+    )
+    .await;
+    let owner = server
+        .sign_up("org-owner@example.com", "correct horse battery", "Owner")
+        .await;
+    let cookie = owner.cookie_header();
+    let created = server
+        .post(
+            "/organization/create",
+            json!({"name": "Acme", "slug": "acme"}),
+            Some(&cookie),
+        )
+        .await;
+    assert!(created.status().is_success(), "{}", created.status());
+    let organization: Value = created.json().await.unwrap();
+    let team = server.get_session(&cookie).await["session"]["activeTeamId"].clone();
+    assert!(team.is_string(), "a default team is active");
+    let expected = json!({
+        "organizationId": organization["id"], "role": "owner", "roles": ["owner"], "teamId": team,
+    });
+    let (status, body) = service.get("/org", &[("cookie", &cookie)]).await;
+    assert_eq!((status.as_u16(), &body), (200, &expected), "by cookie");
+    let bearer = format!(
+        "Bearer {}",
+        owner.auth_token.clone().expect("set-auth-token")
+    );
+    let (status, body) = service.get("/org", &[("authorization", &bearer)]).await;
+    assert_eq!((status.as_u16(), &body), (200, &expected), "by bearer");
+    let jwt = format!("Bearer {}", server.get_jwt(&cookie).await);
+    assert_status(
+        "by JWT: no session, no active organization",
+        &service.get("/org", &[("authorization", &jwt)]).await,
+        403,
+        Some("no_active_organization"),
+    );
+
+    let other = server
+        .sign_up("org-other@example.com", "correct horse battery", "Other")
+        .await;
+    let other_cookie = other.cookie_header();
+    assert_status(
+        "no active organization",
+        &service.get("/org", &[("cookie", &other_cookie)]).await,
+        403,
+        Some("no_active_organization"),
+    );
+    let added = server
+        .test_hook(
+            "add-member",
+            json!({"organizationId": organization["id"], "userId": other.user_id(), "role": ["admin", " member "]}),
+        )
+        .await;
+    assert!(added.get("thrown").is_none(), "{added}");
+    let activated = server
+        .post(
+            "/organization/set-active",
+            json!({"organizationId": organization["id"]}),
+            Some(&other_cookie),
+        )
+        .await;
+    assert!(activated.status().is_success());
+    let (status, body) = service.get("/org", &[("cookie", &other_cookie)]).await;
+    assert_eq!(
+        (status.as_u16(), body),
+        (
+            200,
+            json!({"organizationId": organization["id"], "role": "admin,member", "roles": ["admin", "member"], "teamId": null})
+        ),
+        "two roles, stored joined, read trimmed"
+    );
+    let removed = db
+        .execute(
+            r#"DELETE FROM "member" WHERE "userId" = {}"#,
+            &other.user_id(),
+        )
+        .await;
+    assert_eq!(removed, 1);
+    assert_status(
+        "removed",
+        &service.get("/org", &[("cookie", &other_cookie)]).await,
+        403,
+        Some("not_a_member"),
+    );
 }
 
 /// The values of header `name`.

@@ -38,6 +38,18 @@ async fn admin(user: AuthUser) -> Result<HttpResponse, AuthRejection> {
     Ok(HttpResponse::Ok().json(json!({"user": user.user})))
 }
 
+/// The session's active organization and the user's role in it (organization plugin).
+#[get("/org")]
+async fn org(user: AuthUser) -> Result<HttpResponse, AuthRejection> {
+    let membership = user.membership().await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "organizationId": membership.organization.id,
+        "role": membership.member.role,
+        "roles": membership.member.roles(),
+        "teamId": membership.team.as_ref().map(|team| &team.team_id),
+    })))
+}
+
 #[post("/notes")]
 async fn notes(user: AuthUser) -> HttpResponse {
     HttpResponse::Created().json(json!({"ok": true, "by": user.user.id}))
@@ -65,6 +77,7 @@ pub fn configure(auth: Authenticator) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(optional)
                 .service(admin)
                 .service(notes)
+                .service(org)
                 .service(healthz),
         );
     }

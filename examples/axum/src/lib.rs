@@ -38,6 +38,17 @@ async fn admin(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
     Ok(Json(json!({"user": user.user})))
 }
 
+/// The session's active organization and the user's role in it (organization plugin).
+async fn org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    let membership = user.membership().await?;
+    Ok(Json(json!({
+        "organizationId": membership.organization.id,
+        "role": membership.member.role,
+        "roles": membership.member.roles(),
+        "teamId": membership.team.as_ref().map(|team| &team.team_id),
+    })))
+}
+
 async fn notes(user: AuthUser) -> (StatusCode, Json<Value>) {
     (
         StatusCode::CREATED,
@@ -61,6 +72,7 @@ pub fn app(auth: Authenticator) -> Router {
         .route("/optional", get(optional))
         .route("/admin", get(admin))
         .route("/notes", post(notes))
+        .route("/org", get(org))
         .route("/healthz", get(healthz))
         // Sends session refreshes back (the session cookie with a new Max-Age, set-auth-token).
         .layer(BetterAuthLayer::new(auth.clone()))

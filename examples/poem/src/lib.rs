@@ -43,6 +43,18 @@ fn admin(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
     Ok(Json(json!({"user": user.user})))
 }
 
+/// The session's active organization and the user's role in it (organization plugin).
+#[handler]
+async fn org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    let membership = user.membership().await?;
+    Ok(Json(json!({
+        "organizationId": membership.organization.id,
+        "role": membership.member.role,
+        "roles": membership.member.roles(),
+        "teamId": membership.team.as_ref().map(|team| &team.team_id),
+    })))
+}
+
 #[handler]
 fn notes(user: AuthUser) -> impl IntoResponse {
     Json(json!({"ok": true, "by": user.user.id})).with_status(StatusCode::CREATED)
@@ -65,6 +77,7 @@ pub fn app(auth: Authenticator) -> impl Endpoint {
         .at("/optional", get(optional))
         .at("/admin", get(admin))
         .at("/notes", post(notes))
+        .at("/org", get(org))
         .at("/healthz", get(healthz))
         .with(BetterAuth::new(auth.clone()))
         .data(auth)

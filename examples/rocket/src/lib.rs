@@ -38,6 +38,18 @@ fn admin(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
     Ok(Json(json!({"user": user.user})))
 }
 
+/// The session's active organization and the user's role in it (organization plugin).
+#[get("/org")]
+async fn org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    let membership = user.membership().await?;
+    Ok(Json(json!({
+        "organizationId": membership.organization.id,
+        "role": membership.member.role,
+        "roles": membership.member.roles(),
+        "teamId": membership.team.as_ref().map(|team| &team.team_id),
+    })))
+}
+
 #[post("/notes")]
 fn notes(user: AuthUser) -> (Status, Json<Value>) {
     (
@@ -62,7 +74,7 @@ pub fn mount(rocket: Rocket<Build>, auth: Authenticator) -> Rocket<Build> {
         .attach(better_auth_rocket::SessionRefresh)
         .mount(
             "/",
-            routes![public, private, me, optional, admin, notes, healthz],
+            routes![public, private, me, optional, admin, notes, org, healthz],
         )
         .register("/", better_auth_rocket::catchers())
 }
