@@ -44,6 +44,7 @@ pub mod guard;
 pub mod headers;
 mod js;
 pub mod jwt;
+mod membership_cache;
 pub mod model;
 pub mod multi_session;
 pub mod origin;

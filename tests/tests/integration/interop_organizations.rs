@@ -259,3 +259,61 @@ async fn memberships_match_better_auth_on_postgres() {
 async fn memberships_match_better_auth_on_mysql() {
     memberships_match_better_auth(TestDb::mysql().await).await;
 }
+
+/// With the in-process cache on, memberships are cached with its lifetimes: a removed member
+/// stays a member here for at most the TTL (measured), then is refused.
+#[tokio::test]
+async fn a_removed_membership_is_seen_within_the_cache_ttl() {
+    use std::time::{Duration, Instant};
+
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(json!({"organization": {}}))).await;
+    let owner = server
+        .sign_up("cached-owner@example.com", "correct horse battery", "Owner")
+        .await;
+    let cookie_header = owner.cookie_header();
+    let created = server
+        .post(
+            "/organization/create",
+            json!({"name": "Cached", "slug": "cached"}),
+            Some(&cookie_header),
+        )
+        .await;
+    assert!(created.status().is_success());
+    let stores = store::connect_stores(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let ttl = Duration::from_millis(1_000);
+    let auth = Authenticator::builder(test_config())
+        .session_store_arc(stores.sessions)
+        .organization_store_arc(stores.organizations.unwrap())
+        .cache(better_auth_core::CacheOptions::with_ttl(ttl))
+        .build()
+        .unwrap();
+    let membership = ours(&auth, &cookie_header).await.expect("a member");
+    let removed_at = Instant::now();
+    let removed = db
+        .execute(
+            r#"DELETE FROM "member" WHERE "id" = {}"#,
+            &membership.member.id,
+        )
+        .await;
+    assert_eq!(removed, 1);
+    assert!(
+        ours(&auth, &cookie_header).await.is_ok(),
+        "still a member from the cache right after the removal"
+    );
+    let refused_after = loop {
+        match ours(&auth, &cookie_header).await {
+            Err(AuthError::NotAMember) => break removed_at.elapsed(),
+            Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(other) => panic!("{other:?}"),
+        }
+        assert!(removed_at.elapsed() < ttl * 3, "never refused");
+    };
+    eprintln!("membership removal seen after {refused_after:?} (cache TTL {ttl:?})");
+    assert!(
+        refused_after <= ttl + Duration::from_millis(100),
+        "refused {refused_after:?} after the removal (TTL {ttl:?})"
+    );
+}

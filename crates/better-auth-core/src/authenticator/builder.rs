@@ -104,7 +104,8 @@ impl AuthenticatorBuilder {
     }
 
     /// Looks organization memberships up in `store` (organization plugin), for
-    /// [`Authenticated::membership`](crate::Authenticated::membership) and its guards.
+    /// [`Authenticated::membership`](crate::Authenticated::membership) and its guards; through
+    /// a cache with the session cache's lifetimes when [`cache`](Self::cache) is set.
     pub fn organization_store_arc(
         mut self,
         store: Arc<dyn crate::store::OrganizationStore>,
@@ -159,6 +160,12 @@ impl AuthenticatorBuilder {
             (Some(store), Some(options)) => Some(CachedStore::new(store.clone(), options)),
             _ => None,
         };
+        let membership_cache = match (&self.organizations, self.cache) {
+            (Some(_), Some(options)) => {
+                Some(crate::membership_cache::MembershipCache::new(options))
+            }
+            _ => None,
+        };
         #[cfg(feature = "cookie-cache")]
         let cookie_cache_name = self
             .cookie_cache
@@ -191,6 +198,7 @@ impl AuthenticatorBuilder {
                 tokens: self.tokens,
                 api_keys: self.api_keys,
                 organizations: self.organizations,
+                membership_cache,
                 renderer: self.renderer,
                 refresher: crate::session_refresh::Refresher::new(REFRESHES_REMEMBERED),
             }),

@@ -85,6 +85,8 @@ struct Inner {
     api_keys: Option<Arc<dyn ApiKeyStore>>,
     /// Organization memberships (organization plugin), when configured.
     organizations: Option<Arc<dyn crate::store::OrganizationStore>>,
+    /// Their cache, when the session cache is on (same lifetimes).
+    membership_cache: Option<crate::membership_cache::MembershipCache>,
     renderer: Option<ErrorRenderer>,
     /// One write per session per refresh.
     refresher: crate::session_refresh::Refresher,
@@ -207,10 +209,19 @@ impl Authenticator {
             .ok_or(AuthError::Misconfigured {
                 fix: "no organization store: build the authenticator with organization_store_arc (from_env does it when DATABASE_URL has the organization plugin's tables)",
             })?;
-        store
-            .find_membership(organization_id, &identity.user.id, team_id)
-            .await?
-            .ok_or(AuthError::NotAMember)
+        let found = match &self.inner.membership_cache {
+            Some(cache) => {
+                cache
+                    .lookup(store, organization_id, &identity.user.id, team_id)
+                    .await?
+            }
+            None => {
+                store
+                    .find_membership(organization_id, &identity.user.id, team_id)
+                    .await?
+            }
+        };
+        found.ok_or(AuthError::NotAMember)
     }
 
     /// Logs `error` and renders its response: the rejection of a guard or a handler.

@@ -1,0 +1,86 @@
+//! An in-process cache of organization memberships, beside the session cache and with its
+//! lifetimes (found: `ttl`, not a member: `negative_ttl`): single-flight, bounded, errors never
+//! cached. The price is the same as for sessions: a membership removed or changed in Better
+//! Auth is seen here up to the TTL later.
+
+use std::{sync::Arc, time::Duration};
+
+use moka::{Expiry, future::Cache};
+
+use crate::{
+    cache::CacheOptions, error::BackendError, model::Membership, store::OrganizationStore,
+};
+
+/// Organization, user, active team.
+type Key = (String, String, Option<String>);
+
+struct Lifetimes {
+    found: Duration,
+    missing: Duration,
+}
+
+impl Expiry<Key, Option<Membership>> for Lifetimes {
+    fn expire_after_create(
+        &self,
+        _key: &Key,
+        value: &Option<Membership>,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(if value.is_some() {
+            self.found
+        } else {
+            self.missing
+        })
+    }
+}
+
+/// The membership cache of one authenticator.
+pub(crate) struct MembershipCache {
+    cache: Cache<Key, Option<Membership>>,
+}
+
+impl std::fmt::Debug for MembershipCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MembershipCache")
+            .field("entries", &self.cache.entry_count())
+            .finish()
+    }
+}
+
+impl MembershipCache {
+    /// A cache with the session cache's options.
+    pub(crate) fn new(options: CacheOptions) -> Self {
+        Self {
+            cache: Cache::builder()
+                .max_capacity(options.max_entries)
+                .expire_after(Lifetimes {
+                    found: options.ttl,
+                    missing: options.negative_ttl,
+                })
+                .build(),
+        }
+    }
+
+    /// The membership, from the cache or `store` (concurrent lookups of one key share one).
+    pub(crate) async fn lookup(
+        &self,
+        store: &Arc<dyn OrganizationStore>,
+        organization_id: &str,
+        user_id: &str,
+        team_id: Option<&str>,
+    ) -> Result<Option<Membership>, BackendError> {
+        let key = (
+            organization_id.to_owned(),
+            user_id.to_owned(),
+            team_id.map(str::to_owned),
+        );
+        self.cache
+            .try_get_with(key, async move {
+                store
+                    .find_membership(organization_id, user_id, team_id)
+                    .await
+            })
+            .await
+            .map_err(|shared| shared.detached_copy())
+    }
+}
