@@ -23,6 +23,15 @@ pub enum AccessControlError {
         /// The resource's name.
         resource: String,
     },
+    /// A role name that no role has and that JavaScript objects inherit (`constructor`,
+    /// `toString`, `__proto__`, ...), reached while checking a member's or user's roles: Better
+    /// Auth's lookup finds a function (or the prototype) instead of `undefined`, calls its
+    /// missing `authorize`, and throws (500).
+    #[error("role `{role}` is a property of JavaScript objects: Better Auth fails on it")]
+    ObjectPrototypeRole {
+        /// The role's name.
+        role: String,
+    },
     /// The admin plugin's `has-permission` with the deprecated `permission` key and no valid
     /// `permissions`: `400 "invalid permission check. no permission(s) were passed."`.
     #[error("invalid permission check. no permission(s) were passed.")]
@@ -34,7 +43,9 @@ impl AccessControlError {
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::NoPermissionsPassed => http::StatusCode::BAD_REQUEST,
-            Self::InvalidRoleDefinition { .. } | Self::ObjectPrototypeResource { .. } => {
+            Self::InvalidRoleDefinition { .. }
+            | Self::ObjectPrototypeResource { .. }
+            | Self::ObjectPrototypeRole { .. } => {
                 http::StatusCode::INTERNAL_SERVER_ERROR
             }
         }
@@ -45,6 +56,7 @@ impl AccessControlError {
         match self {
             Self::InvalidRoleDefinition { .. } => "invalid_role_definition",
             Self::ObjectPrototypeResource { .. } => "unsupported_resource",
+            Self::ObjectPrototypeRole { .. } => "unsupported_role",
             Self::NoPermissionsPassed => "no_permissions_passed",
         }
     }

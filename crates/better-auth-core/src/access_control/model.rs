@@ -112,8 +112,9 @@ impl Roles {
         self.0.iter().map(|(name, role)| (name.as_str(), role))
     }
 
-    /// Whether one of `names` (each on its own, never their union) authorizes `request` with
-    /// `connector`; unknown names grant nothing.
+    /// Whether one of `names` (each on its own, never their union, in order) authorizes
+    /// `request` with `connector`; unknown names grant nothing, except that reaching one that
+    /// JavaScript objects inherit (`constructor`, ...) is an error, as in Better Auth.
     pub(crate) fn any_authorizes<'a>(
         &self,
         names: impl IntoIterator<Item = &'a str>,
@@ -121,10 +122,18 @@ impl Roles {
         connector: Connector,
     ) -> Result<bool, AccessControlError> {
         for name in names {
-            if let Some(role) = self.get(name)
-                && role.authorize(request, connector)?
-            {
-                return Ok(true);
+            match self.get(name) {
+                Some(role) => {
+                    if role.authorize(request, connector)? {
+                        return Ok(true);
+                    }
+                }
+                None if is_object_prototype_property(name) => {
+                    return Err(AccessControlError::ObjectPrototypeRole {
+                        role: name.to_owned(),
+                    });
+                }
+                None => {}
             }
         }
         Ok(false)

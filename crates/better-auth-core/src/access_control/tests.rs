@@ -346,8 +346,20 @@ fn object_prototype_names_fail_as_in_better_auth() {
     // Array-index keys come first in JavaScript.
     let index_first = Permissions::new([("user", vec!["nope"]), ("1", vec!["x"])]);
     assert_eq!(index_first.iter().next().unwrap().0, "1");
-    // A role that is not defined is never looked into.
+    // A role that is not defined is never looked into...
     assert!(!admin(Some("viewer"), &constructor));
+    // ...unless its name is inherited: Better Auth then calls a missing `authorize` (500),
+    // even for an empty request, once the roles before it have not granted it.
+    let list = ask("user", &["list"]);
+    for role in ["constructor", "__proto__", "toString", "user,valueOf"] {
+        let error = admin_has_permission(Some(role), "u", &list, &config()).unwrap_err();
+        assert_eq!(error.code(), "unsupported_role", "{role}");
+        assert!(organization_has_permission(role, &[], &Permissions::default(), &config()).is_err());
+    }
+    assert!(admin(Some("admin,constructor"), &list));
+    // A dynamic row of that name is a real role.
+    let rows = [DynamicRole::new("constructor", r#"{"ac":["read"]}"#)];
+    assert!(organization_has_permission("constructor", &rows, &ask("ac", &["read"]), &config()).unwrap());
     // `__proto__` is dropped from requests.
     let proto = Permissions::new([("__proto__", vec!["x"]), ("user", vec!["list"])]);
     assert!(admin(Some("admin"), &proto));
