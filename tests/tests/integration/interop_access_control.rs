@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use sqlx::{Row, SqlitePool};
 
 /// `member.role` values, one user each.
-const MEMBER_ROLES: [&str; 20] = [
+const MEMBER_ROLES: [&str; 22] = [
     "owner",
     "admin",
     "member",
@@ -44,10 +44,12 @@ const MEMBER_ROLES: [&str; 20] = [
     "member,\u{85}admin",
     "support",
     ",",
+    "toString",
+    "member,constructor",
 ];
 
 /// `user.role` values, one user each (`None`: SQL NULL).
-const USER_ROLES: [Option<&str>; 20] = [
+const USER_ROLES: [Option<&str>; 22] = [
     Some("admin"),
     Some("user"),
     None,
@@ -68,6 +70,8 @@ const USER_ROLES: [Option<&str>; 20] = [
     Some("owner"),
     Some("user,,admin"),
     Some("user"),
+    Some("user,hasOwnProperty"),
+    Some("admin,constructor"),
 ];
 
 /// The user (index) listed in `adminUserIds` in the second phase (role `user`).
@@ -356,7 +360,10 @@ async fn compare(
     let mut jobs: Vec<(&str, String, usize, Option<usize>)> = Vec::new();
     for user in 0..users.len() {
         for (org, organization) in organizations.iter().enumerate() {
-            for body in &organization_bodies {
+            // Organization B (index 1) answers 500 to every valid body (its malformed row):
+            // a sample of the bodies is enough there.
+            let step = if org == 1 { 7 } else { 1 };
+            for body in organization_bodies.iter().step_by(step) {
                 // The organization asked for in the body (the session's active one is the
                 // same code path once the organization is known).
                 let body = with_organization(body, organization);
@@ -368,7 +375,7 @@ async fn compare(
         }
     }
     let total = jobs.len();
-    let results: Vec<Option<String>> = stream::iter(jobs)
+    let results: Vec<(Verdict, Option<String>)> = stream::iter(jobs)
         .map(|(path, body, user, org)| {
             let client = client.clone();
             async move {
@@ -387,19 +394,28 @@ async fn compare(
                         config,
                     ),
                 };
-                (theirs != ours).then(|| {
+                let disagreement = (theirs != ours).then(|| {
                     let role = match org {
                         Some(org) => format!("member.role={:?}", snapshot.member_roles[org][user]),
                         None => format!("user.role={:?}", snapshot.user_roles[user]),
                     };
                     format!("{path} {role} body={body}: Better Auth {theirs:?}, ours {ours:?}")
-                })
+                });
+                (theirs, disagreement)
             }
         })
         .buffer_unordered(6)
         .collect()
         .await;
-    (total, results.into_iter().flatten().collect())
+    let count = |verdict: Verdict| results.iter().filter(|(theirs, _)| *theirs == verdict).count();
+    println!(
+        "Better Auth's verdicts: {} true, {} false, {} x 400, {} x 500",
+        count(Verdict::Success(true)),
+        count(Verdict::Success(false)),
+        count(Verdict::Status(400)),
+        count(Verdict::Status(500)),
+    );
+    (total, results.into_iter().filter_map(|(_, disagreement)| disagreement).collect())
 }
 
 fn disagreements_report(phase: &str, total: usize, disagreements: &[String]) {
