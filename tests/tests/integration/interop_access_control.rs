@@ -187,6 +187,7 @@ fn bodies(statements: &[(&'static str, Vec<&'static str>)], known: &str) -> Vec<
         vec![(known, vec!["fly"]), ("toString", vec!["x"])],
         vec![("toString", vec!["x"]), (known, vec!["fly"])],
         vec![(known, vec!["read"]), ("1", vec!["x"])],
+        vec![("toString", vec!["x"]), ("1", vec!["x"])],
         vec![("__proto__", vec!["x"]), (known, vec!["read"])],
         vec![("Member", vec!["create"])],
         vec![("member", vec!["Create"])],
