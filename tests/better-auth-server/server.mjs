@@ -84,6 +84,9 @@ function accessControlFor(access, definitions) {
   return { ac, roles };
 }
 
+// The roles each plugin was given, for the `authorize` test hook.
+const ROLES = { admin: adminAccess.defaultRoles, organization: organizationAccess.defaultRoles };
+
 function buildPlugins(spec, accessControl) {
   return Object.entries(spec || {}).map(([name, options]) => {
     const factory = PLUGINS[name];
@@ -91,6 +94,7 @@ function buildPlugins(spec, accessControl) {
     let pluginOptions = options || {};
     if (name === "admin" && accessControl?.admin) {
       pluginOptions = { ...pluginOptions, ...accessControlFor(adminAccess, accessControl.admin) };
+      ROLES.admin = pluginOptions.roles;
     }
     if (
       name === "organization" &&
@@ -100,6 +104,7 @@ function buildPlugins(spec, accessControl) {
         ...pluginOptions,
         ...accessControlFor(organizationAccess, accessControl?.organization),
       };
+      ROLES.organization = pluginOptions.roles;
     }
     return factory(pluginOptions);
   });
@@ -129,6 +134,12 @@ async function testHook(auth, req, res) {
       result = { row };
     } else if (req.url === "/__test/create-organization") {
       result = await auth.api.createOrganization({ body });
+    } else if (req.url === "/__test/authorize") {
+      // Better Auth's own `role.authorize(request, connector)` for a role of a plugin:
+      // `{"plugin": "admin"|"organization", "role", "request", "connector"}`; `{"role": null}`
+      // when the plugin has no such role.
+      const role = Object.hasOwn(ROLES[body.plugin], body.role) ? ROLES[body.plugin][body.role] : null;
+      result = role ? role.authorize(body.request, body.connector) : { role: null };
     } else if (req.url === "/__test/add-member") {
       // Server-only: `{"organizationId", "userId", "role"}`.
       result = await auth.api.addMember({ body });

@@ -19,7 +19,7 @@ pub enum Connector {
     /// the `has-permission` endpoints use).
     #[default]
     And,
-    /// One resource granted with all its actions is enough.
+    /// One resource granted (with all its actions: an action list is always `AND`) is enough.
     Or,
 }
 
@@ -42,8 +42,10 @@ impl Role {
 
     /// Better Auth's `role.authorize(request, connector).success`. A resource the role does not
     /// define fails an `And` request (and is skipped by `Or`); an empty action list is never
-    /// granted; with `And` every resource needs all its actions, with `Or` one resource with all
-    /// its actions is enough.
+    /// granted; the actions of one resource are always all needed (an action list is `AND`
+    /// whatever the connector); with `And` every resource must be granted, with `Or` one is
+    /// enough. (Better Auth's per-resource `{"actions": [...], "connector": "OR"}` form, which
+    /// its HTTP endpoints refuse, is not modelled.)
     ///
     /// A resource the role does not define whose name JavaScript objects inherit
     /// (`constructor`, `toString`, ...) is an error when reached with actions, as it is in
@@ -56,13 +58,9 @@ impl Role {
         let mut any_granted = false;
         for (resource, actions) in request.iter() {
             let granted = match self.statements.get(resource) {
+                // An action list is always ANDed: the connector only combines resources.
                 Some(allowed) => {
-                    let has = |action: &String| allowed.contains(action);
-                    !actions.is_empty()
-                        && match connector {
-                            Connector::And => actions.iter().all(has),
-                            Connector::Or => actions.iter().any(has),
-                        }
+                    !actions.is_empty() && actions.iter().all(|action| allowed.contains(action))
                 }
                 None if is_object_prototype_property(resource) => {
                     if !actions.is_empty() {

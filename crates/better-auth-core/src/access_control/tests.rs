@@ -179,10 +179,17 @@ fn the_connector_or() {
     ]);
     assert!(!member.authorize(&request, Connector::And).unwrap());
     assert!(member.authorize(&request, Connector::Or).unwrap());
-    // One action of a resource is enough with OR, all are needed with AND.
+    // The actions of one resource are all needed, whatever the connector (found by the
+    // differential test: the connector only combines resources).
     let mixed = ask("organization", &["update", "delete"]);
-    assert!(admin.authorize(&mixed, Connector::Or).unwrap());
+    assert!(!admin.authorize(&mixed, Connector::Or).unwrap());
     assert!(!admin.authorize(&mixed, Connector::And).unwrap());
+    let one_of_two = Permissions::new([
+        ("organization", vec!["update", "delete"]),
+        ("team", vec!["create"]),
+    ]);
+    assert!(admin.authorize(&one_of_two, Connector::Or).unwrap());
+    assert!(!admin.authorize(&one_of_two, Connector::And).unwrap());
     // Unknown resources only: false; empty lists never grant.
     assert!(!member.authorize(&ask("billing", &["read"]), Connector::Or).unwrap());
     assert!(!member.authorize(&ask("ac", &[]), Connector::Or).unwrap());
@@ -209,6 +216,10 @@ fn dynamic_roles_merge_into_built_ins_and_add_new_ones() {
     assert!(!check("member", "team", "delete"));
     // Matched as stored, case-sensitively (Better Auth lowercases when it creates a role).
     assert!(!check("Auditor", "member", "create"));
+    let mixed = [DynamicRole::new("Mixed", r#"{"invitation":["create"]}"#)];
+    let invite = ask("invitation", &["create"]);
+    assert!(organization_has_permission("Mixed", &mixed, &invite, &config).unwrap());
+    assert!(!organization_has_permission("mixed", &mixed, &invite, &config).unwrap());
     let merged = merge_dynamic_roles(&organization_default_roles(), &rows).unwrap();
     assert_eq!(
         merged.get("member").unwrap().statements()["team"],
