@@ -45,9 +45,7 @@ impl AccessControlError {
             Self::NoPermissionsPassed => http::StatusCode::BAD_REQUEST,
             Self::InvalidRoleDefinition { .. }
             | Self::ObjectPrototypeResource { .. }
-            | Self::ObjectPrototypeRole { .. } => {
-                http::StatusCode::INTERNAL_SERVER_ERROR
-            }
+            | Self::ObjectPrototypeRole { .. } => http::StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

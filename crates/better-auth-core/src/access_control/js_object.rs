@@ -123,10 +123,13 @@ impl<'de> Visitor<'de> for OrderedObjectVisitor {
     }
 }
 
+/// Resources and their action lists, in evaluation order.
+pub(crate) type Record = Vec<(String, Vec<String>)>;
+
 /// zod's `z.record(z.string(), z.array(z.string()))` applied to a JSON value read in order:
 /// the entries in JavaScript's order without `__proto__` (which zod skips, whatever its value),
 /// or `None` when the value is not an object of string arrays.
-pub(crate) fn string_array_record(object: OrderedObject) -> Option<Vec<(String, Vec<String>)>> {
+pub(crate) fn string_array_record(object: OrderedObject) -> Option<Record> {
     let entries = object.0?;
     let mut record = Vec::with_capacity(entries.len());
     for (key, value) in js_order(entries) {
@@ -149,9 +152,7 @@ pub(crate) fn string_array_record(object: OrderedObject) -> Option<Vec<(String, 
 }
 
 /// [`string_array_record`] of JSON text.
-pub(crate) fn parse_string_array_record(
-    text: &str,
-) -> Result<Option<Vec<(String, Vec<String>)>>, serde_json::Error> {
+pub(crate) fn parse_string_array_record(text: &str) -> Result<Option<Record>, serde_json::Error> {
     Ok(string_array_record(serde_json::from_str::<OrderedObject>(
         text,
     )?))
@@ -191,8 +192,17 @@ mod tests {
         let record = parse_string_array_record(r#"{"__proto__": 5, "user": ["a", "b"]}"#)
             .unwrap()
             .unwrap();
-        assert_eq!(record, [("user".to_owned(), vec!["a".to_owned(), "b".to_owned()])]);
-        for bad in [r#"{"team":"create"}"#, "[]", "null", r#"{"a":[1]}"#, "\"x\""] {
+        assert_eq!(
+            record,
+            [("user".to_owned(), vec!["a".to_owned(), "b".to_owned()])]
+        );
+        for bad in [
+            r#"{"team":"create"}"#,
+            "[]",
+            "null",
+            r#"{"a":[1]}"#,
+            "\"x\"",
+        ] {
             assert_eq!(parse_string_array_record(bad).unwrap(), None, "{bad}");
         }
         assert!(parse_string_array_record("{nope").is_err());

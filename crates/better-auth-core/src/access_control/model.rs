@@ -121,11 +121,8 @@ impl Roles {
     ) -> Result<bool, AccessControlError> {
         for name in names {
             match self.get(name) {
-                Some(role) => {
-                    if role.authorize(request, connector)? {
-                        return Ok(true);
-                    }
-                }
+                Some(role) if role.authorize(request, connector)? => return Ok(true),
+                Some(_) => {}
                 None if is_object_prototype_property(name) => {
                     return Err(AccessControlError::ObjectPrototypeRole {
                         role: name.to_owned(),

@@ -121,7 +121,13 @@ fn admin_default_role_and_admin_user_ids() {
 #[test]
 fn organization_roles_are_trimmed_admin_roles_are_not() {
     let update = ask("member", &["update"]);
-    for role in ["admin,member", "member, admin", "owner,", " admin ", "member,\u{FEFF}admin"] {
+    for role in [
+        "admin,member",
+        "member, admin",
+        "owner,",
+        " admin ",
+        "member,\u{FEFF}admin",
+    ] {
         assert!(org(role, &update), "{role:?}");
     }
     for role in ["Admin", "viewer", "", ",", "member", "member,\u{85}admin"] {
@@ -191,9 +197,17 @@ fn the_connector_or() {
     assert!(admin.authorize(&one_of_two, Connector::Or).unwrap());
     assert!(!admin.authorize(&one_of_two, Connector::And).unwrap());
     // Unknown resources only: false; empty lists never grant.
-    assert!(!member.authorize(&ask("billing", &["read"]), Connector::Or).unwrap());
+    assert!(
+        !member
+            .authorize(&ask("billing", &["read"]), Connector::Or)
+            .unwrap()
+    );
     assert!(!member.authorize(&ask("ac", &[]), Connector::Or).unwrap());
-    assert!(!member.authorize(&Permissions::default(), Connector::Or).unwrap());
+    assert!(
+        !member
+            .authorize(&Permissions::default(), Connector::Or)
+            .unwrap()
+    );
 }
 
 #[test]
@@ -231,7 +245,10 @@ fn dynamic_roles_merge_into_built_ins_and_add_new_ones() {
         DynamicRole::new("x", r#"{"team":["update","create"]}"#),
     ];
     let merged = merge_dynamic_roles(&Roles::new(), &twice).unwrap();
-    assert_eq!(merged.get("x").unwrap().statements()["team"], ["create", "update"]);
+    assert_eq!(
+        merged.get("x").unwrap().statements()["team"],
+        ["create", "update"]
+    );
 }
 
 #[test]
@@ -292,16 +309,25 @@ fn custom_definitions_replace_the_defaults_of_their_plugin() {
 fn definitions_errors_say_where_and_what() {
     let error = AccessControl::from_json("{\n  \"admins\": {}\n}").unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("admins") && message.contains("line 2"), "{message}");
+    assert!(
+        message.contains("admins") && message.contains("line 2"),
+        "{message}"
+    );
     let error = AccessControl::from_json(r#"{"admin": {"a": {"user": "ban"}}}"#).unwrap_err();
     assert!(error.to_string().contains("line 1"), "{error}");
     let error = AccessControl::load("/nonexistent/ac.json").unwrap_err();
-    assert!(error.to_string().contains("/nonexistent/ac.json"), "{error}");
+    assert!(
+        error.to_string().contains("/nonexistent/ac.json"),
+        "{error}"
+    );
     let dir = tempfile_dir();
     let path = dir.join("ac.json");
     std::fs::write(&path, "{\"organization\": {\"r\": {\"x\": [\"y\",]}}}").unwrap();
     let message = AccessControl::load(&path).unwrap_err().to_string();
-    assert!(message.contains(path.to_str().unwrap()) && message.contains("column"), "{message}");
+    assert!(
+        message.contains(path.to_str().unwrap()) && message.contains("column"),
+        "{message}"
+    );
     std::fs::write(&path, r#"{"organization": {"r": {"x": ["y"]}}}"#).unwrap();
     let ac = AccessControl::load(&path).unwrap();
     assert!(ac.organization_roles().get("r").is_some());
@@ -331,7 +357,10 @@ fn the_environment_variable_loads_the_file_strictly() {
         n if n == SECRET => Some("a-32+char-test-secret-for-ba-probe-0123456789".to_owned()),
         _ => None,
     };
-    let config = crate::EnvSettings::from_vars(vars).unwrap().auth_config().unwrap();
+    let config = crate::EnvSettings::from_vars(vars)
+        .unwrap()
+        .auth_config()
+        .unwrap();
     assert!(config.access_control.admin_roles().get("support").is_some());
     assert_eq!(config.admin_user_ids, ["a", "b"]);
     let missing = crate::EnvSettings::from_vars(|name| {
@@ -339,7 +368,10 @@ fn the_environment_variable_loads_the_file_strictly() {
     })
     .unwrap_err();
     let message = missing.to_string();
-    assert!(message.contains(ACCESS_CONTROL) && message.contains("/nonexistent"), "{message}");
+    assert!(
+        message.contains(ACCESS_CONTROL) && message.contains("/nonexistent"),
+        "{message}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -365,12 +397,17 @@ fn object_prototype_names_fail_as_in_better_auth() {
     for role in ["constructor", "__proto__", "toString", "user,valueOf"] {
         let error = admin_has_permission(Some(role), "u", &list, &config()).unwrap_err();
         assert_eq!(error.code(), "unsupported_role", "{role}");
-        assert!(organization_has_permission(role, &[], &Permissions::default(), &config()).is_err());
+        assert!(
+            organization_has_permission(role, &[], &Permissions::default(), &config()).is_err()
+        );
     }
     assert!(admin(Some("admin,constructor"), &list));
     // A dynamic row of that name is a real role.
     let rows = [DynamicRole::new("constructor", r#"{"ac":["read"]}"#)];
-    assert!(organization_has_permission("constructor", &rows, &ask("ac", &["read"]), &config()).unwrap());
+    assert!(
+        organization_has_permission("constructor", &rows, &ask("ac", &["read"]), &config())
+            .unwrap()
+    );
     // `__proto__` is dropped from requests.
     let proto = Permissions::new([("__proto__", vec!["x"]), ("user", vec!["list"])]);
     assert!(admin(Some("admin"), &proto));
@@ -384,19 +421,28 @@ fn has_permission_bodies_are_validated_as_zod_validates_them() {
     let org_body = |text: &str| HasPermissionBody::parse_organization(text.as_bytes());
     let admin_body = |text: &str| HasPermissionBody::parse_admin(text.as_bytes());
     let body = org_body(r#"{"permissions":{"member":["create"]},"organizationId":"o1"}"#).unwrap();
-    assert_eq!(body.check, PermissionCheck::Permissions(ask("member", &["create"])));
+    assert_eq!(
+        body.check,
+        PermissionCheck::Permissions(ask("member", &["create"]))
+    );
     assert_eq!(body.organization_id.as_deref(), Some("o1"));
     assert_eq!(
-        org_body(r#"{"permission":{"member":["create"]}}"#).unwrap().check,
+        org_body(r#"{"permission":{"member":["create"]}}"#)
+            .unwrap()
+            .check,
         PermissionCheck::Deprecated
     );
     // An invalid one beside a valid other is ignored (zod's xor counts the valid ones).
     assert_eq!(
-        org_body(r#"{"permissions":5,"permission":{"member":["create"]}}"#).unwrap().check,
+        org_body(r#"{"permissions":5,"permission":{"member":["create"]}}"#)
+            .unwrap()
+            .check,
         PermissionCheck::Deprecated
     );
     assert!(matches!(
-        org_body(r#"{"permissions":{"user":["list"]},"permission":5}"#).unwrap().check,
+        org_body(r#"{"permissions":{"user":["list"]},"permission":5}"#)
+            .unwrap()
+            .check,
         PermissionCheck::Permissions(_)
     ));
     for bad in [
@@ -434,7 +480,11 @@ fn has_permission_bodies_are_validated_as_zod_validates_them() {
 fn default_statements_are_better_auths() {
     let admin = admin_default_statements();
     assert_eq!(admin["user"].len(), 12);
-    assert!(admin["user"].iter().any(|action| action == "impersonate-admins"));
+    assert!(
+        admin["user"]
+            .iter()
+            .any(|action| action == "impersonate-admins")
+    );
     assert_eq!(admin["session"], ["list", "revoke", "delete"]);
     let org = organization_default_statements();
     assert_eq!(
