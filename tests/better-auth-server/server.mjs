@@ -9,8 +9,14 @@
 //     "secret": "...",              // or set BETTER_AUTH_SECRET / BETTER_AUTH_SECRETS
 //     "plugins": {"bearer": {}, "admin": {}, "jwt": {...}, "multiSession": {}, "apiKey": {},
 //                 "organization": {}},
-//     "options": {...}              // merged into betterAuth({...}) as is
+//     "options": {...},             // merged into betterAuth({...}) as is
+//     "accessControl": {"admin": {"<role>": {"<resource>": ["<action>"]}}, "organization": {...}}
 //   }
+// `accessControl` holds static role definitions in the JSON format better-auth-rs reads
+// (BETTER_AUTH_ACCESS_CONTROL): a section that is present becomes that plugin's `roles` (with an
+// `ac` knowing the default statements plus the ones the roles use). The organization plugin also
+// gets Better Auth's default `ac` and `roles` when `dynamicAccessControl.enabled` is asked
+// (without `ac` it ignores `organizationRole` rows).
 // It listens on 127.0.0.1 on a free port, creates the schema with Better Auth's own
 // migrations, and prints one line `READY <baseURL>` on stdout when it accepts requests. The Rust
 // harness runs it with NODE_ENV=production, as it is deployed (under `test` Better Auth skips its
@@ -21,6 +27,9 @@ import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { toNodeHandler } from "better-auth/node";
 import { admin, bearer, jwt, multiSession, organization } from "better-auth/plugins";
+import { createAccessControl } from "better-auth/plugins/access";
+import * as adminAccess from "better-auth/plugins/admin/access";
+import * as organizationAccess from "better-auth/plugins/organization/access";
 import { apiKey } from "@better-auth/api-key";
 
 const PLUGINS = { admin, apiKey, bearer, jwt, multiSession, organization };
@@ -56,11 +65,48 @@ async function secondaryStorage(spec) {
   return { secondaryStorage: storage };
 }
 
-function buildPlugins(spec) {
+// `ac` and `roles` for a plugin from its default access module and, when given, the app's role
+// definitions (`{"<role>": {"<resource>": ["<action>"]}}`), which replace the default roles.
+function accessControlFor(access, definitions) {
+  if (!definitions) return { ac: access.defaultAc, roles: access.defaultRoles };
+  const statements = Object.fromEntries(
+    Object.entries(access.defaultStatements).map(([resource, actions]) => [resource, [...actions]]),
+  );
+  for (const role of Object.values(definitions)) {
+    for (const [resource, actions] of Object.entries(role)) {
+      statements[resource] = [...new Set([...(statements[resource] || []), ...actions])];
+    }
+  }
+  const ac = createAccessControl(statements);
+  const roles = Object.fromEntries(
+    Object.entries(definitions).map(([name, role]) => [name, ac.newRole(role)]),
+  );
+  return { ac, roles };
+}
+
+// The roles each plugin was given, for the `authorize` test hook.
+const ROLES = { admin: adminAccess.defaultRoles, organization: organizationAccess.defaultRoles };
+
+function buildPlugins(spec, accessControl) {
   return Object.entries(spec || {}).map(([name, options]) => {
     const factory = PLUGINS[name];
     if (!factory) fail(`unknown plugin ${name}`);
-    return factory(options || {});
+    let pluginOptions = options || {};
+    if (name === "admin" && accessControl?.admin) {
+      pluginOptions = { ...pluginOptions, ...accessControlFor(adminAccess, accessControl.admin) };
+      ROLES.admin = pluginOptions.roles;
+    }
+    if (
+      name === "organization" &&
+      (accessControl?.organization || pluginOptions.dynamicAccessControl?.enabled)
+    ) {
+      pluginOptions = {
+        ...pluginOptions,
+        ...accessControlFor(organizationAccess, accessControl?.organization),
+      };
+      ROLES.organization = pluginOptions.roles;
+    }
+    return factory(pluginOptions);
   });
 }
 
@@ -88,8 +134,14 @@ async function testHook(auth, req, res) {
       result = { row };
     } else if (req.url === "/__test/create-organization") {
       result = await auth.api.createOrganization({ body });
+    } else if (req.url === "/__test/authorize") {
+      // Better Auth's own `role.authorize(request, connector)` for a role of a plugin:
+      // `{"plugin": "admin"|"organization", "role", "request", "connector"}`; `{"role": null}`
+      // when the plugin has no such role.
+      const role = Object.hasOwn(ROLES[body.plugin], body.role) ? ROLES[body.plugin][body.role] : null;
+      result = role ? role.authorize(body.request, body.connector) : { role: null };
     } else if (req.url === "/__test/add-member") {
-      // Server-only: `organizationId`, `userId`, `role` (a string or a list).
+      // Server-only: `{"organizationId", "userId", "role"}` (a role string or a list).
       result = await auth.api.addMember({ body });
     } else {
       res.writeHead(404).end();
@@ -124,7 +176,7 @@ async function main() {
     ...(config.database ? { database: await openDatabase(config.database) } : {}),
     ...(await secondaryStorage(config.redis)),
     emailAndPassword: { enabled: true },
-    plugins: buildPlugins(config.plugins),
+    plugins: buildPlugins(config.plugins, config.accessControl),
     logger: { level: "error" },
     telemetry: { enabled: false },
     // Production turns the rate limiter on (by client IP): the tests sign many users up from

@@ -15,6 +15,8 @@
 //!   [`Authenticator::authenticate_request`] once per request and read its [`AuthOutcome`];
 //! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment
 //!   ([`EnvSettings`]: every variable, read once and strictly);
+//! - [`access_control`]: organization and admin permissions, decided as Better Auth decides
+//!   them (default, custom and dynamic roles);
 //! - [`guard`] and [`origin`]: roles, bans, fresh sessions, verified emails, the Origin check;
 //! - [`Authenticated`], [`Rejection`], [`ErrorResponse`]: what adapters hand to handlers and
 //!   send back, the same in every framework.
@@ -27,6 +29,7 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod access_control;
 pub mod api_key_usage;
 pub mod authenticated;
 pub mod authenticator;

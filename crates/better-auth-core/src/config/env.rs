@@ -76,6 +76,11 @@ pub const DISABLE_SESSION_REFRESH: &str = "BETTER_AUTH_DISABLE_SESSION_REFRESH";
 /// The admin plugin's `defaultRole`: the role of a user whose `role` is null (`user` by
 /// default).
 pub const DEFAULT_ROLE: &str = "BETTER_AUTH_DEFAULT_ROLE";
+/// The path of the JSON file of the app's access-control roles
+/// (see [`AccessControl`](crate::access_control::AccessControl)); read at startup.
+pub const ACCESS_CONTROL: &str = "BETTER_AUTH_ACCESS_CONTROL";
+/// The admin plugin's `adminUserIds`, comma-separated: users granted every admin permission.
+pub const ADMIN_USER_IDS: &str = "BETTER_AUTH_ADMIN_USER_IDS";
 /// The most database connections of the session store's pool (16 by default).
 pub const DB_POOL_SIZE: &str = "BETTER_AUTH_DB_POOL_SIZE";
 /// The table and column names, as JSON in the shape of Better Auth's options
@@ -126,6 +131,10 @@ pub struct EnvSettings {
     pub api_key_read_only: bool,
     /// [`DEFAULT_ROLE`].
     pub default_role: Option<String>,
+    /// [`ACCESS_CONTROL`]: the definitions read from the file it names.
+    pub access_control: Option<crate::access_control::AccessControl>,
+    /// [`ADMIN_USER_IDS`].
+    pub admin_user_ids: Option<Vec<String>>,
     /// [`DATABASE_URL`].
     pub database_url: Option<String>,
     /// [`DB_POOL_SIZE`].
@@ -197,6 +206,16 @@ impl EnvSettings {
             }),
             api_key_read_only: vars.flag(API_KEY_READ_ONLY)?.unwrap_or(false),
             default_role: vars.text(DEFAULT_ROLE),
+            access_control: vars
+                .text(ACCESS_CONTROL)
+                .map(crate::access_control::AccessControl::load)
+                .transpose()?,
+            admin_user_ids: vars.text(ADMIN_USER_IDS).map(|list| {
+                list.split(',')
+                    .map(|id| id.trim().to_owned())
+                    .filter(|id| !id.is_empty())
+                    .collect()
+            }),
             database_url: vars.text(DATABASE_URL),
             db_pool_size: vars.number(DB_POOL_SIZE, "a whole number of connections, at least 1")?,
             schema: vars
@@ -250,6 +269,12 @@ impl EnvSettings {
         }
         if let Some(role) = &self.default_role {
             config.default_role.clone_from(role);
+        }
+        if let Some(access_control) = &self.access_control {
+            config.access_control = access_control.clone();
+        }
+        if let Some(ids) = &self.admin_user_ids {
+            config.admin_user_ids.clone_from(ids);
         }
         if let Some(seconds) = self.session_expires_in {
             config.session.expires_in = chrono::Duration::seconds(seconds.into());

@@ -118,6 +118,9 @@ pub enum ConfigError {
          `cookie-cache-jwe` feature)"
     )]
     InvalidCookieCache,
+    /// The access-control definitions (`BETTER_AUTH_ACCESS_CONTROL`) cannot be used.
+    #[error("BETTER_AUTH_ACCESS_CONTROL: {0}")]
+    InvalidAccessControl(#[from] crate::access_control::DefinitionsError),
     /// The authenticator has nothing to check credentials against.
     #[error(
         "nothing to verify credentials with: give the authenticator a session store (or set \

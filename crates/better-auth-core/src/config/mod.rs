@@ -90,6 +90,12 @@ pub struct AuthConfig {
     /// Better Auth's `session.expiresIn`, `updateAge` and `disableSessionRefresh`: when a
     /// session is refreshed (on by default, as in Better Auth).
     pub session: crate::session_refresh::SessionLifetime,
+    /// The roles of the admin and organization plugins (Better Auth's defaults unless the app
+    /// defines its own; `BETTER_AUTH_ACCESS_CONTROL`).
+    pub access_control: crate::access_control::AccessControl,
+    /// The admin plugin's `adminUserIds`: users granted every admin permission whatever their
+    /// role (`BETTER_AUTH_ADMIN_USER_IDS`).
+    pub admin_user_ids: Vec<String>,
 }
 
 /// Better Auth's default cookie prefix.
@@ -115,6 +121,8 @@ impl AuthConfig {
             api_key_usage: crate::api_key_usage::ApiKeyUsage::default(),
             default_role: crate::model::DEFAULT_ROLE.to_owned(),
             session: crate::session_refresh::SessionLifetime::default(),
+            access_control: crate::access_control::AccessControl::default(),
+            admin_user_ids: Vec::new(),
         }
     }
 
