@@ -89,6 +89,28 @@ impl ExampleService {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// `method path` with these headers and a JSON body: status and JSON body.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the example service answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// `GET path` with these headers: status, the response's headers, JSON body.
     pub async fn get_with_headers(
         &self,
@@ -431,15 +453,83 @@ pub async fn run_deployment_shapes(binary: &str) {
     organization_context(binary).await;
 }
 
+/// The service's `POST /org/has-permission` and `POST /admin/has-permission` against Better
+/// Auth's own endpoints, for one user (cookie) and a set of bodies: same status, same verdict.
+async fn same_permission_verdicts(
+    server: &BetterAuthServer,
+    service: &ExampleService,
+    cookie: &str,
+) {
+    let organization_bodies = [
+        json!({"permissions": {"organization": ["delete"]}}),
+        json!({"permissions": {"organization": ["update"]}}),
+        json!({"permissions": {"member": ["create"]}}),
+        json!({"permissions": {"member": ["create"], "organization": ["delete"]}}),
+        json!({"permissions": {"ac": ["read"]}}),
+        json!({"permissions": {"team": ["create", "delete"]}}),
+        json!({"permissions": {"billing": ["read"]}}),
+        json!({"permissions": {"member": ["fly"]}}),
+        json!({"permissions": {}}),
+        json!({"permissions": {"member": []}}),
+        json!({"permission": {"member": ["create"]}}),
+        json!({}),
+        json!({"permissions": {"member": ["create"]}, "permission": {"member": ["create"]}}),
+    ];
+    let admin_bodies = [
+        json!({"permissions": {"user": ["ban"]}}),
+        json!({"permissions": {"user": ["impersonate-admins"]}}),
+        json!({"permissions": {"session": ["revoke"], "user": ["list"]}}),
+        json!({"permission": {"user": ["ban"]}}),
+        json!({}),
+    ];
+    for (path, ours, bodies) in [
+        (
+            "/organization/has-permission",
+            "/org/has-permission",
+            &organization_bodies[..],
+        ),
+        (
+            "/admin/has-permission",
+            "/admin/has-permission",
+            &admin_bodies[..],
+        ),
+    ] {
+        for body in bodies {
+            let theirs = server.post(path, body.clone(), Some(cookie)).await;
+            let their_status = theirs.status().as_u16();
+            let their_body: Value = theirs.json().await.unwrap_or(Value::Null);
+            let (status, answer) = service
+                .send_json(
+                    Method::POST,
+                    ours,
+                    &[("cookie", cookie), ("origin", server.base_url())],
+                    body,
+                )
+                .await;
+            assert_eq!(
+                status.as_u16(),
+                their_status,
+                "{path} {body}: Better Auth {their_status} {their_body}, we {status} {answer}"
+            );
+            if their_status == 200 {
+                assert_eq!(
+                    answer["success"], their_body["success"],
+                    "{path} {body}: Better Auth {their_body}, we {answer}"
+                );
+            }
+        }
+    }
+}
+
 /// `GET /org` through the service (organization plugin, teams on): the session's active
 /// organization and the member's role as Better Auth stored it, by cookie and by bearer; 403
 /// `no_active_organization` without one (and for a JWT, which carries no session); 403
 /// `not_a_member` once the membership is gone.
 async fn organization_context(binary: &str) {
     let db = TestDb::sqlite();
-    let server = BetterAuthServer::start(db.server_config(
-        json!({"bearer": {}, "jwt": {}, "organization": {"teams": {"enabled": true}}}),
-    ))
+    let server = BetterAuthServer::start(db.server_config(json!({
+        "bearer": {}, "jwt": {}, "admin": {}, "organization": {"teams": {"enabled": true}}
+    })))
     .await;
     let url = db.url();
     let service = ExampleService::start(
@@ -518,6 +608,35 @@ async fn organization_context(binary: &str) {
             json!({"organizationId": organization["id"], "role": "admin,member", "roles": ["admin", "member"], "teamId": null})
         ),
         "two roles, stored joined, read trimmed"
+    );
+    // Permissions: the service's has-permission answers are Better Auth's, for both members.
+    for who in [&cookie, &other_cookie] {
+        same_permission_verdicts(&server, &service, who).await;
+    }
+    assert_eq!(
+        service
+            .send_json(
+                Method::DELETE,
+                "/org",
+                &[("cookie", &cookie), ("origin", server.base_url())],
+                &json!({})
+            )
+            .await,
+        (StatusCode::OK, json!({"ok": true})),
+        "the owner may delete the organization"
+    );
+    assert_status(
+        "an admin,member may not delete it",
+        &service
+            .send_json(
+                Method::DELETE,
+                "/org",
+                &[("cookie", &other_cookie), ("origin", server.base_url())],
+                &json!({}),
+            )
+            .await,
+        403,
+        Some("missing_permission"),
     );
     let removed = db
         .execute(

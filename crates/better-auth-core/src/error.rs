@@ -105,6 +105,20 @@ pub enum AuthError {
     /// The user is not (or no longer) a member of the session's active organization.
     #[error("the user is not a member of the active organization")]
     NotAMember,
+    /// The member's (or the user's admin) roles do not grant the permissions asked for.
+    #[error("the roles do not grant the permission")]
+    MissingPermission,
+    /// A `has-permission` request body Better Auth refuses (`400 VALIDATION_ERROR`), or the
+    /// admin plugin's deprecated `permission` key alone (`400`).
+    #[error("invalid permission check: {reason}")]
+    InvalidPermissionCheck {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A permission check Better Auth answers with an error, not a verdict (a malformed
+    /// dynamic role of the organization, a name JavaScript objects inherit): 500, never a pass.
+    #[error("permission check failed: {0}")]
+    AccessControl(crate::access_control::AccessControlError),
     /// A custom guard refused the request.
     #[error("forbidden ({code})")]
     Forbidden {
@@ -157,6 +171,9 @@ impl AuthError {
             Self::SessionNotFresh => "session_not_fresh",
             Self::NoActiveOrganization => "no_active_organization",
             Self::NotAMember => "not_a_member",
+            Self::MissingPermission => "missing_permission",
+            Self::InvalidPermissionCheck { .. } => "invalid_permission_check",
+            Self::AccessControl(error) => error.code(),
             Self::Forbidden { code } => code,
             Self::Backend(error) => error.code(),
             Self::Misconfigured { .. } => "misconfigured",
@@ -166,7 +183,8 @@ impl AuthError {
     /// Every status [`status`](Self::status) can give: 401, 403, 429 (an exhausted API key),
     /// 500 (a misconfigured app) and 503. Adapters that route errors by status (Rocket's
     /// catchers) cover these.
-    pub const STATUSES: [StatusCode; 5] = [
+    pub const STATUSES: [StatusCode; 6] = [
+        StatusCode::BAD_REQUEST,
         StatusCode::UNAUTHORIZED,
         StatusCode::FORBIDDEN,
         StatusCode::TOO_MANY_REQUESTS,
@@ -177,6 +195,7 @@ impl AuthError {
     /// The HTTP status this error maps to: one of [`STATUSES`](Self::STATUSES).
     pub fn status(&self) -> StatusCode {
         match self {
+            Self::InvalidPermissionCheck { .. } => StatusCode::BAD_REQUEST,
             Self::MissingCredentials
             | Self::MalformedCredentials { .. }
             | Self::InvalidSignature
@@ -199,9 +218,14 @@ impl AuthError {
             | Self::SessionNotFresh
             | Self::NoActiveOrganization
             | Self::NotAMember
+            | Self::MissingPermission
             | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::JwksUnavailable(_) | Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Misconfigured { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            // A guard checks parsed permissions: only Better Auth's 500 cases reach it (a body's
+            // 400 is the endpoint's, before any guard).
+            Self::Misconfigured { .. } | Self::AccessControl(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -238,6 +262,9 @@ impl AuthError {
             Self::SessionNotFresh => "session not fresh",
             Self::NoActiveOrganization => "no active organization",
             Self::NotAMember => "not a member of the active organization",
+            Self::MissingPermission => "missing permission",
+            Self::InvalidPermissionCheck { .. } => "invalid permission check",
+            Self::AccessControl(_) => "the permission check failed",
             Self::Forbidden { .. } => "forbidden",
             Self::Misconfigured { .. } => "authentication is not configured",
             Self::Backend(error) => match error.kind {
@@ -537,6 +564,13 @@ mod tests {
             AuthError::SessionNotFresh,
             AuthError::NoActiveOrganization,
             AuthError::NotAMember,
+            AuthError::MissingPermission,
+            AuthError::InvalidPermissionCheck { reason: "x".into() },
+            AuthError::AccessControl(
+                crate::access_control::AccessControlError::ObjectPrototypeRole {
+                    role: "constructor".into(),
+                },
+            ),
             AuthError::Forbidden { code: "x" },
             AuthError::JwksUnavailable(backend()),
             AuthError::Backend(backend()),
@@ -572,9 +606,12 @@ mod tests {
                 AuthError::ApiKeyNotUserOwned => 24,
                 AuthError::NoActiveOrganization => 25,
                 AuthError::NotAMember => 26,
+                AuthError::MissingPermission => 27,
+                AuthError::AccessControl(_) => 28,
+                AuthError::InvalidPermissionCheck { .. } => 29,
             })
             .collect();
-        assert_eq!(listed.len(), 27, "every variant listed once");
+        assert_eq!(listed.len(), 30, "every variant listed once");
         all
     }
 

@@ -33,6 +33,7 @@ pub mod access_control;
 pub mod api_key_usage;
 pub mod authenticated;
 pub mod authenticator;
+mod authorization;
 pub mod cache;
 pub mod config;
 #[cfg(feature = "cookie-cache")]

@@ -19,7 +19,7 @@ fn handle<'r>(status: Status, request: &'r Request<'_>) -> catcher::BoxFuture<'r
     Box::pin(async move { respond(rendered) })
 }
 
-/// Catchers for every status the core can answer with ([`AuthError::STATUSES`]: 401, 403, 429,
+/// Catchers for every status the core can answer with ([`AuthError::STATUSES`]: 400, 401, 403, 429,
 /// 500 and 503), each answering with the authenticator's rendering of a failed
 /// [`AuthUser`](crate::AuthUser) guard. Register them:
 /// `.register("/", better_auth_rocket::catchers())`.

@@ -8,8 +8,11 @@
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
 
-use actix_web::{HttpResponse, get, post, web};
-use better_auth_actix::{AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser};
+use actix_web::{HttpResponse, delete, get, post, web};
+use better_auth_actix::{
+    AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser,
+    core::access_control::Permissions,
+};
 use serde_json::json;
 
 #[get("/public")]
@@ -50,6 +53,35 @@ async fn org(user: AuthUser) -> Result<HttpResponse, AuthRejection> {
     })))
 }
 
+/// Better Auth's `POST /organization/has-permission`, answered here: `{"success": bool}`.
+#[post("/org/has-permission")]
+async fn org_has_permission(
+    user: AuthUser,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthRejection> {
+    let success = user.organization_has_permission_answer(&body).await?;
+    Ok(HttpResponse::Ok().json(json!({"success": success})))
+}
+
+/// Better Auth's `POST /admin/has-permission`, answered here: `{"success": bool}`.
+#[post("/admin/has-permission")]
+async fn admin_has_permission(
+    user: AuthUser,
+    body: web::Bytes,
+) -> Result<HttpResponse, AuthRejection> {
+    let success = user.admin_has_permission_answer(&body)?;
+    Ok(HttpResponse::Ok().json(json!({"success": success})))
+}
+
+/// A guard demonstration: only a member who may delete the organization gets 200 (nothing
+/// is deleted).
+#[delete("/org")]
+async fn delete_org(user: AuthUser) -> Result<HttpResponse, AuthRejection> {
+    user.require_organization_permission(&Permissions::new([("organization", ["delete"])]))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"ok": true})))
+}
+
 #[post("/notes")]
 async fn notes(user: AuthUser) -> HttpResponse {
     HttpResponse::Created().json(json!({"ok": true, "by": user.user.id}))
@@ -78,6 +110,9 @@ pub fn configure(auth: Authenticator) -> impl FnOnce(&mut web::ServiceConfig) {
                 .service(admin)
                 .service(notes)
                 .service(org)
+                .service(org_has_permission)
+                .service(admin_has_permission)
+                .service(delete_org)
                 .service(healthz),
         );
     }

@@ -14,7 +14,9 @@ use axum::{
     http::StatusCode,
     routing::{get, post},
 };
-use better_auth_axum::{AuthRejection, AuthUser, Authenticator, BetterAuthLayer};
+use better_auth_axum::{
+    AuthRejection, AuthUser, Authenticator, BetterAuthLayer, core::access_control::Permissions,
+};
 use serde_json::{Value, json};
 
 async fn public() -> &'static str {
@@ -49,6 +51,32 @@ async fn org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
     })))
 }
 
+/// Better Auth's `POST /organization/has-permission`, answered here: `{"success": bool}`.
+async fn org_has_permission(
+    user: AuthUser,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AuthRejection> {
+    let success = user.organization_has_permission_answer(&body).await?;
+    Ok(Json(json!({"success": success})))
+}
+
+/// Better Auth's `POST /admin/has-permission`, answered here: `{"success": bool}`.
+async fn admin_has_permission(
+    user: AuthUser,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, AuthRejection> {
+    let success = user.admin_has_permission_answer(&body)?;
+    Ok(Json(json!({"success": success})))
+}
+
+/// A guard demonstration: only a member who may delete the organization gets 200 (nothing
+/// is deleted).
+async fn delete_org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    user.require_organization_permission(&Permissions::new([("organization", ["delete"])]))
+        .await?;
+    Ok(Json(json!({"ok": true})))
+}
+
 async fn notes(user: AuthUser) -> (StatusCode, Json<Value>) {
     (
         StatusCode::CREATED,
@@ -72,7 +100,9 @@ pub fn app(auth: Authenticator) -> Router {
         .route("/optional", get(optional))
         .route("/admin", get(admin))
         .route("/notes", post(notes))
-        .route("/org", get(org))
+        .route("/org", get(org).delete(delete_org))
+        .route("/org/has-permission", post(org_has_permission))
+        .route("/admin/has-permission", post(admin_has_permission))
         .route("/healthz", get(healthz))
         // Sends session refreshes back (the session cookie with a new Max-Age, set-auth-token).
         .layer(BetterAuthLayer::new(auth.clone()))

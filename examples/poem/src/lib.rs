@@ -8,7 +8,10 @@
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
 
-use better_auth_poem::{AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser};
+use better_auth_poem::{
+    AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser,
+    core::access_control::Permissions,
+};
 use poem::{
     Endpoint, EndpointExt, IntoResponse, Route, get, handler,
     http::StatusCode,
@@ -55,6 +58,29 @@ async fn org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
     })))
 }
 
+/// Better Auth's `POST /organization/has-permission`, answered here: `{"success": bool}`.
+#[handler]
+async fn org_has_permission(user: AuthUser, body: Vec<u8>) -> Result<Json<Value>, AuthRejection> {
+    let success = user.organization_has_permission_answer(&body).await?;
+    Ok(Json(json!({"success": success})))
+}
+
+/// Better Auth's `POST /admin/has-permission`, answered here: `{"success": bool}`.
+#[handler]
+fn admin_has_permission(user: AuthUser, body: Vec<u8>) -> Result<Json<Value>, AuthRejection> {
+    let success = user.admin_has_permission_answer(&body)?;
+    Ok(Json(json!({"success": success})))
+}
+
+/// A guard demonstration: only a member who may delete the organization gets 200 (nothing
+/// is deleted).
+#[handler]
+async fn delete_org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    user.require_organization_permission(&Permissions::new([("organization", ["delete"])]))
+        .await?;
+    Ok(Json(json!({"ok": true})))
+}
+
 #[handler]
 fn notes(user: AuthUser) -> impl IntoResponse {
     Json(json!({"ok": true, "by": user.user.id})).with_status(StatusCode::CREATED)
@@ -77,7 +103,9 @@ pub fn app(auth: Authenticator) -> impl Endpoint {
         .at("/optional", get(optional))
         .at("/admin", get(admin))
         .at("/notes", post(notes))
-        .at("/org", get(org))
+        .at("/org", get(org).delete(delete_org))
+        .at("/org/has-permission", post(org_has_permission))
+        .at("/admin/has-permission", post(admin_has_permission))
         .at("/healthz", get(healthz))
         .with(BetterAuth::new(auth.clone()))
         .data(auth)

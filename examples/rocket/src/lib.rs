@@ -8,8 +8,10 @@
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
 
-use better_auth_rocket::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
-use rocket::{Build, Rocket, State, get, http::Status, post, routes, serde::json::Json};
+use better_auth_rocket::{
+    AuthRejection, AuthUser, Authenticator, OptionalAuthUser, core::access_control::Permissions,
+};
+use rocket::{Build, Rocket, State, delete, get, http::Status, post, routes, serde::json::Json};
 use serde_json::{Value, json};
 
 #[get("/public")]
@@ -50,6 +52,29 @@ async fn org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
     })))
 }
 
+/// Better Auth's `POST /organization/has-permission`, answered here: `{"success": bool}`.
+#[post("/org/has-permission", data = "<body>")]
+async fn org_has_permission(user: AuthUser, body: Vec<u8>) -> Result<Json<Value>, AuthRejection> {
+    let success = user.organization_has_permission_answer(&body).await?;
+    Ok(Json(json!({"success": success})))
+}
+
+/// Better Auth's `POST /admin/has-permission`, answered here: `{"success": bool}`.
+#[post("/admin/has-permission", data = "<body>")]
+fn admin_has_permission(user: AuthUser, body: Vec<u8>) -> Result<Json<Value>, AuthRejection> {
+    let success = user.admin_has_permission_answer(&body)?;
+    Ok(Json(json!({"success": success})))
+}
+
+/// A guard demonstration: only a member who may delete the organization gets 200 (nothing
+/// is deleted).
+#[delete("/org")]
+async fn delete_org(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
+    user.require_organization_permission(&Permissions::new([("organization", ["delete"])]))
+        .await?;
+    Ok(Json(json!({"ok": true})))
+}
+
 #[post("/notes")]
 fn notes(user: AuthUser) -> (Status, Json<Value>) {
     (
@@ -74,7 +99,19 @@ pub fn mount(rocket: Rocket<Build>, auth: Authenticator) -> Rocket<Build> {
         .attach(better_auth_rocket::SessionRefresh)
         .mount(
             "/",
-            routes![public, private, me, optional, admin, notes, org, healthz],
+            routes![
+                public,
+                private,
+                me,
+                optional,
+                admin,
+                notes,
+                org,
+                org_has_permission,
+                admin_has_permission,
+                delete_org,
+                healthz
+            ],
         )
         .register("/", better_auth_rocket::catchers())
 }

@@ -197,11 +197,27 @@ impl Authenticator {
         &self,
         identity: &Identity,
     ) -> Result<crate::model::Membership, AuthError> {
-        let session = identity.session.as_ref();
-        let organization_id = session
+        let organization_id = identity
+            .session
+            .as_ref()
             .and_then(|session| session.active_organization_id.as_deref())
             .ok_or(AuthError::NoActiveOrganization)?;
-        let team_id = session.and_then(|session| session.active_team_id.as_deref());
+        self.membership_in(identity, organization_id).await
+    }
+
+    /// The membership of `identity`'s user in `organization_id` (with the session's active
+    /// team when it is of that organization): [`AuthError::NotAMember`] when there is none,
+    /// [`AuthError::NoActiveOrganization`] for a request without a session.
+    pub(crate) async fn membership_in(
+        &self,
+        identity: &Identity,
+        organization_id: &str,
+    ) -> Result<crate::model::Membership, AuthError> {
+        let session = identity
+            .session
+            .as_ref()
+            .ok_or(AuthError::NoActiveOrganization)?;
+        let team_id = session.active_team_id.as_deref();
         let store = self
             .inner
             .organizations
@@ -222,6 +238,23 @@ impl Authenticator {
             }
         };
         found.ok_or(AuthError::NotAMember)
+    }
+
+    /// The dynamic roles of `organization_id` (`organizationRole` rows), as the access-control
+    /// evaluator takes them; none without an organization store.
+    pub(crate) async fn dynamic_roles(
+        &self,
+        organization_id: &str,
+    ) -> Result<Vec<crate::access_control::DynamicRole>, AuthError> {
+        let Some(store) = &self.inner.organizations else {
+            return Ok(Vec::new());
+        };
+        Ok(store
+            .organization_roles(organization_id)
+            .await?
+            .into_iter()
+            .map(|row| crate::access_control::DynamicRole::new(row.role, row.permission))
+            .collect())
     }
 
     /// Logs `error` and renders its response: the rejection of a guard or a handler.
