@@ -1,4 +1,5 @@
-//! An in-process cache of organization memberships, beside the session cache and with its
+//! An in-process cache of organization memberships (and of each organization's dynamic
+//! roles), beside the session cache and with its
 //! lifetimes (found: `ttl`, not a member: `negative_ttl`): single-flight, bounded, errors never
 //! cached. The price is the same as for sessions: a membership removed or changed in Better
 //! Auth is seen here up to the TTL later.
@@ -8,7 +9,10 @@ use std::{sync::Arc, time::Duration};
 use moka::{Expiry, future::Cache};
 
 use crate::{
-    cache::CacheOptions, error::BackendError, model::Membership, store::OrganizationStore,
+    cache::CacheOptions,
+    error::BackendError,
+    model::{Membership, OrganizationRole},
+    store::OrganizationStore,
 };
 
 /// Organization, user, active team.
@@ -34,9 +38,10 @@ impl Expiry<Key, Option<Membership>> for Lifetimes {
     }
 }
 
-/// The membership cache of one authenticator.
+/// The membership cache of one authenticator, and the organizations' dynamic roles.
 pub(crate) struct MembershipCache {
     cache: Cache<Key, Option<Membership>>,
+    roles: Cache<String, Arc<[OrganizationRole]>>,
 }
 
 impl std::fmt::Debug for MembershipCache {
@@ -58,7 +63,28 @@ impl MembershipCache {
                     missing: options.negative_ttl,
                 })
                 .build(),
+            roles: Cache::builder()
+                .max_capacity(options.max_entries)
+                .time_to_live(options.ttl)
+                .build(),
         }
+    }
+
+    /// The dynamic roles of `organization_id`, from the cache or `store`.
+    pub(crate) async fn roles(
+        &self,
+        store: &Arc<dyn OrganizationStore>,
+        organization_id: &str,
+    ) -> Result<Arc<[OrganizationRole]>, BackendError> {
+        self.roles
+            .try_get_with(organization_id.to_owned(), async move {
+                store
+                    .organization_roles(organization_id)
+                    .await
+                    .map(Arc::from)
+            })
+            .await
+            .map_err(|shared| shared.detached_copy())
     }
 
     /// The membership, from the cache or `store` (concurrent lookups of one key share one).

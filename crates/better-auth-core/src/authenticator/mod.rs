@@ -249,11 +249,16 @@ impl Authenticator {
         let Some(store) = &self.inner.organizations else {
             return Ok(Vec::new());
         };
-        Ok(store
-            .organization_roles(organization_id)
-            .await?
-            .into_iter()
-            .map(|row| crate::access_control::DynamicRole::new(row.role, row.permission))
+        let rows: std::sync::Arc<[crate::model::OrganizationRole]> =
+            match &self.inner.membership_cache {
+                Some(cache) => cache.roles(store, organization_id).await?,
+                None => store.organization_roles(organization_id).await?.into(),
+            };
+        Ok(rows
+            .iter()
+            .map(|row| {
+                crate::access_control::DynamicRole::new(row.role.clone(), row.permission.clone())
+            })
             .collect())
     }
 
