@@ -455,26 +455,46 @@ pub async fn run_deployment_shapes(binary: &str) {
 
 /// The service's `POST /org/has-permission` and `POST /admin/has-permission` against Better
 /// Auth's own endpoints, for one user (cookie) and a set of bodies: same status, same verdict.
+/// Returns how many were compared.
 async fn same_permission_verdicts(
     server: &BetterAuthServer,
     service: &ExampleService,
     cookie: &str,
-) {
-    let organization_bodies = [
-        json!({"permissions": {"organization": ["delete"]}}),
-        json!({"permissions": {"organization": ["update"]}}),
-        json!({"permissions": {"member": ["create"]}}),
-        json!({"permissions": {"member": ["create"], "organization": ["delete"]}}),
-        json!({"permissions": {"ac": ["read"]}}),
-        json!({"permissions": {"team": ["create", "delete"]}}),
-        json!({"permissions": {"billing": ["read"]}}),
-        json!({"permissions": {"member": ["fly"]}}),
+) -> usize {
+    let mut compared = 0;
+    // Generated from the organization plugin's statements: every single action, every resource
+    // with all its actions, pairs of resources, unknown ones, and Better Auth's odd bodies.
+    let statements: [(&str, &[&str]); 6] = [
+        ("organization", &["update", "delete"]),
+        ("member", &["create", "update", "delete"]),
+        ("invitation", &["create", "cancel"]),
+        ("team", &["create", "update", "delete"]),
+        ("ac", &["create", "read", "update", "delete"]),
+        ("billing", &["read"]),
+    ];
+    let mut organization_bodies = Vec::new();
+    for (resource, actions) in statements {
+        for action in actions {
+            organization_bodies.push(json!({"permissions": {resource: [action]}}));
+        }
+        organization_bodies.push(json!({"permissions": {resource: actions}}));
+        organization_bodies.push(json!({"permissions": {resource: ["fly"]}}));
+        organization_bodies.push(json!({"permissions": {resource: []}}));
+    }
+    for (i, (first, first_actions)) in statements.iter().enumerate() {
+        for (second, second_actions) in &statements[i + 1..] {
+            organization_bodies.push(json!({"permissions": {
+                *first: [first_actions[0]], *second: [second_actions[second_actions.len() - 1]]
+            }}));
+        }
+    }
+    organization_bodies.extend([
         json!({"permissions": {}}),
-        json!({"permissions": {"member": []}}),
         json!({"permission": {"member": ["create"]}}),
         json!({}),
         json!({"permissions": {"member": ["create"]}, "permission": {"member": ["create"]}}),
-    ];
+        json!({"permissions": {"member": "create"}}),
+    ]);
     let admin_bodies = [
         json!({"permissions": {"user": ["ban"]}}),
         json!({"permissions": {"user": ["impersonate-admins"]}}),
@@ -517,8 +537,10 @@ async fn same_permission_verdicts(
                     "{path} {body}: Better Auth {their_body}, we {answer}"
                 );
             }
+            compared += 1;
         }
     }
+    compared
 }
 
 /// `GET /org` through the service (organization plugin, teams on): the session's active
@@ -610,9 +632,30 @@ async fn organization_context(binary: &str) {
         "two roles, stored joined, read trimmed"
     );
     // Permissions: the service's has-permission answers are Better Auth's, for both members.
-    for who in [&cookie, &other_cookie] {
-        same_permission_verdicts(&server, &service, who).await;
+    let plain = server
+        .sign_up("org-plain@example.com", "correct horse battery", "Plain")
+        .await;
+    let added = server
+        .test_hook(
+            "add-member",
+            json!({"organizationId": organization["id"], "userId": plain.user_id(), "role": "member"}),
+        )
+        .await;
+    assert!(added.get("thrown").is_none(), "{added}");
+    let plain_cookie = plain.cookie_header();
+    let activated = server
+        .post(
+            "/organization/set-active",
+            json!({"organizationId": organization["id"]}),
+            Some(&plain_cookie),
+        )
+        .await;
+    assert!(activated.status().is_success());
+    let mut pairs = 0;
+    for who in [&cookie, &other_cookie, &plain_cookie] {
+        pairs += same_permission_verdicts(&server, &service, who).await;
     }
+    assert!(pairs >= 150, "{pairs} (user, body) pairs compared");
     assert_eq!(
         service
             .send_json(
