@@ -451,6 +451,91 @@ pub async fn run_deployment_shapes(binary: &str) {
     session_refresh(binary, false).await;
     session_refresh(binary, true).await;
     organization_context(binary).await;
+    custom_roles_from_the_environment(binary).await;
+}
+
+/// `BETTER_AUTH_ACCESS_CONTROL`: the same custom roles on both sides (Better Auth's `roles`,
+/// the service's JSON file) give the same verdicts, defaults gone where a section replaces them.
+async fn custom_roles_from_the_environment(binary: &str) {
+    let db = TestDb::sqlite();
+    let definitions = json!({
+        "admin": {
+            "support": {"user": ["list", "get"], "session": ["list"]},
+            "admin": {"user": ["create", "list", "set-role", "ban", "impersonate", "delete", "set-password", "get", "update"], "session": ["list", "revoke", "delete"]}
+        },
+        "organization": {
+            "owner": {"organization": ["update", "delete"], "member": ["create", "update", "delete"], "invitation": ["create", "cancel"], "team": ["create", "update", "delete"], "ac": ["create", "read", "update", "delete"]},
+            "billing": {"organization": ["update"], "ac": ["read"]},
+            "member": {"ac": ["read"]}
+        }
+    });
+    let file = db_dir_file(&db, "access-control.json");
+    std::fs::write(&file, definitions.to_string()).unwrap();
+    let mut config = db.server_config(json!({"admin": {}, "organization": {}}));
+    config["accessControl"] = definitions;
+    let server = BetterAuthServer::start(config).await;
+    let url = db.url();
+    let path = file.display().to_string();
+    let service = ExampleService::start(
+        binary,
+        &[
+            ("DATABASE_URL", &url),
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_URL", server.base_url()),
+            ("BETTER_AUTH_ACCESS_CONTROL", &path),
+        ],
+    )
+    .await;
+    let owner = server
+        .sign_up("custom-owner@example.com", "correct horse battery", "Owner")
+        .await;
+    let cookie = owner.cookie_header();
+    let created = server
+        .post(
+            "/organization/create",
+            json!({"name": "Custom", "slug": "custom"}),
+            Some(&cookie),
+        )
+        .await;
+    assert!(created.status().is_success(), "{}", created.status());
+    let organization: Value = created.json().await.unwrap();
+    let biller = server
+        .sign_up(
+            "custom-billing@example.com",
+            "correct horse battery",
+            "Billing",
+        )
+        .await;
+    let added = server
+        .test_hook(
+            "add-member",
+            json!({"organizationId": organization["id"], "userId": biller.user_id(), "role": "billing"}),
+        )
+        .await;
+    assert!(added.get("thrown").is_none(), "{added}");
+    let biller_cookie = biller.cookie_header();
+    let activated = server
+        .post(
+            "/organization/set-active",
+            json!({"organizationId": organization["id"]}),
+            Some(&biller_cookie),
+        )
+        .await;
+    assert!(activated.status().is_success());
+    // Sign-up stores `user.role = 'user'`, which the custom admin section no longer defines.
+    let mut pairs = 0;
+    for who in [&cookie, &biller_cookie] {
+        pairs += same_permission_verdicts(&server, &service, who).await;
+    }
+    assert!(pairs >= 100, "{pairs} pairs");
+}
+
+/// A file path in the test database's temporary folder (or the system's for a server one).
+fn db_dir_file(db: &TestDb, name: &str) -> std::path::PathBuf {
+    match db {
+        TestDb::Sqlite { dir, .. } => dir.path().join(name),
+        _ => std::env::temp_dir().join(format!("{}-{name}", crate::unique_suffix())),
+    }
 }
 
 /// The service's `POST /org/has-permission` and `POST /admin/has-permission` against Better
