@@ -33,8 +33,11 @@ const MARGIN: Duration = Duration::from_millis(700);
 const CLIENTS: usize = 32;
 /// How long the service runs healthy before the first fault.
 const WARM_UP: Duration = Duration::from_secs(2);
-/// How long each fault lasts: two store timeouts, so requests queue behind stuck ones.
-const FAULT: Duration = Duration::from_secs(4);
+/// How long each fault lasts: two store timeouts and a margin, so requests queue behind stuck
+/// ones, and every client, once its request caught by the fault's start has timed out, has a
+/// whole store timeout left to see the fault from start to end (with exactly two, a blackholed
+/// path could leave every such request ending just after the heal: "no request saw the fault").
+const FAULT: Duration = Duration::from_millis(5_000);
 /// How long the service runs healed after each fault: the requests caught in the fault end,
 /// then at least one second of all 200s.
 const HEALED: Duration = Duration::from_millis(3500);
