@@ -68,17 +68,28 @@ impl CacheOptions {
 
 type CacheKey = [u8; 32];
 
-/// Found sessions live `ttl`, missing ones `negative_ttl`.
-struct Lifetimes {
+/// Found answers live `ttl`, missing ones `negative_ttl` (sessions here; memberships in
+/// `membership_cache.rs`).
+pub(crate) struct Lifetimes {
     found: Duration,
     missing: Duration,
 }
 
-impl Expiry<CacheKey, Option<SessionRecord>> for Lifetimes {
+impl Lifetimes {
+    /// The lifetimes of `options`.
+    pub(crate) fn of(options: &CacheOptions) -> Self {
+        Self {
+            found: options.ttl,
+            missing: options.negative_ttl,
+        }
+    }
+}
+
+impl<K, V> Expiry<K, Option<V>> for Lifetimes {
     fn expire_after_create(
         &self,
-        _key: &CacheKey,
-        value: &Option<SessionRecord>,
+        _key: &K,
+        value: &Option<V>,
         _created_at: std::time::Instant,
     ) -> Option<Duration> {
         Some(if value.is_some() {
@@ -110,10 +121,7 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
     pub fn new(inner: Arc<S>, options: CacheOptions) -> Self {
         let cache = Cache::builder()
             .max_capacity(options.max_entries)
-            .expire_after(Lifetimes {
-                found: options.ttl,
-                missing: options.negative_ttl,
-            })
+            .expire_after(Lifetimes::of(&options))
             .build();
         Self {
             cache,

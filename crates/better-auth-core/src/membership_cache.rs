@@ -4,12 +4,12 @@
 //! cached. The price is the same as for sessions: a membership removed or changed in Better
 //! Auth is seen here up to the TTL later.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-use moka::{Expiry, future::Cache};
+use moka::future::Cache;
 
 use crate::{
-    cache::CacheOptions,
+    cache::{CacheOptions, Lifetimes},
     error::BackendError,
     model::{Membership, OrganizationRole},
     store::OrganizationStore,
@@ -17,26 +17,6 @@ use crate::{
 
 /// Organization, user, active team.
 type Key = (String, String, Option<String>);
-
-struct Lifetimes {
-    found: Duration,
-    missing: Duration,
-}
-
-impl Expiry<Key, Option<Membership>> for Lifetimes {
-    fn expire_after_create(
-        &self,
-        _key: &Key,
-        value: &Option<Membership>,
-        _created_at: std::time::Instant,
-    ) -> Option<Duration> {
-        Some(if value.is_some() {
-            self.found
-        } else {
-            self.missing
-        })
-    }
-}
 
 /// The membership cache of one authenticator, and the organizations' dynamic roles.
 pub(crate) struct MembershipCache {
@@ -58,10 +38,7 @@ impl MembershipCache {
         Self {
             cache: Cache::builder()
                 .max_capacity(options.max_entries)
-                .expire_after(Lifetimes {
-                    found: options.ttl,
-                    missing: options.negative_ttl,
-                })
+                .expire_after(Lifetimes::of(&options))
                 .build(),
             roles: Cache::builder()
                 .max_capacity(options.max_entries)
