@@ -95,10 +95,6 @@ pub struct BetterAuthMiddleware<S> {
     required: bool,
 }
 
-/// Marks a request whose refresh headers a middleware already appended (nested scopes).
-#[derive(Debug, Clone, Copy)]
-struct RefreshSent;
-
 impl<S, B> Service<ServiceRequest> for BetterAuthMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
@@ -125,17 +121,13 @@ where
                 }
             }
             let mut response = service.call(request).await?;
-            let refresh = {
-                let extensions = response.request().extensions();
-                match extensions.get::<AuthOutcome>() {
-                    Some(outcome) if extensions.get::<RefreshSent>().is_none() => {
-                        outcome.refresh_headers().cloned()
-                    }
-                    _ => None,
-                }
-            };
+            // Taken once: nested scopes' middlewares append the headers once.
+            let refresh = response
+                .request()
+                .extensions()
+                .get::<AuthOutcome>()
+                .and_then(AuthOutcome::take_refresh_headers);
             if let Some(refresh) = refresh {
-                response.request().extensions_mut().insert(RefreshSent);
                 let headers = response.headers_mut();
                 for (name, value) in refresh.iter() {
                     if let Ok(value) = HeaderValue::from_str(value) {

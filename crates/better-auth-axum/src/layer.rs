@@ -115,15 +115,13 @@ where
         let require_user = self.require_user;
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            // An outer layer of the same authenticator already authenticated the request (and
-            // sends its refresh back): reuse its outcome, send nothing twice.
-            let (outcome, sends_refresh) = match parts.extensions.get::<AuthOutcome>() {
-                Some(outcome) if outcome.is_from(&auth) => (outcome.clone(), false),
+            // An outer layer of the same authenticator already authenticated the request:
+            // reuse its outcome (its refresh headers are taken once, by whichever layer).
+            let outcome = match parts.extensions.get::<AuthOutcome>() {
+                Some(outcome) if outcome.is_from(&auth) => outcome.clone(),
                 _ => {
-                    let outcome = auth
-                        .authenticate_request(parts.method.as_str(), &parts.headers)
-                        .await;
-                    (outcome, true)
+                    auth.authenticate_request(parts.method.as_str(), &parts.headers)
+                        .await
                 }
             };
             if require_user && let Err(rejection) = outcome.required() {
@@ -131,7 +129,7 @@ where
             }
             parts.extensions.insert(outcome.clone());
             let mut response = inner.call(Request::from_parts(parts, body)).await?;
-            if let Some(refresh) = outcome.refresh_headers().filter(|_| sends_refresh) {
+            if let Some(refresh) = outcome.take_refresh_headers() {
                 refresh.append_to(response.headers_mut());
             }
             Ok(response)

@@ -75,16 +75,14 @@ impl<E: Endpoint> Endpoint for BetterAuthEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, mut req: Request) -> Result<Self::Output> {
-        // An outer `BetterAuth` of the same authenticator already authenticated the request
-        // (and sends its refresh back): reuse its outcome, send nothing twice.
-        let (outcome, sends_refresh) = match req.extensions().get::<AuthOutcome>() {
-            Some(outcome) if outcome.is_from(&self.authenticator) => (outcome.clone(), false),
+        // An outer `BetterAuth` of the same authenticator already authenticated the request:
+        // reuse its outcome (its refresh headers are taken once, by whichever middleware).
+        let outcome = match req.extensions().get::<AuthOutcome>() {
+            Some(outcome) if outcome.is_from(&self.authenticator) => outcome.clone(),
             _ => {
-                let outcome = self
-                    .authenticator
+                self.authenticator
                     .authenticate_request(req.method().as_str(), req.headers())
-                    .await;
-                (outcome, true)
+                    .await
             }
         };
         if self.required
@@ -94,7 +92,7 @@ impl<E: Endpoint> Endpoint for BetterAuthEndpoint<E> {
         }
         req.extensions_mut().insert::<AuthOutcome>(outcome.clone());
         let mut response = self.inner.call(req).await?.into_response();
-        if let Some(refresh) = outcome.refresh_headers().filter(|_| sends_refresh) {
+        if let Some(refresh) = outcome.take_refresh_headers() {
             refresh.append_to(response.headers_mut());
         }
         Ok(response)

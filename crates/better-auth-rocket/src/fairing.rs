@@ -6,6 +6,8 @@ use rocket::{
     http::Header,
 };
 
+use better_auth_core::AuthOutcome;
+
 use crate::guard::made_outcome;
 
 /// A response fairing: when a request's [`AuthUser`](crate::AuthUser) or
@@ -44,7 +46,7 @@ impl Fairing for SessionRefresh {
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        let Some(refresh) = made_outcome(request).and_then(|outcome| outcome.refresh_headers())
+        let Some(refresh) = made_outcome(request).and_then(AuthOutcome::take_refresh_headers)
         else {
             return;
         };

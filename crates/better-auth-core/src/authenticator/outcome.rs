@@ -46,6 +46,7 @@ impl AuthOutcome {
             Arc::new(PendingRefresh {
                 headers,
                 read: AtomicBool::new(false),
+                sent: AtomicBool::new(false),
             })
         });
         self
@@ -58,6 +59,18 @@ impl AuthOutcome {
         let pending = self.refresh.as_deref()?;
         pending.read.store(true, Ordering::Relaxed);
         Some(&pending.headers)
+    }
+
+    /// The refresh's headers for the response step to append, the first time it is asked
+    /// (by any clone of this outcome), `None` after: nested layers or middlewares of one
+    /// request send them once.
+    pub fn take_refresh_headers(&self) -> Option<RefreshHeaders> {
+        let pending = self.refresh.as_deref()?;
+        if pending.sent.swap(true, Ordering::Relaxed) {
+            return None;
+        }
+        pending.read.store(true, Ordering::Relaxed);
+        Some(pending.headers.clone())
     }
 
     /// A request refused before any verification (`error` is logged here).
@@ -145,6 +158,8 @@ impl DeviceSessions {
 struct PendingRefresh {
     headers: RefreshHeaders,
     read: AtomicBool,
+    /// Whether a response step took them ([`AuthOutcome::take_refresh_headers`]).
+    sent: AtomicBool,
 }
 
 /// Whether the warning about an unsent refresh was logged (once per process).

@@ -321,3 +321,25 @@ async fn a_refresh_nobody_sends_back_is_reported_once() {
         captured.text()
     );
 }
+
+#[tokio::test]
+async fn refresh_headers_are_taken_once_per_request() {
+    let mut memory = Memory::with_users(&["due-once"]);
+    memory.writes = true;
+    let auth = Authenticator::builder(AuthConfig::new(secrets()))
+        .session_store_arc(Arc::new(memory))
+        .build()
+        .unwrap();
+    let cookie = format!(
+        "{COOKIE}={}",
+        signing::cookie_value("due-once", secrets().current())
+    );
+    let outcome = auth
+        .authenticate_request("GET", &cookie_header(&cookie))
+        .await;
+    // An inner layer (a clone of the outcome) takes them; the outer one finds none.
+    let inner = outcome.clone();
+    assert!(inner.take_refresh_headers().is_some(), "the first taker sends them");
+    assert!(outcome.take_refresh_headers().is_none(), "never twice");
+    assert!(outcome.refresh_headers().is_some(), "still readable");
+}
