@@ -339,7 +339,10 @@ async fn refresh_headers_are_taken_once_per_request() {
         .await;
     // An inner layer (a clone of the outcome) takes them; the outer one finds none.
     let inner = outcome.clone();
-    assert!(inner.take_refresh_headers().is_some(), "the first taker sends them");
+    assert!(
+        inner.take_refresh_headers().is_some(),
+        "the first taker sends them"
+    );
     assert!(outcome.take_refresh_headers().is_none(), "never twice");
     assert!(outcome.refresh_headers().is_some(), "still readable");
 }

@@ -36,20 +36,8 @@ impl RefreshHeaders {
         max_age: i64,
     ) -> Self {
         let name = config.cookie_name("session_data");
-        let secure = if config.uses_secure_cookies() {
-            "; Secure"
-        } else {
-            ""
-        };
-        self.headers.insert(
-            1,
-            (
-                "set-cookie",
-                format!(
-                    "{name}={value}; Max-Age={max_age}; Path=/; HttpOnly{secure}; SameSite=Lax"
-                ),
-            ),
-        );
+        self.headers
+            .insert(1, ("set-cookie", set_cookie(config, &name, value, max_age)));
         self
     }
 
@@ -91,9 +79,18 @@ impl std::fmt::Debug for RefreshHeaders {
 /// `Set-Cookie` for the session token as better-call serializes it:
 /// `name=value; Max-Age=N; Path=/; HttpOnly; [Secure; ]SameSite=Lax`.
 fn session_cookie(config: &AuthConfig, token: &str) -> String {
-    let name = config.session_cookie();
     let value = signing::cookie_value(token, config.secrets.current());
-    let max_age = config.session.expires_in.num_seconds();
+    set_cookie(
+        config,
+        &config.session_cookie(),
+        &value,
+        config.session.expires_in.num_seconds(),
+    )
+}
+
+/// A `Set-Cookie` value with the attributes Better Auth gives its session cookies, in
+/// better-call's order: `name=value; Max-Age=N; Path=/; HttpOnly; [Secure; ]SameSite=Lax`.
+fn set_cookie(config: &AuthConfig, name: &str, value: &str, max_age: i64) -> String {
     let secure = if config.uses_secure_cookies() {
         "; Secure"
     } else {
