@@ -201,10 +201,6 @@ impl<D: Dialect> MembershipQuery<D> {
         member_columns: &[ColumnInfo],
         organization_columns: &[ColumnInfo],
     ) -> Option<Self> {
-        let find = |columns: &[ColumnInfo], model: Model, field: &str| {
-            let name = schema.column(model, field);
-            columns.iter().find(|column| column.name == name).cloned()
-        };
         let mut exprs = Vec::new();
         let mut cells = Vec::new();
         let mut column_of = |model: Model, field: &'static str, alias: &str, required: bool| {
@@ -212,7 +208,7 @@ impl<D: Dialect> MembershipQuery<D> {
                 Model::Member => member_columns,
                 _ => organization_columns,
             };
-            match find(columns, model, field) {
+            match column(schema, columns, model, field) {
                 Some(column) => {
                     let kind = D::kind_of(&column.data_type);
                     exprs.push(D::select(
@@ -234,7 +230,7 @@ impl<D: Dialect> MembershipQuery<D> {
             let required = !matches!(field, "logo" | "metadata");
             column_of(Model::Organization, field, "o", required)?;
         }
-        let organization_id = find(organization_columns, Model::Organization, "id")?;
+        let organization_id = column(schema, organization_columns, Model::Organization, "id")?;
         let (member_organization, member_user) = (&member[1], &member[2]);
         let sql = format!(
             "SELECT {} FROM {} AS m INNER JOIN {} AS o ON o.{} = m.{} WHERE m.{} = {} AND m.{} = {}",
