@@ -20,6 +20,8 @@ use better_auth_core::{
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
+mod postgres;
+
 fn authenticator(store: Arc<dyn ApiKeyStore>, usage: ApiKeyUsage) -> Authenticator {
     let mut config =
         AuthConfig::new(SecretSet::single("bench-secret-0123456789abcdef0123").unwrap());
@@ -42,35 +44,15 @@ CREATE TABLE "apikey" ("id" text primary key, "configId" text not null, "name" t
 CREATE INDEX "apikey_key_idx" ON "apikey" ("key");
 "#;
 
-/// A database of its own on `DATABASE_URL`'s server with the fixture's valid key; its URL.
-async fn postgres_database(hashed: &str) -> String {
-    let server = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-    let admin = sqlx::PgPool::connect(&server)
-        .await
-        .unwrap_or_else(|error| panic!("DATABASE_URL ({server}) is not reachable: {error}"));
-    let name = format!("bench_api_key_{}", std::process::id());
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-            .execute(&admin)
-            .await
-            .unwrap();
-    }
-    let url = format!("{}/{name}", server.trim_end_matches('/'));
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::raw_sql(POSTGRES_SCHEMA).execute(&pool).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-        r#"INSERT INTO "user" VALUES ('u1', 'Bench', 'bench@example.com', true, null, now(), now());
+/// A database of its own on `DATABASE_URL`'s server with the fixture's valid key.
+async fn postgres_database(hashed: &str) -> postgres::BenchDatabase {
+    let schema = format!(
+        r#"{POSTGRES_SCHEMA}
+        INSERT INTO "user" VALUES ('u1', 'Bench', 'bench@example.com', true, null, now(), now());
         INSERT INTO "apikey" ("id", "configId", "referenceId", "key", "enabled", "rateLimitEnabled", "requestCount", "createdAt", "updatedAt", "metadata")
         VALUES ('k1', 'default', 'u1', '{hashed}', true, false, 0, now(), now(), 'null');"#
-    )))
-    .execute(&pool)
-    .await
-    .unwrap();
-    url
+    );
+    postgres::BenchDatabase::create("bench_api_key", &schema).await
 }
 
 fn bench(c: &mut Criterion) {
@@ -91,7 +73,8 @@ fn bench(c: &mut Criterion) {
         use sha2::{Digest, Sha256};
         URL_SAFE_NO_PAD.encode(Sha256::digest(key.as_bytes()))
     };
-    let postgres_url = runtime.block_on(postgres_database(&hashed));
+    let database = runtime.block_on(postgres_database(&hashed));
+    let postgres_url = database.url.clone();
     let mut api_keys_only = SqlOptions::default();
     api_keys_only.sessions_required = false;
     let postgres: Arc<dyn ApiKeyStore> = Arc::new(
@@ -100,7 +83,6 @@ fn bench(c: &mut Criterion) {
             .unwrap(),
     );
     let request = headers(&key);
-    let database = postgres_url.rsplit('/').next().unwrap().to_owned();
     for (backend, store) in [("sqlite", sqlite), ("postgres", postgres)] {
         for (mode, usage) in [
             ("count", ApiKeyUsage::Count),
@@ -115,17 +97,7 @@ fn bench(c: &mut Criterion) {
         }
     }
     // The bench's database goes with it.
-    runtime.block_on(async {
-        let server = std::env::var("DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned());
-        let admin = sqlx::PgPool::connect(&server).await.unwrap();
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
-        )))
-        .execute(&admin)
-        .await
-        .unwrap();
-    });
+    runtime.block_on(database.drop_database());
 }
 
 criterion_group!(benches, bench);

@@ -16,7 +16,8 @@ use better_auth_core::{
     store::{SqlOptions, connect_stores},
 };
 use criterion::{Criterion, criterion_group, criterion_main};
-use sqlx::{Connection, Executor, PgConnection};
+
+mod postgres;
 
 const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
 const TOKEN: &str = "benchauthorizationsessiontoken01";
@@ -45,18 +46,6 @@ INSERT INTO "organizationRole" VALUES ('r1', 'o1', 'member', '{"team":["create"]
 INSERT INTO "session" VALUES ('s1', now() + interval '7 days', 'benchauthorizationsessiontoken01',
   now(), now(), '203.0.113.7', 'bench', 'u1', 'o1', NULL);
 "#;
-
-fn server_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    match url.rfind('/') {
-        Some(slash) => format!("{}/{name}", &url[..slash]),
-        None => format!("{url}/{name}"),
-    }
-}
 
 fn config() -> AuthConfig {
     let mut config = AuthConfig::new(SecretSet::single(SECRET).expect("the bench secret"));
@@ -96,24 +85,11 @@ fn authorization(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a runtime");
-    let server = server_url();
-    let name = format!("ba_rs_bench_authorization_{}", std::process::id());
-    runtime.block_on(async {
-        let mut admin = PgConnection::connect(&server)
-            .await
-            .unwrap_or_else(|error| {
-                panic!("PostgreSQL is unreachable at DATABASE_URL={server}: {error}")
-            });
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .await
-            .expect("create the bench database");
-        let mut db = PgConnection::connect(&with_database(&server, &name))
-            .await
-            .expect("connect to the bench database");
-        db.execute(SCHEMA).await.expect("the bench schema");
-    });
-    let url = with_database(&server, &name);
+    let database = runtime.block_on(postgres::BenchDatabase::create(
+        "ba_rs_bench_authorization",
+        SCHEMA,
+    ));
+    let url = database.url.clone();
     let permissions = Permissions::new([("team", ["create"]), ("member", ["create"])]);
     let mut group = c.benchmark_group("authorization (postgres)");
     group.measurement_time(Duration::from_secs(5));
@@ -151,15 +127,7 @@ fn authorization(c: &mut Criterion) {
         });
     }
     group.finish();
-    runtime.block_on(async {
-        if let Ok(mut admin) = PgConnection::connect(&server).await {
-            let _ = admin
-                .execute(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .await;
-        }
-    });
+    runtime.block_on(database.drop_database());
 }
 
 criterion_group!(benches, authorization);

@@ -15,7 +15,8 @@ use better_auth_core::{
     store::{PostgresStore, SqlOptions},
 };
 use criterion::{Criterion, criterion_group, criterion_main};
-use sqlx::{Connection, Executor, PgConnection};
+
+mod postgres;
 
 const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
 const TOKEN: &str = "benchrefreshsessiontoken00000001";
@@ -31,18 +32,6 @@ INSERT INTO "user" VALUES ('u1', 'Bench', 'bench@example.com', true, NULL, now()
 INSERT INTO "session" VALUES ('s1', now() + interval '7 days', 'benchrefreshsessiontoken00000001',
   now(), now(), '203.0.113.7', 'bench', 'u1');
 "#;
-
-fn server_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn with_database(url: &str, name: &str) -> String {
-    match url.rfind('/') {
-        Some(slash) => format!("{}/{name}", &url[..slash]),
-        None => format!("{url}/{name}"),
-    }
-}
 
 fn headers() -> http::HeaderMap {
     let secrets = SecretSet::single(SECRET).expect("the bench secret is valid");
@@ -74,24 +63,11 @@ fn refresh(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a runtime");
-    let server = server_url();
-    let name = format!("ba_rs_bench_refresh_{}", std::process::id());
-    runtime.block_on(async {
-        let mut admin = PgConnection::connect(&server)
-            .await
-            .unwrap_or_else(|error| {
-                panic!("PostgreSQL is unreachable at DATABASE_URL={server}: {error}")
-            });
-        admin
-            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .await
-            .expect("create the bench database");
-        let mut db = PgConnection::connect(&with_database(&server, &name))
-            .await
-            .expect("connect to the bench database");
-        db.execute(SCHEMA).await.expect("the bench schema");
-    });
-    let url = with_database(&server, &name);
+    let database = runtime.block_on(postgres::BenchDatabase::create(
+        "ba_rs_bench_refresh",
+        SCHEMA,
+    ));
+    let url = database.url.clone();
     let store = runtime
         .block_on(PostgresStore::connect(&url, SqlOptions::default()))
         .expect("the bench store");
@@ -132,15 +108,7 @@ fn refresh(c: &mut Criterion) {
     });
     group.finish();
     drop((lookup, store));
-    runtime.block_on(async {
-        if let Ok(mut admin) = PgConnection::connect(&server).await {
-            let _ = admin
-                .execute(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .await;
-        }
-    });
+    runtime.block_on(database.drop_database());
 }
 
 criterion_group!(benches, refresh);
