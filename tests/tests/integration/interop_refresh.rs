@@ -582,6 +582,30 @@ async fn redis_and_database_are_both_refreshed() {
     let mut redis = client.get_multiplexed_async_connection().await.unwrap();
     let value: String = redis.get(format!("{prefix}{token}")).await.unwrap();
     assert!(value.contains(&iso(expires_at)), "the Redis value: {value}");
+    // Better Auth reads both back: the Redis entry, then (with the entry gone) the row.
+    let (body, _) = theirs(
+        &server,
+        "?disableRefresh=true",
+        headers(&[("cookie", &cookie)]),
+    )
+    .await;
+    assert_eq!(
+        body["session"]["expiresAt"],
+        iso(expires_at),
+        "from Redis: {body}"
+    );
+    let _: () = redis.del(format!("{prefix}{token}")).await.unwrap();
+    let (body, _) = theirs(
+        &server,
+        "?disableRefresh=true",
+        headers(&[("cookie", &cookie)]),
+    )
+    .await;
+    assert_eq!(
+        body["session"]["expiresAt"],
+        iso(expires_at),
+        "from the database: {body}"
+    );
     let _: () = redis
         .del(&[
             format!("{prefix}{token}"),
