@@ -41,9 +41,19 @@ impl Authenticated {
         }
     }
 
-    pub(crate) fn with_membership(mut self, membership: MembershipCell) -> Self {
-        self.membership = membership;
-        self
+    /// One request's view, sharing that request's lazy lookups (adapters' outcomes).
+    pub(crate) fn of_request(
+        identity: Identity,
+        authenticator: Authenticator,
+        device_sessions: Option<Arc<DeviceSessions>>,
+        membership: MembershipCell,
+    ) -> Self {
+        Self {
+            identity,
+            authenticator,
+            device_sessions,
+            membership,
+        }
     }
 
     /// The user's membership of the session's active organization (organization plugin): the
@@ -80,12 +90,6 @@ impl Authenticated {
         } else {
             Err(self.authenticator.reject(AuthError::MissingRole))
         }
-    }
-
-    /// The same, with the request's multi-session cookies (looked up when asked).
-    pub(crate) fn with_device_sessions(mut self, sessions: Option<Arc<DeviceSessions>>) -> Self {
-        self.device_sessions = sessions;
-        self
     }
 
     /// Every account signed in on this device (multi-session plugin, when

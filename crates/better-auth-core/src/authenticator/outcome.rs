@@ -110,9 +110,12 @@ impl AuthOutcome {
     }
 
     fn authenticated(&self, identity: &Identity) -> Authenticated {
-        Authenticated::new(identity.clone(), self.authenticator.clone())
-            .with_device_sessions(self.device_sessions.clone())
-            .with_membership(self.membership.clone())
+        Authenticated::of_request(
+            identity.clone(),
+            self.authenticator.clone(),
+            self.device_sessions.clone(),
+            self.membership.clone(),
+        )
     }
 }
 
