@@ -287,6 +287,53 @@ impl BetterAuthServer {
             .await
     }
 
+    /// Creates an organization (organization plugin) as the user of `cookie_header`, which
+    /// makes it their active one; Better Auth's answer (`id`, `name`, `slug`, ...).
+    pub async fn create_organization(&self, cookie_header: &str, name: &str, slug: &str) -> Value {
+        let created = self
+            .post(
+                "/organization/create",
+                json!({"name": name, "slug": slug}),
+                Some(cookie_header),
+            )
+            .await;
+        assert!(
+            created.status().is_success(),
+            "organization/create: {}\n{}",
+            created.status(),
+            self.stderr()
+        );
+        created.json().await.expect("the organization")
+    }
+
+    /// Adds `user_id` to `organization_id` with `role` (a string or a list) through Better
+    /// Auth's server-only `addMember`.
+    pub async fn add_member(&self, organization_id: &Value, user_id: &str, role: Value) {
+        let added = self
+            .test_hook(
+                "add-member",
+                json!({"organizationId": organization_id, "userId": user_id, "role": role}),
+            )
+            .await;
+        assert!(added.get("thrown").is_none(), "addMember: {added}");
+    }
+
+    /// Makes `organization_id` the active organization of the session of `cookie_header`.
+    pub async fn set_active_organization(&self, cookie_header: &str, organization_id: &Value) {
+        let activated = self
+            .post(
+                "/organization/set-active",
+                json!({"organizationId": organization_id}),
+                Some(cookie_header),
+            )
+            .await;
+        assert!(
+            activated.status().is_success(),
+            "organization/set-active: {}",
+            activated.status()
+        );
+    }
+
     /// Signs an existing user in.
     pub async fn sign_in(&self, email: &str, password: &str) -> SignedIn {
         let body = json!({"email": email, "password": password});

@@ -490,15 +490,9 @@ async fn custom_roles_from_the_environment(binary: &str) {
         .sign_up("custom-owner@example.com", "correct horse battery", "Owner")
         .await;
     let cookie = owner.cookie_header();
-    let created = server
-        .post(
-            "/organization/create",
-            json!({"name": "Custom", "slug": "custom"}),
-            Some(&cookie),
-        )
+    let organization = server
+        .create_organization(&cookie, "Custom", "custom")
         .await;
-    assert!(created.status().is_success(), "{}", created.status());
-    let organization: Value = created.json().await.unwrap();
     let biller = server
         .sign_up(
             "custom-billing@example.com",
@@ -506,22 +500,13 @@ async fn custom_roles_from_the_environment(binary: &str) {
             "Billing",
         )
         .await;
-    let added = server
-        .test_hook(
-            "add-member",
-            json!({"organizationId": organization["id"], "userId": biller.user_id(), "role": "billing"}),
-        )
+    server
+        .add_member(&organization["id"], &biller.user_id(), json!("billing"))
         .await;
-    assert!(added.get("thrown").is_none(), "{added}");
     let biller_cookie = biller.cookie_header();
-    let activated = server
-        .post(
-            "/organization/set-active",
-            json!({"organizationId": organization["id"]}),
-            Some(&biller_cookie),
-        )
+    server
+        .set_active_organization(&biller_cookie, &organization["id"])
         .await;
-    assert!(activated.status().is_success());
     // Sign-up stores `user.role = 'user'`, which the custom admin section no longer defines.
     let mut pairs = 0;
     for who in [&cookie, &biller_cookie] {
@@ -652,15 +637,7 @@ async fn organization_context(binary: &str) {
         .sign_up("org-owner@example.com", "correct horse battery", "Owner")
         .await;
     let cookie = owner.cookie_header();
-    let created = server
-        .post(
-            "/organization/create",
-            json!({"name": "Acme", "slug": "acme"}),
-            Some(&cookie),
-        )
-        .await;
-    assert!(created.status().is_success(), "{}", created.status());
-    let organization: Value = created.json().await.unwrap();
+    let organization = server.create_organization(&cookie, "Acme", "acme").await;
     let team = server.get_session(&cookie).await["session"]["activeTeamId"].clone();
     assert!(team.is_string(), "a default team is active");
     let expected = json!({
@@ -692,21 +669,16 @@ async fn organization_context(binary: &str) {
         403,
         Some("no_active_organization"),
     );
-    let added = server
-        .test_hook(
-            "add-member",
-            json!({"organizationId": organization["id"], "userId": other.user_id(), "role": ["admin", " member "]}),
+    server
+        .add_member(
+            &organization["id"],
+            &other.user_id(),
+            json!(["admin", " member "]),
         )
         .await;
-    assert!(added.get("thrown").is_none(), "{added}");
-    let activated = server
-        .post(
-            "/organization/set-active",
-            json!({"organizationId": organization["id"]}),
-            Some(&other_cookie),
-        )
+    server
+        .set_active_organization(&other_cookie, &organization["id"])
         .await;
-    assert!(activated.status().is_success());
     let (status, body) = service.get("/org", &[("cookie", &other_cookie)]).await;
     assert_eq!(
         (status.as_u16(), body),
@@ -720,22 +692,13 @@ async fn organization_context(binary: &str) {
     let plain = server
         .sign_up("org-plain@example.com", "correct horse battery", "Plain")
         .await;
-    let added = server
-        .test_hook(
-            "add-member",
-            json!({"organizationId": organization["id"], "userId": plain.user_id(), "role": "member"}),
-        )
+    server
+        .add_member(&organization["id"], &plain.user_id(), json!("member"))
         .await;
-    assert!(added.get("thrown").is_none(), "{added}");
     let plain_cookie = plain.cookie_header();
-    let activated = server
-        .post(
-            "/organization/set-active",
-            json!({"organizationId": organization["id"]}),
-            Some(&plain_cookie),
-        )
+    server
+        .set_active_organization(&plain_cookie, &organization["id"])
         .await;
-    assert!(activated.status().is_success());
     let mut pairs = 0;
     for who in [&cookie, &other_cookie, &plain_cookie] {
         pairs += same_permission_verdicts(&server, &service, who).await;

@@ -81,15 +81,9 @@ async fn memberships_match_better_auth(db: TestDb) {
         )
         .await;
     let owner_cookie = owner.cookie_header();
-    let created = server
-        .post(
-            "/organization/create",
-            json!({"name": "Acme Ünïcode", "slug": format!("acme-{suffix}")}),
-            Some(&owner_cookie),
-        )
+    let organization = server
+        .create_organization(&owner_cookie, "Acme Ünïcode", &format!("acme-{suffix}"))
         .await;
-    assert!(created.status().is_success(), "{}", created.status());
-    let organization: Value = created.json().await.unwrap();
     let auth = authenticator(&db).await;
 
     // The creator: owner of the active organization, as Better Auth says.
@@ -171,21 +165,16 @@ async fn memberships_match_better_auth(db: TestDb) {
         matches!(refused, AuthError::NoActiveOrganization),
         "no active organization yet: {refused:?}"
     );
-    let added = server
-        .test_hook(
-            "add-member",
-            json!({"organizationId": organization["id"], "userId": other.user_id(), "role": ["admin", " member "]}),
+    server
+        .add_member(
+            &organization["id"],
+            &other.user_id(),
+            json!(["admin", " member "]),
         )
         .await;
-    assert!(added.get("thrown").is_none(), "{added}");
-    let activated = server
-        .post(
-            "/organization/set-active",
-            json!({"organizationId": organization["id"]}),
-            Some(&other_cookie),
-        )
+    server
+        .set_active_organization(&other_cookie, &organization["id"])
         .await;
-    assert!(activated.status().is_success(), "{}", activated.status());
     let theirs = active_member(&server, &other_cookie).await;
     let membership = ours(&auth, &other_cookie).await.expect("a member");
     assert_eq!(
@@ -272,14 +261,9 @@ async fn a_removed_membership_is_seen_within_the_cache_ttl() {
         .sign_up("cached-owner@example.com", "correct horse battery", "Owner")
         .await;
     let cookie_header = owner.cookie_header();
-    let created = server
-        .post(
-            "/organization/create",
-            json!({"name": "Cached", "slug": "cached"}),
-            Some(&cookie_header),
-        )
+    server
+        .create_organization(&cookie_header, "Cached", "cached")
         .await;
-    assert!(created.status().is_success());
     let stores = store::connect_stores(&db.url(), SqlOptions::default())
         .await
         .unwrap();
