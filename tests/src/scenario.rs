@@ -450,7 +450,8 @@ pub async fn run_deployment_shapes(binary: &str) {
     remote(binary).await;
     session_refresh(binary, false).await;
     session_refresh(binary, true).await;
-    organization_context(binary).await;
+    organization_context(binary, false).await;
+    organization_context(binary, true).await;
     custom_roles_from_the_environment(binary).await;
 }
 
@@ -616,23 +617,38 @@ async fn same_permission_verdicts(
 /// `GET /org` through the service (organization plugin, teams on): the session's active
 /// organization and the member's role as Better Auth stored it, by cookie and by bearer; 403
 /// `no_active_organization` without one (and for a JWT, which carries no session); 403
-/// `not_a_member` once the membership is gone.
-async fn organization_context(binary: &str) {
+/// `not_a_member` once the membership is gone. In remote mode (no database for the service,
+/// no cache) the same answers come from Better Auth's organization endpoints.
+async fn organization_context(binary: &str, remote: bool) {
     let db = TestDb::sqlite();
     let server = BetterAuthServer::start(db.server_config(json!({
-        "bearer": {}, "jwt": {}, "admin": {}, "organization": {"teams": {"enabled": true}}
+        "bearer": {}, "jwt": {}, "admin": {},
+        "organization": {"teams": {"enabled": true}, "dynamicAccessControl": {"enabled": true}}
     })))
     .await;
     let url = db.url();
-    let service = ExampleService::start(
-        binary,
-        &[
-            ("DATABASE_URL", &url),
-            ("BETTER_AUTH_SECRET", SECRET),
-            ("BETTER_AUTH_URL", server.base_url()),
-        ],
-    )
-    .await;
+    let service = if remote {
+        ExampleService::start(
+            binary,
+            &[
+                ("BETTER_AUTH_REMOTE_SESSIONS", "true"),
+                ("BETTER_AUTH_CACHE_TTL_MS", "0"),
+                ("BETTER_AUTH_SECRET", SECRET),
+                ("BETTER_AUTH_URL", server.base_url()),
+            ],
+        )
+        .await
+    } else {
+        ExampleService::start(
+            binary,
+            &[
+                ("DATABASE_URL", &url),
+                ("BETTER_AUTH_SECRET", SECRET),
+                ("BETTER_AUTH_URL", server.base_url()),
+            ],
+        )
+        .await
+    };
     let owner = server
         .sign_up("org-owner@example.com", "correct horse battery", "Owner")
         .await;
@@ -699,11 +715,36 @@ async fn organization_context(binary: &str) {
     server
         .set_active_organization(&plain_cookie, &organization["id"])
         .await;
+    // A dynamic role without `ac:read`: its member cannot list the organization's roles, yet
+    // has-permission answers for it (in remote mode, Better Auth's own).
+    let created = server
+        .post(
+            "/organization/create-role",
+            json!({"organizationId": organization["id"], "role": "Auditor",
+                   "permission": {"member": ["create"], "invitation": ["create"]}}),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(created.status().as_u16(), 200, "create-role");
+    let auditor = server
+        .sign_up(
+            "org-auditor@example.com",
+            "correct horse battery",
+            "Auditor",
+        )
+        .await;
+    server
+        .add_member(&organization["id"], &auditor.user_id(), json!("auditor"))
+        .await;
+    let auditor_cookie = auditor.cookie_header();
+    server
+        .set_active_organization(&auditor_cookie, &organization["id"])
+        .await;
     let mut pairs = 0;
-    for who in [&cookie, &other_cookie, &plain_cookie] {
+    for who in [&cookie, &other_cookie, &plain_cookie, &auditor_cookie] {
         pairs += same_permission_verdicts(&server, &service, who).await;
     }
-    assert!(pairs >= 150, "{pairs} (user, body) pairs compared");
+    assert!(pairs >= 200, "{pairs} (user, body) pairs compared");
     assert_eq!(
         service
             .send_json(
@@ -741,6 +782,13 @@ async fn organization_context(binary: &str) {
         &service.get("/org", &[("cookie", &other_cookie)]).await,
         403,
         Some("not_a_member"),
+    );
+    // Looking the membership up wrote nothing: Better Auth's own `get-organization` would have
+    // cleared the session's active organization here.
+    assert_eq!(
+        server.get_session(&other_cookie).await["session"]["activeOrganizationId"],
+        organization["id"],
+        "the lookup left the session's active organization alone"
     );
 }
 

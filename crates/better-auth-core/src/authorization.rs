@@ -33,22 +33,11 @@ impl Authenticated {
         permissions: &Permissions,
     ) -> Result<bool, Rejection> {
         let membership = self.membership().await?;
-        let verdict = async {
-            let dynamic = self
-                .authenticator()
-                .dynamic_roles(&membership.organization.id)
-                .await?;
-            access_control::organization_has_permission(
-                &membership.member.role,
-                &dynamic,
-                permissions,
-                self.authenticator().config(),
-            )
-            .map_err(AuthError::AccessControl)
-        };
-        verdict
-            .await
-            .map_err(|error| self.authenticator().reject(error))
+        self.organization_check(
+            &membership,
+            &PermissionCheck::Permissions(permissions.clone()),
+        )
+        .await
     }
 
     /// The membership, refused with 403 `missing_permission` unless the member's roles grant
@@ -138,20 +127,8 @@ impl Authenticated {
         membership: &Membership,
         check: &PermissionCheck,
     ) -> Result<bool, Rejection> {
-        let verdict = async {
-            let dynamic = self
-                .authenticator()
-                .dynamic_roles(&membership.organization.id)
-                .await?;
-            access_control::organization_check(
-                &membership.member.role,
-                &dynamic,
-                check,
-                self.authenticator().config(),
-            )
-            .map_err(AuthError::AccessControl)
-        };
-        verdict
+        self.authenticator()
+            .organization_verdict(self.identity(), membership, check)
             .await
             .map_err(|error| self.authenticator().reject(error))
     }

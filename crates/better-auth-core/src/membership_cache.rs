@@ -1,5 +1,6 @@
 //! An in-process cache of organization memberships (and of each organization's dynamic
-//! roles), beside the session cache and with its
+//! roles, or, in remote mode, of Better Auth's permission verdicts), beside the session cache
+//! and with its
 //! lifetimes (found: `ttl`, not a member: `negative_ttl`): single-flight, bounded, errors never
 //! cached. The price is the same as for sessions: a membership removed or changed in Better
 //! Auth is seen here up to the TTL later.
@@ -9,19 +10,24 @@ use std::sync::Arc;
 use moka::future::Cache;
 
 use crate::{
+    access_control::PermissionCheck,
     cache::{CacheOptions, Lifetimes},
     error::BackendError,
     model::{Membership, OrganizationRole},
-    store::OrganizationStore,
+    store::{MembershipLookup, OrganizationStore},
 };
 
 /// Organization, user, active team.
 type Key = (String, String, Option<String>);
 
+/// Organization, user, the permission check (its JSON).
+type VerdictKey = (String, String, String);
+
 /// The membership cache of one authenticator, and the organizations' dynamic roles.
 pub(crate) struct MembershipCache {
     cache: Cache<Key, Option<Membership>>,
     roles: Cache<String, Arc<[OrganizationRole]>>,
+    verdicts: Cache<VerdictKey, bool>,
 }
 
 impl std::fmt::Debug for MembershipCache {
@@ -41,6 +47,10 @@ impl MembershipCache {
                 .expire_after(Lifetimes::of(&options))
                 .build(),
             roles: Cache::builder()
+                .max_capacity(options.max_entries)
+                .time_to_live(options.ttl)
+                .build(),
+            verdicts: Cache::builder()
                 .max_capacity(options.max_entries)
                 .time_to_live(options.ttl)
                 .build(),
@@ -68,21 +78,48 @@ impl MembershipCache {
     pub(crate) async fn lookup(
         &self,
         store: &Arc<dyn OrganizationStore>,
-        organization_id: &str,
-        user_id: &str,
-        team_id: Option<&str>,
+        lookup: &MembershipLookup<'_>,
     ) -> Result<Option<Membership>, BackendError> {
         let key = (
-            organization_id.to_owned(),
-            user_id.to_owned(),
-            team_id.map(str::to_owned),
+            lookup.organization_id.to_owned(),
+            lookup.user_id.to_owned(),
+            lookup.team_id.map(str::to_owned),
         );
         self.cache
-            .try_get_with(key, async move {
-                store
-                    .find_membership(organization_id, user_id, team_id)
-                    .await
-            })
+            .try_get_with(key, store.find_membership(lookup))
+            .await
+            .map_err(|shared| shared.detached_copy())
+    }
+
+    /// The store's own verdict on `check` (remote mode), from the cache or `store`.
+    pub(crate) async fn verdict(
+        &self,
+        store: &Arc<dyn OrganizationStore>,
+        lookup: &MembershipLookup<'_>,
+        check: &PermissionCheck,
+    ) -> Result<bool, BackendError> {
+        // Length-prefixed, so that no two checks share a key.
+        let asked = match check {
+            PermissionCheck::Permissions(permissions) => {
+                permissions
+                    .iter()
+                    .fold(String::new(), |mut key, (resource, actions)| {
+                        key.push_str(&format!("{}:{resource}{}", resource.len(), actions.len()));
+                        for action in actions {
+                            key.push_str(&format!(":{}:{action}", action.len()));
+                        }
+                        key
+                    })
+            }
+            PermissionCheck::Deprecated => "permission".to_owned(),
+        };
+        let key = (
+            lookup.organization_id.to_owned(),
+            lookup.user_id.to_owned(),
+            asked,
+        );
+        self.verdicts
+            .try_get_with(key, store.permission_verdict(lookup, check))
             .await
             .map_err(|shared| shared.detached_copy())
     }

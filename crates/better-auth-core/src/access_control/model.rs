@@ -191,3 +191,10 @@ impl Permissions {
         self.0.is_empty()
     }
 }
+
+/// As Better Auth receives it: `{"resource": ["action", ...]}`, in evaluation order.
+impl serde::Serialize for Permissions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}

@@ -24,6 +24,7 @@ use crate::{
 };
 
 mod builder;
+mod organization;
 mod outcome;
 mod pipeline;
 mod refresh;
@@ -187,79 +188,6 @@ impl Authenticator {
         let device_sessions = (self.inner.config.multi_session && result.is_ok())
             .then(|| DeviceSessions::new(found.device_cookies));
         AuthOutcome::new(result, self.clone(), device_sessions).with_refresh(refresh)
-    }
-
-    /// The membership of `identity`'s user in its session's active organization: `Err` with
-    /// [`AuthError::NoActiveOrganization`] when the request has no session or the session no
-    /// active organization, [`AuthError::NotAMember`] when the user is not a member of it, a
-    /// 503 when the store cannot answer, a 500 when no organization store is configured.
-    pub(crate) async fn membership(
-        &self,
-        identity: &Identity,
-    ) -> Result<crate::model::Membership, AuthError> {
-        let organization_id = identity
-            .session
-            .as_ref()
-            .and_then(|session| session.active_organization_id.as_deref())
-            .ok_or(AuthError::NoActiveOrganization)?;
-        self.membership_in(identity, organization_id).await
-    }
-
-    /// The membership of `identity`'s user in `organization_id` (with the session's active
-    /// team when it is of that organization): [`AuthError::NotAMember`] when there is none,
-    /// [`AuthError::NoActiveOrganization`] for a request without a session.
-    pub(crate) async fn membership_in(
-        &self,
-        identity: &Identity,
-        organization_id: &str,
-    ) -> Result<crate::model::Membership, AuthError> {
-        let session = identity
-            .session
-            .as_ref()
-            .ok_or(AuthError::NoActiveOrganization)?;
-        let team_id = session.active_team_id.as_deref();
-        let store = self
-            .inner
-            .organizations
-            .as_ref()
-            .ok_or(AuthError::Misconfigured {
-                fix: "no organization store: build the authenticator with organization_store_arc (from_env does it when DATABASE_URL has the organization plugin's tables)",
-            })?;
-        let found = match &self.inner.membership_cache {
-            Some(cache) => {
-                cache
-                    .lookup(store, organization_id, &identity.user.id, team_id)
-                    .await?
-            }
-            None => {
-                store
-                    .find_membership(organization_id, &identity.user.id, team_id)
-                    .await?
-            }
-        };
-        found.ok_or(AuthError::NotAMember)
-    }
-
-    /// The dynamic roles of `organization_id` (`organizationRole` rows), as the access-control
-    /// evaluator takes them; none without an organization store.
-    pub(crate) async fn dynamic_roles(
-        &self,
-        organization_id: &str,
-    ) -> Result<Vec<crate::access_control::DynamicRole>, AuthError> {
-        let Some(store) = &self.inner.organizations else {
-            return Ok(Vec::new());
-        };
-        let rows: std::sync::Arc<[crate::model::OrganizationRole]> =
-            match &self.inner.membership_cache {
-                Some(cache) => cache.roles(store, organization_id).await?,
-                None => store.organization_roles(organization_id).await?.into(),
-            };
-        Ok(rows
-            .iter()
-            .map(|row| {
-                crate::access_control::DynamicRole::new(row.role.clone(), row.permission.clone())
-            })
-            .collect())
     }
 
     /// Logs `error` and renders its response: the rejection of a guard or a handler.

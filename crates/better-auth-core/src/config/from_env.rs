@@ -15,6 +15,12 @@ use crate::{
 const REMOTE_CACHE_TTL: Duration = Duration::from_secs(5);
 const REMOTE_NEGATIVE_TTL: Duration = Duration::from_secs(2);
 
+/// Remote mode's stores: sessions and organization memberships asked of Better Auth.
+type RemoteStores = (
+    Arc<dyn SessionStore>,
+    Arc<dyn crate::store::OrganizationStore>,
+);
+
 /// The stores the environment names: sessions, API keys, organization memberships.
 type DatabaseStores = (
     Option<Arc<dyn SessionStore>>,
@@ -30,6 +36,8 @@ impl Authenticator {
     ///   `BETTER_AUTH_REDIS_URL` (feature `redis`), or Better Auth's `get-session` with
     ///   `BETTER_AUTH_REMOTE_SESSIONS=true` (feature `remote`); API keys from `DATABASE_URL`
     ///   with `BETTER_AUTH_API_KEYS=true` (the same pool as the sessions);
+    /// - organization memberships (organization plugin) from `DATABASE_URL` when it has the
+    ///   plugin's tables, in remote mode (without a database) from Better Auth's endpoints;
     /// - the in-process cache when `BETTER_AUTH_CACHE_TTL_MS` is a positive number of
     ///   milliseconds (remote mode caches 5 s unless it is `0`);
     /// - Better Auth's cookie cache with `BETTER_AUTH_COOKIE_CACHE` (feature `cookie-cache`);
@@ -124,12 +132,18 @@ impl EnvSettings {
             }
             _ => (None, None, None),
         };
-        let sessions = if self.remote_sessions {
-            Some(remote(config)?)
+        let (sessions, organizations) = if self.remote_sessions {
+            // Memberships from the database when it is connected (for API keys) and has the
+            // organization plugin's tables, else asked of Better Auth as well.
+            let (sessions, remote_organizations) = remote(config)?;
+            (Some(sessions), organizations.or(Some(remote_organizations)))
         } else if let Some(url) = &self.redis_url {
-            Some(self.redis(url, database_sessions).await?)
+            (
+                Some(self.redis(url, database_sessions).await?),
+                organizations,
+            )
         } else {
-            database_sessions
+            (database_sessions, organizations)
         };
         Ok((sessions, api_keys, organizations))
     }
@@ -202,15 +216,16 @@ impl EnvSettings {
 }
 
 #[cfg(feature = "remote")]
-fn remote(config: &AuthConfig) -> Result<Arc<dyn SessionStore>, ConfigError> {
-    Ok(Arc::new(crate::store::RemoteSessionStore::new(
-        config,
-        crate::store::RemoteOptions::default(),
-    )?))
+fn remote(config: &AuthConfig) -> Result<RemoteStores, ConfigError> {
+    let options = crate::store::RemoteOptions::default();
+    Ok((
+        Arc::new(crate::store::RemoteSessionStore::new(config, options)?),
+        Arc::new(crate::store::RemoteOrganizationStore::new(config, options)?),
+    ))
 }
 
 #[cfg(not(feature = "remote"))]
-fn remote(_config: &AuthConfig) -> Result<Arc<dyn SessionStore>, ConfigError> {
+fn remote(_config: &AuthConfig) -> Result<RemoteStores, ConfigError> {
     Err(ConfigError::MissingFeature {
         name: super::env::REMOTE_SESSIONS,
         what: "remote sessions",

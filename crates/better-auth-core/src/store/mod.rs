@@ -55,7 +55,7 @@ pub use mysql::MySqlStore;
 #[cfg(feature = "remote")]
 mod remote;
 #[cfg(feature = "remote")]
-pub use remote::{RemoteOptions, RemoteSessionStore};
+pub use remote::{RemoteOptions, RemoteOrganizationStore, RemoteSessionStore};
 
 #[cfg(feature = "redis")]
 mod redis;
@@ -94,18 +94,51 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
     fn backend(&self) -> &'static str;
 }
 
+/// What a membership lookup asks: the user's membership of an organization, as the session of
+/// a request.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct MembershipLookup<'a> {
+    /// The organization.
+    pub organization_id: &'a str,
+    /// The user.
+    pub user_id: &'a str,
+    /// The session's active team, if any: the user's row in it is looked up too.
+    pub team_id: Option<&'a str>,
+    /// The token of the session asking (remote mode asks Better Auth as this session; stores
+    /// holding the rows ignore it).
+    pub session_token: &'a str,
+}
+
+impl<'a> MembershipLookup<'a> {
+    /// The membership of `user_id` in `organization_id`, no team, asked as the session of
+    /// `session_token`.
+    pub fn new(organization_id: &'a str, user_id: &'a str, session_token: &'a str) -> Self {
+        Self {
+            organization_id,
+            user_id,
+            team_id: None,
+            session_token,
+        }
+    }
+
+    /// The same lookup, with the session's active team.
+    pub fn team(mut self, team_id: Option<&'a str>) -> Self {
+        self.team_id = team_id;
+        self
+    }
+}
+
 /// Looks organization plugin data up: a user's membership of an organization (the `member`
 /// row joined to its `organization`).
 #[async_trait]
 pub trait OrganizationStore: std::fmt::Debug + Send + Sync + 'static {
-    /// The membership of `user_id` in `organization_id`; `None` when the user is not (or no
-    /// longer) a member. With `team_id` (the session's active team), also the user's row in
-    /// that team when it is a team of this organization.
+    /// The membership of the user in the organization; `None` when the user is not (or no
+    /// longer) a member. With a team (the session's active team), also the user's row in that
+    /// team when it is a team of this organization.
     async fn find_membership(
         &self,
-        organization_id: &str,
-        user_id: &str,
-        team_id: Option<&str>,
+        lookup: &MembershipLookup<'_>,
     ) -> Result<Option<crate::model::Membership>, BackendError>;
 
     /// The dynamic roles of `organization_id` (`organizationRole` rows; dynamic access
@@ -116,6 +149,29 @@ pub trait OrganizationStore: std::fmt::Debug + Send + Sync + 'static {
     ) -> Result<Vec<crate::model::OrganizationRole>, BackendError> {
         let _ = organization_id;
         Ok(Vec::new())
+    }
+
+    /// Whether permission verdicts are Better Auth's own, asked by
+    /// [`permission_verdict`](Self::permission_verdict), rather than computed here from the
+    /// member's roles and [`organization_roles`](Self::organization_roles). False by default;
+    /// true in remote mode (which cannot list the roles of a member without `ac:read`).
+    fn decides_permissions(&self) -> bool {
+        false
+    }
+
+    /// Better Auth's own verdict on `check` for the member of `lookup` (remote mode: its
+    /// `POST /organization/has-permission`). Only asked when
+    /// [`decides_permissions`](Self::decides_permissions); an error by default.
+    async fn permission_verdict(
+        &self,
+        lookup: &MembershipLookup<'_>,
+        check: &crate::access_control::PermissionCheck,
+    ) -> Result<bool, BackendError> {
+        let _ = (lookup, check);
+        Err(BackendError::invalid_data(
+            "organization store",
+            "this store computes no permission verdict of its own",
+        ))
     }
 }
 

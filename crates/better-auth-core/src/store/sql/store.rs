@@ -300,13 +300,12 @@ impl<D: Dialect> SqlStore<D> {
         })
     }
 
-    /// The membership of `user_id` in `organization_id` (organization plugin).
+    /// The membership `lookup` asks for (organization plugin).
     pub(crate) async fn find_membership(
         &self,
-        organization_id: &str,
-        user_id: &str,
-        team_id: Option<&str>,
+        lookup: &crate::store::MembershipLookup<'_>,
     ) -> Result<Option<crate::model::Membership>, BackendError> {
+        let (organization_id, user_id) = (lookup.organization_id, lookup.user_id);
         let Some(query) = &self.memberships else {
             return Err(BackendError::invalid_data(
                 D::BACKEND,
@@ -319,7 +318,7 @@ impl<D: Dialect> SqlStore<D> {
         else {
             return Ok(None);
         };
-        let team = match (team_id, &self.teams) {
+        let team = match (lookup.team_id, &self.teams) {
             (Some(team_id), Some(teams)) => {
                 teams
                     .fetch(
@@ -457,13 +456,9 @@ macro_rules! delegate_to_sql_store {
         impl $crate::store::OrganizationStore for $store {
             async fn find_membership(
                 &self,
-                organization_id: &str,
-                user_id: &str,
-                team_id: Option<&str>,
+                lookup: &$crate::store::MembershipLookup<'_>,
             ) -> Result<Option<$crate::model::Membership>, $crate::error::BackendError> {
-                self.inner
-                    .find_membership(organization_id, user_id, team_id)
-                    .await
+                self.inner.find_membership(lookup).await
             }
 
             async fn organization_roles(
