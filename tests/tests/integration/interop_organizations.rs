@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use better_auth_core::{
-    AuthError, Authenticator,
+    AuthError, Authenticator, CacheOptions,
     http::{HeaderMap, HeaderValue},
     store::{self, OrganizationStore, SqlOptions},
 };
@@ -65,7 +65,23 @@ async fn ours(
         .map_err(|rejection| rejection.error().clone())
 }
 
-async fn memberships_match_better_auth(db: TestDb) {
+/// The same, in remote mode: sessions and memberships asked of Better Auth (no cache).
+fn remote_authenticator(server: &BetterAuthServer, cache: Option<CacheOptions>) -> Authenticator {
+    let mut config = test_config();
+    config.base_url = Some(url::Url::parse(server.base_url()).unwrap());
+    let options = store::RemoteOptions::default();
+    let mut builder = Authenticator::builder(config.clone())
+        .session_store(store::RemoteSessionStore::new(&config, options).unwrap())
+        .organization_store_arc(Arc::new(
+            store::RemoteOrganizationStore::new(&config, options).unwrap(),
+        ));
+    if let Some(cache) = cache {
+        builder = builder.cache(cache);
+    }
+    builder.build().unwrap()
+}
+
+async fn memberships_match_better_auth(db: TestDb, remote: bool) {
     let mut config = db.server_config(json!({"organization": {
         "teams": {"enabled": true},
         "dynamicAccessControl": {"enabled": true}
@@ -84,7 +100,11 @@ async fn memberships_match_better_auth(db: TestDb) {
     let organization = server
         .create_organization(&owner_cookie, "Acme Ünïcode", &format!("acme-{suffix}"))
         .await;
-    let auth = authenticator(&db).await;
+    let auth = if remote {
+        remote_authenticator(&server, None)
+    } else {
+        authenticator(&db).await
+    };
 
     // The creator: owner of the active organization, as Better Auth says.
     let theirs = active_member(&server, &owner_cookie).await;
@@ -236,17 +256,61 @@ async fn memberships_match_better_auth(db: TestDb) {
 
 #[tokio::test]
 async fn memberships_match_better_auth_on_sqlite() {
-    memberships_match_better_auth(TestDb::sqlite()).await;
+    memberships_match_better_auth(TestDb::sqlite(), false).await;
+}
+
+#[tokio::test]
+async fn memberships_match_better_auth_in_remote_mode() {
+    memberships_match_better_auth(TestDb::sqlite(), true).await;
+}
+
+/// Remote mode fails closed: with the session cached but Better Auth gone, a membership is a
+/// 503, never a pass (and never "not a member").
+#[tokio::test]
+async fn remote_memberships_are_503_when_better_auth_is_down() {
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(json!({"organization": {}}))).await;
+    let owner = server
+        .sign_up("down@example.com", "correct horse battery", "Owner")
+        .await;
+    let owner_cookie = owner.cookie_header();
+    server
+        .create_organization(&owner_cookie, "Acme", "acme-down")
+        .await;
+    let auth = remote_authenticator(
+        &server,
+        Some(CacheOptions::with_ttl(std::time::Duration::from_secs(60))),
+    );
+    let user = auth
+        .authenticate_request("GET", &cookie(&owner_cookie))
+        .await
+        .required()
+        .expect("authenticated");
+    drop(server);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let user_again = auth
+        .authenticate_request("GET", &cookie(&owner_cookie))
+        .await
+        .required()
+        .expect("the session is cached");
+    for user in [user, user_again] {
+        let refused = user.membership().await.unwrap_err();
+        assert_eq!(refused.response().status, 503, "{refused:?}");
+        assert!(
+            matches!(refused.error(), AuthError::Backend(_)),
+            "{refused:?}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn memberships_match_better_auth_on_postgres() {
-    memberships_match_better_auth(TestDb::postgres().await).await;
+    memberships_match_better_auth(TestDb::postgres().await, false).await;
 }
 
 #[tokio::test]
 async fn memberships_match_better_auth_on_mysql() {
-    memberships_match_better_auth(TestDb::mysql().await).await;
+    memberships_match_better_auth(TestDb::mysql().await, false).await;
 }
 
 /// With the in-process cache on, memberships are cached with its lifetimes: a removed member
