@@ -73,6 +73,30 @@ impl ApiKeyUse {
     }
 }
 
+/// One use of `key` counted as Better Auth counts it (see [`ApiKeyUsage::Count`]), now, for a
+/// store that holds its keys itself (in memory, in a test): `key` is left as Better Auth would
+/// leave the row; the answer says whether the use is accepted and whether the row is to be
+/// deleted (an expired or exhausted key). A store must make the read and this write one atomic
+/// step (hold its lock across both).
+pub fn count_use(key: &mut ApiKey) -> CountedUse {
+    let decision = decide(key, now_ms());
+    decision.changes.apply(key);
+    CountedUse {
+        delete: decision.delete,
+        verdict: decision.verdict,
+    }
+}
+
+/// What [`count_use`] decided.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct CountedUse {
+    /// Delete the key (Better Auth deletes an expired or exhausted key when it is used).
+    pub delete: bool,
+    /// Accepted, or why not.
+    pub verdict: Result<(), AuthError>,
+}
+
 /// The identity an accepted use proves, or why it is refused (Better Auth's get-session with
 /// an API key: a key whose `referenceId` is no user is refused once counted).
 pub(crate) fn into_identity(verdict: ApiKeyUse) -> Result<crate::model::Identity, AuthError> {

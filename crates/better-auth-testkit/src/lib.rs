@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)
+)]
+
+mod kit;
+mod memory_store;
+mod records;
+
+pub use better_auth_core as core;
+pub use kit::{TEST_BASE_URL, TEST_KEY_ID, TEST_SECRET, TestAuth};
+pub use memory_store::MemoryStore;
+pub use records::{
+    ApiKeyBuilder, JwtBuilder, OrganizationBuilder, SessionBuilder, TestApiKey, TestSession,
+    UserBuilder,
+};
