@@ -1,0 +1,287 @@
+//! What the kit's credentials prove to the kit's authenticator: each accepted as the user it
+//! was made for, each refusal with the code production gives, counters and refreshes written to
+//! the memory store as the database stores write them.
+
+use better_auth_core::{
+    AuthError, Via,
+    access_control::Permissions,
+    http::{HeaderMap, HeaderValue},
+};
+use better_auth_testkit::TestAuth;
+use chrono::Duration;
+use serde_json::json;
+
+fn headers(name: &'static str, value: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(name, HeaderValue::from_str(value).unwrap());
+    headers
+}
+
+#[tokio::test]
+async fn every_credential_is_accepted_as_its_user() {
+    let auth = TestAuth::new();
+    let alice = auth
+        .user("alice@example.com")
+        .name("Alice")
+        .role("admin")
+        .email_verified(true)
+        .field("plan", json!("pro"))
+        .create();
+    let session = auth
+        .session(&alice)
+        .field("device", json!("laptop"))
+        .create();
+    let authenticator = auth.authenticator();
+
+    let by_cookie = authenticator
+        .authenticate(&headers("cookie", &session.cookie()))
+        .await
+        .unwrap();
+    assert_eq!(by_cookie.via, Via::Cookie);
+    assert_eq!(by_cookie.user.id, alice.id);
+    assert_eq!(by_cookie.user.name, "Alice");
+    assert!(by_cookie.user.email_verified);
+    assert_eq!(by_cookie.user.extra["plan"], "pro");
+    let row = by_cookie.session.as_ref().unwrap();
+    assert_eq!(row.token, session.token());
+    assert_eq!(row.extra["device"], "laptop");
+
+    let by_bearer = authenticator
+        .authenticate(&headers("authorization", &session.bearer()))
+        .await
+        .unwrap();
+    assert_eq!(
+        (by_bearer.via, &*by_bearer.user.id),
+        (Via::Bearer, &*alice.id)
+    );
+
+    let jwt = auth.jwt(&alice).bearer();
+    let by_jwt = authenticator
+        .authenticate(&headers("authorization", &jwt))
+        .await
+        .unwrap();
+    assert_eq!((by_jwt.via, &*by_jwt.user.id), (Via::Jwt, &*alice.id));
+    assert_eq!(by_jwt.user.email, "alice@example.com");
+
+    let key = auth.api_key(&alice).create();
+    let by_key = authenticator
+        .authenticate(&headers("x-api-key", key.key()))
+        .await
+        .unwrap();
+    assert_eq!((by_key.via, &*by_key.user.id), (Via::ApiKey, &*alice.id));
+    assert_eq!(key.key().len(), 64);
+    assert_eq!(
+        auth.jwks()["keys"][0]["kid"],
+        better_auth_testkit::TEST_KEY_ID
+    );
+}
+
+#[tokio::test]
+async fn refusals_are_those_of_production() {
+    let auth = TestAuth::new();
+    let authenticator = auth.authenticator();
+    let code = |result: Result<_, AuthError>| result.map(|_| ()).unwrap_err().code();
+
+    let alice = auth.user("alice@example.com").create();
+    let expired = auth.session(&alice).expired().create();
+    assert_eq!(
+        code(
+            authenticator
+                .authenticate(&headers("cookie", &expired.cookie()))
+                .await
+        ),
+        "session_expired"
+    );
+    let banned = auth
+        .user("mallory@example.com")
+        .banned("spam", None)
+        .create();
+    let banned_session = auth.session(&banned).create();
+    assert_eq!(
+        code(
+            authenticator
+                .authenticate(&headers("cookie", &banned_session.cookie()))
+                .await
+        ),
+        "user_banned"
+    );
+    let old_jwt = auth.jwt(&alice).expires_in(Duration::minutes(-5)).bearer();
+    assert_eq!(
+        code(
+            authenticator
+                .authenticate(&headers("authorization", &old_jwt))
+                .await
+        ),
+        "token_expired"
+    );
+    let foreign = auth
+        .jwt(&alice)
+        .claim("iss", json!("https://evil.example"))
+        .bearer();
+    assert!(
+        authenticator
+            .authenticate(&headers("authorization", &foreign))
+            .await
+            .is_err()
+    );
+    // A cookie signed with another secret (another kit) is refused.
+    let other = TestAuth::with_config(better_auth_core::AuthConfig::new(
+        better_auth_core::SecretSet::single("another-secret-of-at-least-32-characters").unwrap(),
+    ));
+    let stranger = other.user("alice@example.com").create();
+    let forged = other.session(&stranger).create();
+    assert_eq!(
+        code(
+            authenticator
+                .authenticate(&headers("cookie", &forged.cookie()))
+                .await
+        ),
+        "invalid_signature"
+    );
+    // Sign-out: the row is gone.
+    let live = auth.session(&alice).create();
+    assert!(auth.store().remove_session(live.token()));
+    assert_eq!(
+        code(
+            authenticator
+                .authenticate(&headers("cookie", &live.cookie()))
+                .await
+        ),
+        "session_not_found"
+    );
+    // The backend down: a 503, never a pass.
+    let live = auth.session(&alice).create();
+    auth.store().set_down(true);
+    let refused = authenticator
+        .authenticate(&headers("cookie", &live.cookie()))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.status().as_u16(), 503);
+    auth.store().set_down(false);
+    authenticator
+        .authenticate(&headers("cookie", &live.cookie()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn api_keys_are_counted_as_better_auth_counts_them() {
+    let auth = TestAuth::new();
+    let authenticator = auth.authenticator();
+    let alice = auth.user("alice@example.com").create();
+
+    let key = auth.api_key(&alice).remaining(2).rate_limit(None).create();
+    for left in [1, 0] {
+        authenticator
+            .authenticate(&headers("x-api-key", key.key()))
+            .await
+            .unwrap();
+        assert_eq!(
+            auth.store().api_key(key.hashed()).unwrap().remaining,
+            Some(left)
+        );
+    }
+    let refused = authenticator
+        .authenticate(&headers("x-api-key", key.key()))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "api_key_exhausted");
+    assert!(
+        auth.store().api_key(key.hashed()).is_none(),
+        "deleted, as Better Auth does"
+    );
+
+    // The plugin's default rate limit: 10 a day.
+    let key = auth.api_key(&alice).create();
+    for _ in 0..10 {
+        authenticator
+            .authenticate(&headers("x-api-key", key.key()))
+            .await
+            .unwrap();
+    }
+    let refused = authenticator
+        .authenticate(&headers("x-api-key", key.key()))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "api_key_rate_limited");
+
+    let disabled = auth.api_key(&alice).disabled().create();
+    let refused = authenticator
+        .authenticate(&headers("x-api-key", disabled.key()))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "api_key_disabled");
+}
+
+#[tokio::test]
+async fn a_due_session_is_refreshed_in_the_store() {
+    let auth = TestAuth::new();
+    let authenticator = auth.authenticator();
+    let alice = auth.user("alice@example.com").create();
+    // Better Auth's defaults: 7 days, refreshed when last refreshed over a day ago.
+    let session = auth
+        .session(&alice)
+        .created_ago(Duration::days(2))
+        .expires_in(Duration::days(5))
+        .create();
+    let outcome = authenticator
+        .authenticate_request("GET", &headers("cookie", &session.cookie()))
+        .await;
+    let refresh = outcome.take_refresh_headers().expect("refreshed");
+    let set_cookie = refresh
+        .iter()
+        .find(|(name, _)| *name == "set-cookie")
+        .map(|(_, value)| value.to_owned())
+        .expect("the session cookie is set again");
+    assert!(set_cookie.starts_with(&session.cookie()), "{set_cookie}");
+    let stored = auth.store().session(session.token()).unwrap();
+    assert!(
+        stored.expires_at > session.session().expires_at + Duration::days(1),
+        "expiresAt moved to 7 days from now: {}",
+        stored.expires_at
+    );
+}
+
+#[tokio::test]
+async fn memberships_and_permissions_come_from_the_kit_rows() {
+    let auth = TestAuth::new();
+    let authenticator = auth.authenticator();
+    let alice = auth.user("alice@example.com").create();
+    let acme = auth.organization("Acme Inc").create();
+    assert_eq!(acme.slug, "acme-inc");
+    auth.add_member(&acme, &alice, "member,auditor");
+    auth.add_organization_role(&acme, "auditor", json!({"invitation": ["create"]}));
+    let team = auth.add_team(&acme, &[&alice]);
+    let session = auth
+        .session(&alice)
+        .active_organization(&acme)
+        .active_team(&team)
+        .create();
+
+    let user = authenticator
+        .authenticate_request("GET", &headers("cookie", &session.cookie()))
+        .await
+        .required()
+        .unwrap();
+    let membership = user.membership().await.unwrap();
+    assert_eq!(membership.organization.name, "Acme Inc");
+    assert_eq!(membership.member.roles(), ["member", "auditor"]);
+    assert_eq!(membership.team.as_ref().unwrap().team_id, team);
+    let invite = Permissions::new([("invitation", ["create"])]);
+    assert!(
+        user.has_organization_permission(&invite).await.unwrap(),
+        "from the dynamic role"
+    );
+    let delete = Permissions::new([("organization", ["delete"])]);
+    assert!(!user.has_organization_permission(&delete).await.unwrap());
+
+    // Removed: not a member any more.
+    assert_eq!(auth.store().remove_member(&acme.id, &alice.id), 1);
+    let user = authenticator
+        .authenticate_request("GET", &headers("cookie", &session.cookie()))
+        .await
+        .required()
+        .unwrap();
+    let refused = user.membership().await.unwrap_err();
+    assert_eq!(refused.error().code(), "not_a_member");
+}
