@@ -75,6 +75,12 @@ async fn actix_passes_the_conformance_suite() {
 }
 
 #[actix_web::test]
+async fn actix_serves_the_test_kit_credentials() {
+    let kit = better_auth_testkit::TestAuth::new();
+    better_auth_testkit::conformance::run(&client(kit.authenticator()).await, &kit).await;
+}
+
+#[actix_web::test]
 async fn actix_sends_the_configured_error_rendering() {
     let fixture = Fixture::new().await;
     testing::run_custom_errors(

@@ -64,6 +64,13 @@ async fn axum_passes_the_conformance_suite() {
 }
 
 #[tokio::test]
+async fn axum_serves_the_test_kit_credentials() {
+    let kit = better_auth_testkit::TestAuth::new();
+    let client = AxumClient(example_axum::app(kit.authenticator()));
+    better_auth_testkit::conformance::run(&client, &kit).await;
+}
+
+#[tokio::test]
 async fn axum_sends_the_configured_error_rendering() {
     let fixture = Fixture::new().await;
     let client = AxumClient(example_axum::app(

@@ -56,6 +56,12 @@ async fn poem_passes_the_conformance_suite() {
 }
 
 #[tokio::test]
+async fn poem_serves_the_test_kit_credentials() {
+    let kit = better_auth_testkit::TestAuth::new();
+    better_auth_testkit::conformance::run(&client(kit.authenticator()), &kit).await;
+}
+
+#[tokio::test]
 async fn poem_sends_the_configured_error_rendering() {
     let fixture = Fixture::new().await;
     testing::run_custom_errors(

@@ -60,6 +60,12 @@ async fn rocket_passes_the_conformance_suite() {
 }
 
 #[rocket::async_test]
+async fn rocket_serves_the_test_kit_credentials() {
+    let kit = better_auth_testkit::TestAuth::new();
+    better_auth_testkit::conformance::run(&client(kit.authenticator()).await, &kit).await;
+}
+
+#[rocket::async_test]
 async fn rocket_sends_the_configured_error_rendering() {
     let fixture = Fixture::new().await;
     testing::run_custom_errors(

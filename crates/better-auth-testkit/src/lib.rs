@@ -6,6 +6,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)
 )]
 
+#[cfg(feature = "conformance")]
+#[doc(hidden)]
+pub mod conformance;
 mod kit;
 mod memory_store;
 mod records;
