@@ -16,6 +16,11 @@ use crate::tasks::{Result, cargo, root};
 /// The core crate; its features are the matrix.
 pub(crate) const CORE: &str = "better-auth-core";
 
+/// The test kit: not an adapter (its one feature is internal, for the adapters' conformance
+/// tests); the feature matrix checks it on its own, so that its dependency on the core's `jwks`
+/// does not turn that feature on for the core's checks.
+pub(crate) const TESTKIT: &str = "better-auth-testkit";
+
 /// The features the README tells users to combine ("features `postgres`, `sqlite`, `jwks`").
 pub(crate) const README_COMBINATION: [&str; 3] = ["postgres", "sqlite", "jwks"];
 
@@ -27,7 +32,7 @@ pub(crate) const JWKS_WITH_MYSQL: [&str; 2] = ["jwks", "mysql"];
 pub(crate) struct Workspace {
     /// Every feature of the core but `default` and the internal `_`-prefixed ones, sorted.
     pub(crate) core_features: Vec<String>,
-    /// The adapter crates (every package under `crates/` but the core), sorted.
+    /// The adapter crates (every package under `crates/` but the core and the test kit), sorted.
     pub(crate) adapters: Vec<String>,
     packages: Vec<Value>,
 }
@@ -59,7 +64,7 @@ pub(crate) fn workspace() -> Result<Workspace> {
     let crates_dir = root().join("crates");
     let mut adapters: Vec<String> = packages
         .iter()
-        .filter(|package| package["name"] != CORE)
+        .filter(|package| package["name"] != CORE && package["name"] != TESTKIT)
         .filter(|package| {
             package["manifest_path"]
                 .as_str()

@@ -361,14 +361,32 @@ fn feature_matrix(workspace: &manifest::Workspace) -> Result {
             failed.push(format!("{label}: {error}"));
         }
     }
+    // The test kit on its own: as users build it (no feature), and as the adapters' tests do.
+    for features in [None, Some("conformance")] {
+        let label = format!(
+            "{} ({})",
+            manifest::TESTKIT,
+            features.unwrap_or("no feature")
+        );
+        let mut kit = cargo();
+        kit.args(["clippy", "--locked", "-p", manifest::TESTKIT, "--lib"]);
+        if let Some(features) = features {
+            kit.args(["--features", features]);
+        }
+        kit.args(["--", "-D", "warnings"]);
+        println!("xtask: feature matrix: {label}");
+        if let Err(error) = run(&mut kit) {
+            failed.push(format!("{label}: {error}"));
+        }
+    }
+    let checks = sets.len() + 2;
     if failed.is_empty() {
-        println!("xtask: feature matrix: {} feature sets pass", sets.len());
+        println!("xtask: feature matrix: {checks} checks pass");
         Ok(())
     } else {
         Err(format!(
-            "feature matrix: {} of {} checks failed:\n  {}",
+            "feature matrix: {} of {checks} checks failed:\n  {}",
             failed.len(),
-            sets.len(),
             failed.join("\n  ")
         ))
     }
