@@ -16,9 +16,13 @@ use crate::{
     response::Rejection,
 };
 
-/// The request's membership lookup, made once (shared by the clones of one request's
-/// [`Authenticated`]).
-pub(crate) type MembershipCell = Arc<OnceCell<Result<Membership, AuthError>>>;
+/// What one request looks up or reads lazily, once (shared by the clones of its
+/// [`Authenticated`]): the membership, the typed views of its fields.
+#[derive(Debug, Default)]
+pub(crate) struct RequestLookups {
+    membership: OnceCell<Result<Membership, AuthError>>,
+    fields: crate::typed_fields::TypedFields,
+}
 
 /// An authenticated request's identity, with the guards of [`Identity`] answering
 /// [`Rejection`]s rendered by the authenticator.
@@ -27,7 +31,7 @@ pub struct Authenticated {
     identity: Identity,
     authenticator: Authenticator,
     device_sessions: Option<Arc<DeviceSessions>>,
-    membership: MembershipCell,
+    lookups: Arc<RequestLookups>,
 }
 
 impl Authenticated {
@@ -37,7 +41,7 @@ impl Authenticated {
             identity,
             authenticator,
             device_sessions: None,
-            membership: MembershipCell::default(),
+            lookups: Arc::default(),
         }
     }
 
@@ -46,13 +50,13 @@ impl Authenticated {
         identity: Identity,
         authenticator: Authenticator,
         device_sessions: Option<Arc<DeviceSessions>>,
-        membership: MembershipCell,
+        lookups: Arc<RequestLookups>,
     ) -> Self {
         Self {
             identity,
             authenticator,
             device_sessions,
-            membership,
+            lookups,
         }
     }
 
@@ -69,7 +73,8 @@ impl Authenticated {
     /// # }
     /// ```
     pub async fn membership(&self) -> Result<Membership, Rejection> {
-        self.membership
+        self.lookups
+            .membership
             .get_or_init(|| async {
                 self.authenticator
                     .membership(&self.identity)
@@ -79,6 +84,51 @@ impl Authenticated {
             .await
             .clone()
             .map_err(|error| self.authenticator.render(error))
+    }
+
+    /// The user's fields read as your type `T`: Better Auth's `user.additionalFields` (and any
+    /// other column: `T` may name `email`, `role`, ...), with Better Auth's field names, so
+    /// `#[serde(rename_all = "camelCase")]` on `T`. Read once per request and type, then shared.
+    /// A user whose fields do not fit `T` is a 500 `fields_mismatch` (logged with serde's
+    /// reason), never a panic.
+    ///
+    /// ```no_run
+    /// # fn handler(user: better_auth_core::Authenticated) -> Result<(), better_auth_core::Rejection> {
+    /// #[derive(serde::Deserialize)]
+    /// #[serde(rename_all = "camelCase")]
+    /// struct Billing {
+    ///     plan: String,           // additionalFields: { plan: { type: "string" } }
+    ///     seats: Option<u32>,     // { seats: { type: "number", required: false } }
+    /// }
+    /// let billing = user.user_fields::<Billing>()?;
+    /// if billing.plan == "pro" { /* ... */ }
+    /// # Ok(()) }
+    /// ```
+    pub fn user_fields<T>(&self) -> Result<Arc<T>, Rejection>
+    where
+        T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        self.lookups
+            .fields
+            .view("user", &*self.identity.user)
+            .map_err(|error| self.authenticator.reject(error))
+    }
+
+    /// The session's fields read as your type `T` (`session.additionalFields`, plugin columns
+    /// such as `activeOrganizationId`), like [`user_fields`](Self::user_fields); `None` for a
+    /// request without a session (a JWT or an API key).
+    pub fn session_fields<T>(&self) -> Result<Option<Arc<T>>, Rejection>
+    where
+        T: serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        let Some(session) = &self.identity.session else {
+            return Ok(None);
+        };
+        self.lookups
+            .fields
+            .view("session", session)
+            .map(Some)
+            .map_err(|error| self.authenticator.reject(error))
     }
 
     /// The membership, refused (403 `missing_role`) unless one of the member's roles (the

@@ -119,6 +119,18 @@ pub enum AuthError {
     /// dynamic role of the organization, a name JavaScript objects inherit): 500, never a pass.
     #[error("permission check failed: {0}")]
     AccessControl(crate::access_control::AccessControlError),
+    /// The stored fields of the user or the session do not match the type a handler reads them
+    /// as ([`Authenticated::user_fields`](crate::Authenticated::user_fields)): Better Auth's
+    /// `additionalFields` and the service's type disagree. 500, logged with serde's reason.
+    #[error("the {model}'s fields do not match {type_name}: {reason}")]
+    FieldsMismatch {
+        /// `user` or `session`.
+        model: &'static str,
+        /// The Rust type asked for.
+        type_name: &'static str,
+        /// What serde says is wrong.
+        reason: String,
+    },
     /// A custom guard refused the request.
     #[error("forbidden ({code})")]
     Forbidden {
@@ -177,6 +189,7 @@ impl AuthError {
             Self::Forbidden { code } => code,
             Self::Backend(error) => error.code(),
             Self::Misconfigured { .. } => "misconfigured",
+            Self::FieldsMismatch { .. } => "fields_mismatch",
         }
     }
 
@@ -223,7 +236,7 @@ impl AuthError {
             Self::JwksUnavailable(_) | Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
             // A guard checks parsed permissions: only Better Auth's 500 cases reach it (a body's
             // 400 is the endpoint's, before any guard).
-            Self::Misconfigured { .. } | Self::AccessControl(_) => {
+            Self::Misconfigured { .. } | Self::AccessControl(_) | Self::FieldsMismatch { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         }
@@ -267,6 +280,7 @@ impl AuthError {
             Self::AccessControl(_) => "the permission check failed",
             Self::Forbidden { .. } => "forbidden",
             Self::Misconfigured { .. } => "authentication is not configured",
+            Self::FieldsMismatch { .. } => "the stored fields do not match the service",
             Self::Backend(error) => match error.kind {
                 BackendErrorKind::Timeout => "authentication backend timed out",
                 BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {
@@ -342,7 +356,7 @@ impl AuthError {
             Self::Backend(error) | Self::JwksUnavailable(error) => {
                 tracing::error!(target: "better_auth", code, error = %error, "authentication backend failed; request refused")
             }
-            Self::Misconfigured { .. } => {
+            Self::Misconfigured { .. } | Self::FieldsMismatch { .. } => {
                 tracing::error!(target: "better_auth", code, reason = %self, "request refused")
             }
             _ => tracing::info!(target: "better_auth", code, reason = %self, "request rejected"),
@@ -575,6 +589,11 @@ mod tests {
             AuthError::JwksUnavailable(backend()),
             AuthError::Backend(backend()),
             AuthError::Misconfigured { fix: "x" },
+            AuthError::FieldsMismatch {
+                model: "user",
+                type_name: "x",
+                reason: "x".into(),
+            },
         ];
         let listed: std::collections::HashSet<u8> = all
             .iter()
@@ -609,9 +628,10 @@ mod tests {
                 AuthError::MissingPermission => 27,
                 AuthError::AccessControl(_) => 28,
                 AuthError::InvalidPermissionCheck { .. } => 29,
+                AuthError::FieldsMismatch { .. } => 30,
             })
             .collect();
-        assert_eq!(listed.len(), 30, "every variant listed once");
+        assert_eq!(listed.len(), 31, "every variant listed once");
         all
     }
 

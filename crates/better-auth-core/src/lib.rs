@@ -59,6 +59,7 @@ pub mod signing;
 pub mod store;
 #[cfg(feature = "test-utils")]
 pub mod testing;
+mod typed_fields;
 
 pub use api_key_usage::ApiKeyUsage;
 pub use authenticated::Authenticated;

@@ -285,3 +285,82 @@ async fn memberships_and_permissions_come_from_the_kit_rows() {
     let refused = user.membership().await.unwrap_err();
     assert_eq!(refused.error().code(), "not_a_member");
 }
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Billing {
+    plan: String,
+    seats: Option<u32>,
+    email: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Device {
+    device: String,
+}
+
+#[tokio::test]
+async fn custom_fields_are_read_as_the_apps_types_once_per_request() {
+    let auth = TestAuth::new();
+    let authenticator = auth.authenticator();
+    let alice = auth
+        .user("alice@example.com")
+        .field("plan", json!("pro"))
+        .field("seats", json!(5))
+        .create();
+    let session = auth
+        .session(&alice)
+        .field("device", json!("laptop"))
+        .create();
+    let user = authenticator
+        .authenticate_request("GET", &headers("cookie", &session.cookie()))
+        .await
+        .required()
+        .unwrap();
+    let billing = user.user_fields::<Billing>().unwrap();
+    assert_eq!(
+        (billing.plan.as_str(), billing.seats, billing.email.as_str()),
+        ("pro", Some(5), "alice@example.com")
+    );
+    let again = user.clone().user_fields::<Billing>().unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&billing, &again),
+        "read once per request"
+    );
+    let device = user.session_fields::<Device>().unwrap().expect("a session");
+    assert_eq!(device.device, "laptop");
+
+    // A type the stored fields do not fit: a 500 that names the problem, not a panic.
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Wrong {
+        seats: String,
+    }
+    let refused = user.user_fields::<Wrong>().unwrap_err();
+    assert_eq!(refused.response().status, 500);
+    assert_eq!(refused.error().code(), "fields_mismatch");
+    assert!(
+        refused.error().to_string().contains("seats")
+            || refused.error().to_string().contains("string"),
+        "{}",
+        refused.error()
+    );
+    let body = String::from_utf8(refused.response().body.clone()).unwrap();
+    assert!(
+        !body.contains("pro"),
+        "no stored value in the response: {body}"
+    );
+
+    // A JWT request has no session.
+    let by_jwt = authenticator
+        .authenticate_request("GET", &headers("authorization", &auth.jwt(&alice).bearer()))
+        .await
+        .required()
+        .unwrap();
+    assert!(by_jwt.session_fields::<Device>().unwrap().is_none());
+    assert_eq!(
+        by_jwt.user_fields::<Billing>().unwrap().plan,
+        "pro",
+        "the JWT carries the user's fields"
+    );
+}

@@ -22,8 +22,9 @@ pub struct AuthOutcome {
     authenticator: Authenticator,
     device_sessions: Option<Arc<DeviceSessions>>,
     refresh: Option<Arc<PendingRefresh>>,
-    /// The active organization's membership, looked up once per request when asked.
-    membership: crate::authenticated::MembershipCell,
+    /// The active organization's membership and the typed fields, looked up once per request
+    /// when asked.
+    lookups: Arc<crate::authenticated::RequestLookups>,
 }
 
 impl AuthOutcome {
@@ -37,7 +38,7 @@ impl AuthOutcome {
             authenticator,
             device_sessions: device_sessions.map(Arc::new),
             refresh: None,
-            membership: Default::default(),
+            lookups: Arc::default(),
         }
     }
 
@@ -114,7 +115,7 @@ impl AuthOutcome {
             identity.clone(),
             self.authenticator.clone(),
             self.device_sessions.clone(),
-            self.membership.clone(),
+            self.lookups.clone(),
         )
     }
 }
