@@ -156,9 +156,18 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
     /// directly, without the boxed future of the `SessionStore` trait object.
     pub async fn lookup(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         let inner = &self.inner;
-        self.cache
-            .try_get_with(key(token), async move { inner.find_session(token).await })
-            .await
+        let asked = std::sync::atomic::AtomicBool::new(false);
+        let found = self
+            .cache
+            .try_get_with(key(token), async {
+                asked.store(true, std::sync::atomic::Ordering::Relaxed);
+                inner.find_session(token).await
+            })
+            .await;
+        // A request that waited for another's lookup of the same token asked nothing: a hit.
+        let miss = asked.load(std::sync::atomic::Ordering::Relaxed);
+        crate::telemetry::session_source(if miss { "miss" } else { "hit" });
+        found
             // The error is shared between the coalesced callers; each gets its own copy.
             .map_err(|shared| shared.detached_copy())
     }

@@ -354,6 +354,7 @@ impl AuthError {
                 tracing::debug!(target: "better_auth", code, "request without credentials")
             }
             Self::Backend(error) | Self::JwksUnavailable(error) => {
+                crate::telemetry::backend_failed(error.backend);
                 tracing::error!(target: "better_auth", code, error = %error, "authentication backend failed; request refused")
             }
             Self::Misconfigured { .. } | Self::FieldsMismatch { .. } => {

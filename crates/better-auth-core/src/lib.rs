@@ -57,6 +57,7 @@ pub mod secret;
 pub mod session_refresh;
 pub mod signing;
 pub mod store;
+pub mod telemetry;
 #[cfg(feature = "test-utils")]
 pub mod testing;
 mod typed_fields;

@@ -157,10 +157,32 @@ impl Authenticator {
         method: &str,
         headers: &impl RequestHeaders,
     ) -> AuthOutcome {
+        use tracing::Instrument as _;
+        let span = crate::telemetry::authentication_span();
+        let started = std::time::Instant::now();
+        let (outcome, via) = self
+            .authenticate_in_span(method, headers)
+            .instrument(span.clone())
+            .await;
+        crate::telemetry::authentication_finished(&span, via, outcome.result(), started);
+        outcome
+    }
+
+    /// [`authenticate_request`](Self::authenticate_request) inside its span: the outcome and
+    /// where the credential was found.
+    async fn authenticate_in_span(
+        &self,
+        method: &str,
+        headers: &impl RequestHeaders,
+    ) -> (AuthOutcome, Option<crate::Via>) {
         let found = match self.inner.discovery.find(headers) {
             Ok(found) => found,
-            Err(error) => return AuthOutcome::refused(self.clone(), error),
+            Err(error) => return (AuthOutcome::refused(self.clone(), error), None),
         };
+        let via = found
+            .credential
+            .as_ref()
+            .map(crate::credentials::Credential::via);
         // Read now, from the headers; applied after verification (a bad credential is a 401
         // before it is a 403).
         let origin = crate::origin::check(method, headers, &self.inner.trusted_origins);
@@ -187,7 +209,10 @@ impl Authenticator {
         };
         let device_sessions = (self.inner.config.multi_session && result.is_ok())
             .then(|| DeviceSessions::new(found.device_cookies));
-        AuthOutcome::new(result, self.clone(), device_sessions).with_refresh(refresh)
+        (
+            AuthOutcome::new(result, self.clone(), device_sessions).with_refresh(refresh),
+            via,
+        )
     }
 
     /// Logs `error` and renders its response: the rejection of a guard or a handler.

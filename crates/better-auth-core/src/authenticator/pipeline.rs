@@ -29,6 +29,7 @@ impl Authenticator {
         };
         #[cfg(feature = "cookie-cache")]
         if let Some(identity) = self.answer_from_cookie_cache(credential, found)? {
+            crate::telemetry::session_source("cookie_cache");
             // Better Auth answers from its cookie cache without reading or refreshing the
             // session (the facts file's A12).
             return Ok(Some(Verified {

@@ -168,6 +168,7 @@ impl KeyCache {
         let attempt = previous.attempt + 1;
         match self.source.fetch_keys().await {
             Ok(jwks) => {
+                crate::telemetry::jwks_fetched(true);
                 let keys = KeySet::from_jwks(&jwks, self.options.default_rsa_algorithm);
                 tracing::debug!(target: "better_auth", keys = keys.len(), "JWKS fetched");
                 self.store(Snapshot {
@@ -179,6 +180,7 @@ impl KeyCache {
                 });
             }
             Err(error) => {
+                crate::telemetry::jwks_fetched(false);
                 tracing::warn!(target: "better_auth", %error, "JWKS fetch failed; the last good keys keep serving");
                 self.store(Snapshot {
                     keys: previous.keys.clone(),

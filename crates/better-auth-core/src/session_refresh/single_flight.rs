@@ -65,20 +65,26 @@ impl Refresher {
         self.flights
             .get_with(key, async move {
                 match store.extend_session(token, &extension).await {
-                    Ok(Extended::Written) => Flight::Written {
-                        expires_at: extension.expires_at,
-                        updated_at: extension.updated_at,
-                        headers: None,
-                    },
+                    Ok(Extended::Written) => {
+                        crate::telemetry::session_refreshed();
+                        Flight::Written {
+                            expires_at: extension.expires_at,
+                            updated_at: extension.updated_at,
+                            headers: None,
+                        }
+                    }
                     Ok(Extended::RefreshedBy {
                         expires_at,
                         updated_at,
                         headers,
-                    }) => Flight::Written {
-                        expires_at,
-                        updated_at,
-                        headers: Some(headers),
-                    },
+                    }) => {
+                        crate::telemetry::session_refreshed();
+                        Flight::Written {
+                            expires_at,
+                            updated_at,
+                            headers: Some(headers),
+                        }
+                    }
                     Ok(Extended::NotDue | Extended::Unsupported) => Flight::NotWritten,
                     Err(error) => {
                         tracing::warn!(
