@@ -18,6 +18,8 @@ pub struct ExampleService {
     _child: Child,
     base: String,
     client: reqwest::Client,
+    /// Every line the service printed after its address.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ExampleService {
@@ -53,11 +55,14 @@ impl ExampleService {
         .flatten()
         .unwrap_or_else(|| panic!("{binary} did not print its address"));
         let echo = std::env::var_os("EXAMPLE_SERVICE_LOG").is_some();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
                 if echo {
                     eprintln!("service: {line}");
                 }
+                kept.lock().unwrap().push(line);
             }
         });
         let client = reqwest::Client::builder()
@@ -69,7 +74,13 @@ impl ExampleService {
             _child: child,
             base,
             client,
+            log,
         }
+    }
+
+    /// What the service printed so far (its log, at the `RUST_LOG` it was started with).
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
     }
 
     /// Sends a request; returns status and JSON body (`Null` when not JSON).
@@ -452,7 +463,116 @@ pub async fn run_deployment_shapes(binary: &str) {
     session_refresh(binary, true).await;
     organization_context(binary, false).await;
     organization_context(binary, true).await;
+    credentials_stay_out_of_the_logs(binary).await;
     custom_roles_from_the_environment(binary).await;
+}
+
+/// The service at `RUST_LOG=trace` (every target: the framework's, hyper's, sqlx's, ours) sees
+/// cookies, bearer tokens, JWTs and API keys, good and bad, and writes none of them, nor the
+/// secret, to its log: the examples add `CREDENTIAL_SAFE_LOG_DIRECTIVES` to any filter.
+async fn credentials_stay_out_of_the_logs(binary: &str) {
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(json!({
+        "bearer": {}, "jwt": {}, "apiKey": {}
+    })))
+    .await;
+    let url = db.url();
+    let service = ExampleService::start(
+        binary,
+        &[
+            ("DATABASE_URL", &url),
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_URL", server.base_url()),
+            ("BETTER_AUTH_API_KEYS", "true"),
+            ("BETTER_AUTH_CACHE_TTL_MS", "60000"),
+            ("RUST_LOG", "trace"),
+        ],
+    )
+    .await;
+    let signed = server
+        .sign_up("logs@example.com", "correct horse battery", "Logs")
+        .await;
+    let cookie = signed.cookie_header();
+    let token = signed.token();
+    let signed_token = signed.auth_token.clone().expect("set-auth-token");
+    let jwt = server.get_jwt(&cookie).await;
+    let created: Value = server
+        .post("/api-key/create", json!({"name": "logs"}), Some(&cookie))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let key = created["key"].as_str().expect("an API key").to_owned();
+    let tampered_cookie = format!("{cookie}x");
+    let requests: Vec<(Method, &str, Vec<(&str, String)>)> = vec![
+        (Method::GET, "/me", vec![("cookie", cookie.clone())]),
+        (Method::GET, "/me", vec![("cookie", cookie.clone())]),
+        (
+            Method::GET,
+            "/me",
+            vec![("authorization", format!("Bearer {signed_token}"))],
+        ),
+        (
+            Method::GET,
+            "/me",
+            vec![("authorization", format!("Bearer {jwt}"))],
+        ),
+        (Method::GET, "/me", vec![("x-api-key", key.clone())]),
+        (
+            Method::GET,
+            "/me",
+            vec![("cookie", tampered_cookie.clone())],
+        ),
+        (
+            Method::GET,
+            "/me",
+            vec![("authorization", format!("Bearer {jwt}x"))],
+        ),
+        (Method::GET, "/me", vec![("x-api-key", format!("{key}x"))]),
+        (Method::GET, "/admin", vec![("cookie", cookie.clone())]),
+        (
+            Method::POST,
+            "/notes",
+            vec![
+                ("cookie", cookie.clone()),
+                ("origin", "https://evil.example".to_owned()),
+            ],
+        ),
+    ];
+    for (method, path, headers) in &requests {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        service.call(method.clone(), path, &headers).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = service.log();
+    assert!(
+        log.contains("better_auth") && log.lines().count() > 20,
+        "the service logged at trace: {log}"
+    );
+    let jwt_signature = jwt.rsplit('.').next().unwrap().to_owned();
+    let cookie_value = cookie
+        .split_once('=')
+        .map(|(_, value)| value.to_owned())
+        .unwrap();
+    for (what, secret) in [
+        ("session token", token.as_str()),
+        ("signed session cookie", cookie_value.as_str()),
+        ("bearer token", signed_token.as_str()),
+        ("JWT", jwt.as_str()),
+        ("JWT signature", jwt_signature.as_str()),
+        ("API key", key.as_str()),
+        ("secret", SECRET),
+    ] {
+        let leak = log.lines().find(|line| line.contains(secret));
+        assert!(
+            leak.is_none(),
+            "{binary}: the {what} is in the log: {:?}",
+            leak.map(|line| line.replace(secret, "<here>"))
+        );
+    }
 }
 
 /// `BETTER_AUTH_ACCESS_CONTROL`: the same custom roles on both sides (Better Auth's `roles`,

@@ -22,6 +22,20 @@
 
 use std::time::Instant;
 
+/// Log filter directives that keep web frameworks' own logging from writing credentials, for
+/// `tracing_subscriber::EnvFilter` (or `RUST_LOG`): append them to any filter, e.g.
+/// `EnvFilter::new(format!("{filter},{CREDENTIAL_SAFE_LOG_DIRECTIVES}"))`. A more specific
+/// directive wins, so `RUST_LOG=trace` then logs everything else.
+///
+/// - `rocket::server=info`: Rocket logs every request and response with all its headers
+///   (`Cookie`, `Authorization`) at DEBUG under `rocket::server` (through `tracing-log` when a
+///   `tracing` subscriber is installed; with Rocket's own logger, keep `log_level` at `normal`
+///   or below).
+///
+/// axum, actix-web and Poem write no header at any level (checked at `trace` by the examples'
+/// end-to-end test, which searches the whole log for every credential it sent).
+pub const CREDENTIAL_SAFE_LOG_DIRECTIVES: &str = "rocket::server=info";
+
 use tracing::{Span, field::Empty};
 
 use crate::{credentials::Via, error::AuthError, model::Identity};

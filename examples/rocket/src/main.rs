@@ -8,10 +8,13 @@ use rocket::{config::LogLevel, fairing::AdHoc};
 
 #[rocket::main]
 async fn main() -> anyhow::Result<()> {
+    // Any filter, with the directives that keep credentials out of the framework's own log.
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "{filter},{}",
+            better_auth_rocket::core::telemetry::CREDENTIAL_SAFE_LOG_DIRECTIVES
+        )))
         .init();
     let port: u16 = std::env::var("PORT")
         .ok()
