@@ -467,6 +467,9 @@ pub async fn run_deployment_shapes(binary: &str) {
     custom_roles_from_the_environment(binary).await;
 }
 
+/// A request of a scenario: method, path, headers.
+type Request<'a> = (Method, &'a str, Vec<(&'a str, String)>);
+
 /// The service at `RUST_LOG=trace` (every target: the framework's, hyper's, sqlx's, ours) sees
 /// cookies, bearer tokens, JWTs and API keys, good and bad, and writes none of them, nor the
 /// secret, to its log: the examples add `CREDENTIAL_SAFE_LOG_DIRECTIVES` to any filter.
@@ -504,7 +507,7 @@ async fn credentials_stay_out_of_the_logs(binary: &str) {
         .unwrap();
     let key = created["key"].as_str().expect("an API key").to_owned();
     let tampered_cookie = format!("{cookie}x");
-    let requests: Vec<(Method, &str, Vec<(&str, String)>)> = vec![
+    let requests: Vec<Request<'_>> = vec![
         (Method::GET, "/me", vec![("cookie", cookie.clone())]),
         (Method::GET, "/me", vec![("cookie", cookie.clone())]),
         (
