@@ -193,6 +193,47 @@ impl AuthError {
         }
     }
 
+    /// Every code [`code`](Self::code) can give but a custom guard's
+    /// ([`Forbidden`](Self::Forbidden)): for tools that explain each (the doctor's `explain`)
+    /// and tests that cover each.
+    pub const CODES: &'static [&'static str] = &[
+        "missing_credentials",
+        "malformed_credentials",
+        "invalid_signature",
+        "session_not_found",
+        "session_expired",
+        "user_banned",
+        "invalid_token",
+        "token_expired",
+        "token_not_yet_valid",
+        "unknown_key",
+        "jwks_timeout",
+        "jwks_unavailable",
+        "invalid_api_key",
+        "api_key_expired",
+        "api_key_exhausted",
+        "api_key_disabled",
+        "api_key_rate_limited",
+        "api_key_not_user_owned",
+        "missing_origin",
+        "untrusted_origin",
+        "missing_role",
+        "email_not_verified",
+        "session_not_fresh",
+        "no_active_organization",
+        "not_a_member",
+        "missing_permission",
+        "invalid_permission_check",
+        "invalid_role_definition",
+        "unsupported_resource",
+        "unsupported_role",
+        "no_permissions_passed",
+        "backend_timeout",
+        "backend_unavailable",
+        "misconfigured",
+        "fields_mismatch",
+    ];
+
     /// Every status [`status`](Self::status) can give: 401, 403, 429 (an exhausted API key),
     /// 500 (a misconfigured app) and 503. Adapters that route errors by status (Rocket's
     /// catchers) cover these.
@@ -634,6 +675,34 @@ mod tests {
             .collect();
         assert_eq!(listed.len(), 31, "every variant listed once");
         all
+    }
+
+    #[test]
+    fn codes_lists_every_code_once() {
+        use crate::access_control::AccessControlError;
+        let mut codes: std::collections::BTreeSet<&str> = one_of_each()
+            .iter()
+            .map(AuthError::code)
+            .filter(|code| *code != "x")
+            .collect();
+        let timeout = BackendError::timeout("postgres", Duration::from_secs(1));
+        codes.insert(AuthError::Backend(timeout.clone()).code());
+        codes.insert(AuthError::JwksUnavailable(timeout).code());
+        for error in [
+            AccessControlError::InvalidRoleDefinition {
+                role: "r".into(),
+                reason: "x".into(),
+            },
+            AccessControlError::ObjectPrototypeResource {
+                resource: "constructor".into(),
+            },
+            AccessControlError::NoPermissionsPassed,
+        ] {
+            codes.insert(AuthError::AccessControl(error).code());
+        }
+        let listed: std::collections::BTreeSet<&str> = AuthError::CODES.iter().copied().collect();
+        assert_eq!(listed.len(), AuthError::CODES.len(), "no code listed twice");
+        assert_eq!(codes, listed);
     }
 
     #[test]
