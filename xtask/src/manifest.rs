@@ -21,6 +21,10 @@ pub(crate) const CORE: &str = "better-auth-core";
 /// does not turn that feature on for the core's checks.
 pub(crate) const TESTKIT: &str = "better-auth-testkit";
 
+/// The doctor: a binary over the core with every store feature on; not an adapter either (it
+/// would turn those features on for the matrix's checks of the core).
+pub(crate) const CLI: &str = "better-auth-cli";
+
 /// The features the README tells users to combine ("features `postgres`, `sqlite`, `jwks`").
 pub(crate) const README_COMBINATION: [&str; 3] = ["postgres", "sqlite", "jwks"];
 
@@ -32,7 +36,8 @@ pub(crate) const JWKS_WITH_MYSQL: [&str; 2] = ["jwks", "mysql"];
 pub(crate) struct Workspace {
     /// Every feature of the core but `default` and the internal `_`-prefixed ones, sorted.
     pub(crate) core_features: Vec<String>,
-    /// The adapter crates (every package under `crates/` but the core and the test kit), sorted.
+    /// The adapter crates (every package under `crates/` but the core, the test kit and the
+    /// doctor), sorted.
     pub(crate) adapters: Vec<String>,
     packages: Vec<Value>,
 }
@@ -64,7 +69,11 @@ pub(crate) fn workspace() -> Result<Workspace> {
     let crates_dir = root().join("crates");
     let mut adapters: Vec<String> = packages
         .iter()
-        .filter(|package| package["name"] != CORE && package["name"] != TESTKIT)
+        .filter(|package| {
+            ![CORE, TESTKIT, CLI]
+                .iter()
+                .any(|name| package["name"] == *name)
+        })
         .filter(|package| {
             package["manifest_path"]
                 .as_str()
