@@ -95,3 +95,51 @@ async fn axum_refuses_the_attack_corpus() {
     )
     .await;
 }
+
+/// The example's `GET /openapi.json` documents `/me` with Better Auth's three security schemes,
+/// the cookie named as the service's configuration names it.
+#[tokio::test]
+async fn axum_documents_its_security_schemes() {
+    use better_auth_core::{AuthConfig, SecretSet};
+
+    let mut config = AuthConfig::new(SecretSet::single(better_auth_testkit::TEST_SECRET).unwrap());
+    config.cookie_prefix = "acme".to_owned();
+    let kit = better_auth_testkit::TestAuth::with_config(config);
+    let client = AxumClient(example_axum::app(kit.authenticator()));
+    let response = client
+        .send(TestRequest {
+            method: "GET".into(),
+            path: "/openapi.json".into(),
+            headers: Vec::new(),
+        })
+        .await;
+    assert_eq!(response.status, 200);
+    let document = response.json();
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(
+        schemes["better_auth_session"],
+        serde_json::json!({"type": "apiKey", "in": "cookie", "name": "acme.session_token",
+            "description": "Better Auth's signed session cookie (TOKEN.SIGNATURE), set by its sign-in"}),
+        "{document}"
+    );
+    assert_eq!(schemes["better_auth_bearer"]["scheme"], "bearer");
+    assert_eq!(schemes["better_auth_api_key"]["in"], "header");
+    assert_eq!(schemes["better_auth_api_key"]["name"], "x-api-key");
+    assert_eq!(
+        document["paths"]["/me"]["get"]["security"],
+        serde_json::json!([{"better_auth_session": []}, {"better_auth_bearer": []}, {"better_auth_api_key": []}]),
+        "any one of the three"
+    );
+    // And the cookie the document names is the one the service reads.
+    let alice = kit.user("alice@example.com").create();
+    let cookie = kit.session(&alice).create().cookie();
+    assert!(cookie.starts_with("acme.session_token="), "{cookie}");
+    let response = client
+        .send(TestRequest {
+            method: "GET".into(),
+            path: "/me".into(),
+            headers: vec![("cookie".into(), cookie)],
+        })
+        .await;
+    assert_eq!(response.status, 200);
+}

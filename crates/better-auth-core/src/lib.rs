@@ -51,6 +51,8 @@ pub mod jwt;
 mod membership_cache;
 pub mod model;
 pub mod multi_session;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 pub mod origin;
 pub mod response;
 pub mod secret;

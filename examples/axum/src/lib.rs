@@ -6,7 +6,9 @@
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
-//! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
+//! - `GET /healthz`: 200 when the stores answer, 503 otherwise;
+//! - `GET /openapi.json`: the OpenAPI document of `/me` and `/admin`, with Better Auth's
+//!   security schemes (utoipa) named as this service's configuration names them.
 
 use axum::{
     Json, Router,
@@ -27,6 +29,11 @@ async fn private(_user: AuthUser) -> &'static str {
     "ok"
 }
 
+/// The signed-in user.
+#[utoipa::path(get, path = "/me",
+    responses((status = 200, description = "the user, the session and how the request authenticated"),
+              (status = 401, description = "no valid credential"), (status = 503, description = "the session store cannot answer")),
+    security(("better_auth_session" = []), ("better_auth_bearer" = []), ("better_auth_api_key" = [])))]
 async fn me(user: AuthUser) -> Json<Value> {
     Json(json!({"user": user.user, "session": user.session, "via": user.via}))
 }
@@ -35,6 +42,11 @@ async fn optional(user: Option<AuthUser>) -> Json<Value> {
     Json(json!({"user": user.map(|user| user.user.clone())}))
 }
 
+/// Admins only.
+#[utoipa::path(get, path = "/admin",
+    responses((status = 200, description = "the user"), (status = 401, description = "no valid credential"),
+              (status = 403, description = "`missing_role`: not an admin")),
+    security(("better_auth_session" = []), ("better_auth_bearer" = []), ("better_auth_api_key" = [])))]
 async fn admin(user: AuthUser) -> Result<Json<Value>, AuthRejection> {
     user.require_role("admin")?;
     Ok(Json(json!({"user": user.user})))
@@ -91,6 +103,19 @@ async fn healthz(State(auth): State<Authenticator>) -> Result<&'static str, Auth
     Ok("ok")
 }
 
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(me, admin))]
+struct ApiDoc;
+
+/// The OpenAPI document, with the security schemes of this service's configuration (its cookie
+/// name, its API key header).
+async fn openapi(State(auth): State<Authenticator>) -> Json<utoipa::openapi::OpenApi> {
+    use utoipa::{Modify, OpenApi};
+    let mut document = ApiDoc::openapi();
+    better_auth_axum::core::openapi::SecuritySchemes::new(auth.config()).modify(&mut document);
+    Json(document)
+}
+
 /// The service's routes on `auth`.
 pub fn app(auth: Authenticator) -> Router {
     Router::new()
@@ -104,6 +129,7 @@ pub fn app(auth: Authenticator) -> Router {
         .route("/org/has-permission", post(org_has_permission))
         .route("/admin/has-permission", post(admin_has_permission))
         .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
         // Sends session refreshes back (the session cookie with a new Max-Age, set-auth-token).
         .layer(BetterAuthLayer::new(auth.clone()))
         .with_state(auth)
