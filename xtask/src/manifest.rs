@@ -117,9 +117,12 @@ impl Workspace {
     }
 
     /// Fails unless every feature of every adapter is `X = ["better-auth-core/X"]` for a feature
-    /// X of the core (and `default` is empty): then building the adapters with
-    /// `--features better-auth-core/X` is building each adapter with its feature X, and one
-    /// clippy run per core feature checks every adapter's feature of that name.
+    /// X of the core (and `default` is empty), or an integration of the adapter's own that only
+    /// turns on optional dependencies (`openapi = ["dep:poem-openapi"]`, listed by
+    /// [`own_features`](Self::own_features) and checked on its own by the matrix): then
+    /// building the adapters with `--features better-auth-core/X` is building each adapter with
+    /// its feature X, and one clippy run per core feature checks every adapter's feature of
+    /// that name.
     pub(crate) fn assert_adapter_features_forward(&self) -> Result {
         let mut problems = Vec::new();
         for adapter in &self.adapters {
@@ -132,6 +135,7 @@ impl Workspace {
                     enables.is_empty()
                 } else {
                     enables == forward && self.core_features.contains(&name)
+                        || is_own_integration(&enables)
                 };
                 if !pure {
                     problems.push(format!(
@@ -147,6 +151,23 @@ impl Workspace {
         } else {
             Err(problems.join("\n"))
         }
+    }
+
+    /// The adapters' own integration features (`(adapter, feature)`): those that only turn on
+    /// optional dependencies, checked one by one by the feature matrix.
+    pub(crate) fn own_features(&self) -> Vec<(String, String)> {
+        let mut own = Vec::new();
+        for adapter in &self.adapters {
+            let Some(package) = self.package(adapter) else {
+                continue;
+            };
+            for (name, enables) in features(package) {
+                if name != "default" && is_own_integration(&enables) {
+                    own.push((adapter.clone(), name));
+                }
+            }
+        }
+        own
     }
 
     /// The binaries `cargo doc` documents by default: every binary of the workspace but those
@@ -283,4 +304,9 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// A feature that only turns on optional dependencies of its own package.
+fn is_own_integration(enables: &[String]) -> bool {
+    !enables.is_empty() && enables.iter().all(|item| item.starts_with("dep:"))
 }

@@ -361,6 +361,25 @@ fn feature_matrix(workspace: &manifest::Workspace) -> Result {
             failed.push(format!("{label}: {error}"));
         }
     }
+    // Each adapter's own integrations (poem-openapi...), on their own.
+    let own = workspace.own_features();
+    for (adapter, feature) in &own {
+        let label = format!("{adapter} ({feature})");
+        let mut check = cargo();
+        check.args([
+            "clippy",
+            "--locked",
+            "-p",
+            adapter,
+            "--lib",
+            "--no-default-features",
+        ]);
+        check.args(["--features", feature, "--", "-D", "warnings"]);
+        println!("xtask: feature matrix: {label}");
+        if let Err(error) = run(&mut check) {
+            failed.push(format!("{label}: {error}"));
+        }
+    }
     // The test kit on its own: as users build it (no feature), and as the adapters' tests do.
     for features in [None, Some("conformance")] {
         let label = format!(
@@ -379,7 +398,7 @@ fn feature_matrix(workspace: &manifest::Workspace) -> Result {
             failed.push(format!("{label}: {error}"));
         }
     }
-    let checks = sets.len() + 2;
+    let checks = sets.len() + own.len() + 2;
     if failed.is_empty() {
         println!("xtask: feature matrix: {checks} checks pass");
         Ok(())

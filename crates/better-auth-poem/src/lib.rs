@@ -9,6 +9,8 @@
 
 mod extract;
 mod middleware;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod response;
 
 pub use better_auth_core as core;
