@@ -138,7 +138,7 @@ fn describe(config: &AuthConfig, settings: &EnvSettings, report: &mut Report) {
         report.warn(
             "cookie",
             "the base URL is https but the cookie name has no `__Secure-` prefix",
-            "Better Auth prefixes its cookies with `__Secure-` on https; leave BETTER_AUTH_SECURE_COOKIES unset",
+            "Better Auth prefixes its cookies with `__Secure-` on https (unless its advanced.useSecureCookies is false): build the AuthConfig with secure_cookies left unset",
         );
     }
 }

@@ -234,7 +234,7 @@ async fn cookie_steps(
             .find(|name| name.ends_with("session_token") || name.ends_with("session-token"));
         let fix = match similar {
             Some(name) if name.starts_with("__Secure-") => format!(
-                "Better Auth set `{name}` (it runs on https): set BETTER_AUTH_URL to its https URL, or BETTER_AUTH_SECURE_COOKIES=true"
+                "Better Auth set `{name}` (it runs on https): set BETTER_AUTH_URL to its https URL, which gives the service the same `__Secure-` name"
             ),
             Some(name) => format!(
                 "Better Auth set `{name}`: set BETTER_AUTH_COOKIE_PREFIX (or the cookie name) to match its advanced.cookiePrefix"

@@ -7,6 +7,7 @@
 
 mod cache_single_flight;
 mod database_faults;
+mod docs;
 mod doctor;
 mod interop_access_control;
 mod interop_api_key_quotas;
