@@ -1,25 +1,4 @@
-//! Verify requests issued by a [Better Auth](https://www.better-auth.com) deployment from Rust.
-//!
-//! This is the framework-free core of `better-auth-rs`: the framework adapters
-//! (`better-auth-axum`, ...) only map their request and response types onto it.
-//!
-//! - [`credentials`]: the session cookie, `Authorization: Bearer` and API keys, read from the
-//!   header bytes exactly as Better Auth (on Node) reads them;
-//! - [`signing`]: better-call's HMAC-SHA256 signed values, verified in constant time;
-//! - [`store`]: the [`SessionStore`] trait and its backends (features `postgres`, `sqlite`);
-//! - [`cache`]: a bounded, single-flight cache in front of any store;
-//! - [`session_refresh`]: sliding sessions, written as Better Auth writes them;
-//! - [`jwt`]: Better Auth JWT plugin tokens, the [`jwt::TokenVerifier`] trait and its JWKS
-//!   backend (feature `jwks`);
-//! - [`Authenticator`]: headers in, [`Identity`] or [`AuthError`] out; adapters call
-//!   [`Authenticator::authenticate_request`] once per request and read its [`AuthOutcome`];
-//! - [`AuthConfig`]: what must match the Better Auth server, from a builder or the environment
-//!   ([`EnvSettings`]: every variable, read once and strictly);
-//! - [`access_control`]: organization and admin permissions, decided as Better Auth decides
-//!   them (default, custom and dynamic roles);
-//! - [`guard`] and [`origin`]: roles, bans, fresh sessions, verified emails, the Origin check;
-//! - [`Authenticated`], [`Rejection`], [`ErrorResponse`]: what adapters hand to handlers and
-//!   send back, the same in every framework.
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // A panic in an authentication path is an outage: no unwrap/expect/print in library code.
