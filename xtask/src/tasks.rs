@@ -380,8 +380,16 @@ fn feature_matrix(workspace: &manifest::Workspace) -> Result {
             failed.push(format!("{label}: {error}"));
         }
     }
-    // The test kit on its own: as users build it (no feature), and as the adapters' tests do.
-    for features in [None, Some("conformance")] {
+    // The test kit on its own: as users build it (no feature, each database writer), and as the
+    // adapters' tests do.
+    let kit_features = [
+        None,
+        Some("conformance"),
+        Some("postgres"),
+        Some("sqlite"),
+        Some("mysql"),
+    ];
+    for features in kit_features {
         let label = format!(
             "{} ({})",
             manifest::TESTKIT,
@@ -398,7 +406,7 @@ fn feature_matrix(workspace: &manifest::Workspace) -> Result {
             failed.push(format!("{label}: {error}"));
         }
     }
-    let checks = sets.len() + own.len() + 2;
+    let checks = sets.len() + own.len() + kit_features.len();
     if failed.is_empty() {
         println!("xtask: feature matrix: {checks} checks pass");
         Ok(())

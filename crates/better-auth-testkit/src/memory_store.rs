@@ -162,6 +162,68 @@ impl MemoryStore {
     }
 }
 
+/// Every row of a [`MemoryStore`] at one instant (for writing them elsewhere).
+#[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
+#[derive(Debug, Default)]
+pub(crate) struct Snapshot {
+    pub(crate) users: Vec<User>,
+    pub(crate) sessions: Vec<Session>,
+    /// Hashed key and row.
+    pub(crate) api_keys: Vec<(String, ApiKey)>,
+    pub(crate) organizations: Vec<Organization>,
+    pub(crate) members: Vec<Member>,
+    /// Team id and organization id.
+    pub(crate) teams: Vec<(String, String)>,
+    pub(crate) team_members: Vec<TeamMember>,
+    /// Organization id and role.
+    pub(crate) roles: Vec<(String, OrganizationRole)>,
+}
+
+#[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
+impl MemoryStore {
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        let rows = self.rows();
+        Snapshot {
+            users: rows.users.values().map(|user| User::clone(user)).collect(),
+            sessions: rows.sessions.values().cloned().collect(),
+            api_keys: rows
+                .api_keys
+                .iter()
+                .map(|(hash, key)| (hash.clone(), key.clone()))
+                .collect(),
+            organizations: rows
+                .organizations
+                .values()
+                .map(|organization| Organization::clone(organization))
+                .collect(),
+            members: rows
+                .members
+                .iter()
+                .map(|member| Member::clone(member))
+                .collect(),
+            teams: rows
+                .teams
+                .iter()
+                .map(|(team, organization)| (team.clone(), organization.clone()))
+                .collect(),
+            team_members: rows
+                .team_members
+                .iter()
+                .map(|row| TeamMember::clone(row))
+                .collect(),
+            roles: rows
+                .roles
+                .iter()
+                .flat_map(|(organization, roles)| {
+                    roles
+                        .iter()
+                        .map(|role| (organization.clone(), role.clone()))
+                })
+                .collect(),
+        }
+    }
+}
+
 #[async_trait]
 impl SessionStore for MemoryStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {

@@ -29,3 +29,4 @@ mod mysql_store;
 mod postgres_store;
 mod revocation;
 mod sqlite_store;
+mod testkit_database;
