@@ -59,12 +59,13 @@ fn metrics_count_outcomes_cache_refreshes_and_backend_errors() {
             .sum()
     };
     let total = "better_auth_authentications_total";
-    assert_eq!(count(total, &[]), 15, "{counters:?}");
-    // session twice, due, bearer, JWT, API key: accepted (the POST is refused by origin).
-    assert_eq!(count(total, &[("outcome", "accepted")]), 6, "{counters:?}");
+    assert_eq!(count(total, &[]), 16, "{counters:?}");
+    // session three times (once through `authenticate`), due, bearer, JWT, API key: accepted
+    // (the POST is refused by origin).
+    assert_eq!(count(total, &[("outcome", "accepted")]), 7, "{counters:?}");
     assert_eq!(
         count(total, &[("outcome", "accepted"), ("via", "cookie")]),
-        3
+        4
     );
     assert_eq!(count(total, &[("code", "session_expired")]), 1);
     assert_eq!(count(total, &[("code", "api_key_exhausted")]), 1);
@@ -81,7 +82,7 @@ fn metrics_count_outcomes_cache_refreshes_and_backend_errors() {
         count("better_auth_backend_errors_total", &[("backend", "memory")]),
         1
     );
-    assert_eq!(latencies, 15, "one latency per authentication");
+    assert_eq!(latencies, 16, "one latency per authentication");
 }
 
 /// The Prometheus example of `docs/observability.md`: a recorder whose handle renders the
@@ -101,7 +102,7 @@ fn the_prometheus_example_renders_the_metrics() {
     let text = handle.render();
     assert!(
         text.contains(
-            r#"better_auth_authentications_total{outcome="accepted",code="ok",via="cookie"} 3"#
+            r#"better_auth_authentications_total{outcome="accepted",code="ok",via="cookie"} 4"#
         ),
         "{text}"
     );

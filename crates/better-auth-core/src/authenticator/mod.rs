@@ -132,17 +132,32 @@ impl Authenticator {
     /// A due session is refreshed in its store here too, but the headers that would send its
     /// cookie back are only on [`authenticate_request`](Self::authenticate_request)'s outcome.
     pub async fn authenticate(&self, headers: &impl RequestHeaders) -> Result<Identity, AuthError> {
-        let found = self
-            .inner
-            .discovery
-            .find(headers)
-            .inspect_err(AuthError::log)?;
-        let verified = self
-            .identify(&found)
-            .await
-            .and_then(|verified| verified.ok_or(AuthError::MissingCredentials))
-            .inspect_err(AuthError::log)?;
-        Ok(self.refresh_if_due(verified, &found).await.0)
+        use tracing::Instrument as _;
+        let span = crate::telemetry::authentication_span();
+        let started = std::time::Instant::now();
+        let (result, via) = async {
+            let found = match self.inner.discovery.find(headers) {
+                Ok(found) => found,
+                Err(error) => return (Err(error), None),
+            };
+            let via = found
+                .credential
+                .as_ref()
+                .map(crate::credentials::Credential::via);
+            let verified = match self.identify(&found).await {
+                Ok(Some(verified)) => verified,
+                Ok(None) => return (Err(AuthError::MissingCredentials), via),
+                Err(error) => return (Err(error), via),
+            };
+            (Ok(self.refresh_if_due(verified, &found).await.0), via)
+        }
+        .instrument(span.clone())
+        .await;
+        if let Err(error) = &result {
+            span.in_scope(|| error.log());
+        }
+        crate::telemetry::authentication_finished(&span, via, &result, started);
+        result
     }
 
     /// Authenticates a request as adapters do, once per request: the credentials of

@@ -97,6 +97,11 @@ pub(crate) async fn traffic(auth: &TestAuth) -> Vec<String> {
                 .await;
         }
     }
+    // The direct entry point, as a handler of one's own would call it.
+    authenticator
+        .authenticate(&headers("cookie", &session.cookie()))
+        .await
+        .unwrap();
     // A POST with a cookie from an untrusted origin, and the backend down.
     let mut post = headers("cookie", &session.cookie());
     post.insert("origin", HeaderValue::from_static("https://evil.example"));
