@@ -45,7 +45,14 @@ pub(crate) async fn traffic(auth: &TestAuth) -> Vec<String> {
         String::from_utf8(bytes).unwrap()
     };
     let tampered_jwt = tamper(&jwt);
-    let tampered_cookie = tamper(&session.cookie());
+    // The cookie's token, not its signature: the signature is percent-encoded, and changing an
+    // escape would make it malformed rather than wrong.
+    let tampered_cookie = {
+        let cookie = session.cookie();
+        let (name, value) = cookie.split_once('=').unwrap();
+        let first = if value.starts_with('A') { 'B' } else { 'A' };
+        format!("{name}={first}{}", &value[1..])
+    };
     secrets.push(tampered_cookie.clone());
     for credential in [&session, &due, &expired] {
         secrets.extend([
