@@ -40,7 +40,19 @@ use tracing::{Span, field::Empty};
 
 use crate::{credentials::Via, error::AuthError, model::Identity};
 
-/// The span of one authentication; its fields are recorded as they become known.
+/// Whether metrics are compiled in (feature `metrics`).
+const METRICS: bool = cfg!(feature = "metrics");
+
+/// Whether anyone listens: metrics are compiled in, or some subscriber wants DEBUG (one atomic
+/// load: the global level hint). When not, an authentication skips its span and its clock.
+pub(crate) fn listened() -> bool {
+    METRICS
+        || tracing::level_filters::LevelFilter::current()
+            >= tracing::level_filters::LevelFilter::DEBUG
+}
+
+/// The span of one authentication; its fields are recorded as they become known. Disabled (and
+/// free) unless a subscriber wants `better_auth` at DEBUG.
 pub(crate) fn authentication_span() -> Span {
     tracing::debug_span!(
         target: "better_auth",
@@ -89,6 +101,9 @@ pub(crate) fn authentication_finished(
 
 /// Where the session came from: `hit` or `miss` of the in-process cache, or `cookie_cache`.
 pub(crate) fn session_source(source: &'static str) {
+    if !listened() {
+        return;
+    }
     Span::current().record("cache", source);
     #[cfg(feature = "metrics")]
     if source != "cookie_cache" {

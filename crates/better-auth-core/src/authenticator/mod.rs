@@ -133,31 +133,43 @@ impl Authenticator {
     /// cookie back are only on [`authenticate_request`](Self::authenticate_request)'s outcome.
     pub async fn authenticate(&self, headers: &impl RequestHeaders) -> Result<Identity, AuthError> {
         use tracing::Instrument as _;
+        if !crate::telemetry::listened() {
+            // Nobody listens: no span to enter, no clock to read.
+            return self
+                .identity_of(headers)
+                .await
+                .0
+                .inspect_err(AuthError::log);
+        }
         let span = crate::telemetry::authentication_span();
         let started = std::time::Instant::now();
-        let (result, via) = async {
-            let found = match self.inner.discovery.find(headers) {
-                Ok(found) => found,
-                Err(error) => return (Err(error), None),
-            };
-            let via = found
-                .credential
-                .as_ref()
-                .map(crate::credentials::Credential::via);
-            let verified = match self.identify(&found).await {
-                Ok(Some(verified)) => verified,
-                Ok(None) => return (Err(AuthError::MissingCredentials), via),
-                Err(error) => return (Err(error), via),
-            };
-            (Ok(self.refresh_if_due(verified, &found).await.0), via)
-        }
-        .instrument(span.clone())
-        .await;
+        let (result, via) = self.identity_of(headers).instrument(span.clone()).await;
         if let Err(error) = &result {
             span.in_scope(|| error.log());
         }
         crate::telemetry::authentication_finished(&span, via, &result, started);
         result
+    }
+
+    /// [`authenticate`](Self::authenticate)'s work: the identity (refusals not yet logged) and
+    /// where the credential was found.
+    async fn identity_of(
+        &self,
+        headers: &impl RequestHeaders,
+    ) -> (Result<Identity, AuthError>, Option<crate::Via>) {
+        let found = match self.inner.discovery.find(headers) {
+            Ok(found) => found,
+            Err(error) => return (Err(error), None),
+        };
+        let via = found
+            .credential
+            .as_ref()
+            .map(crate::credentials::Credential::via);
+        match self.identify(&found).await {
+            Ok(Some(verified)) => (Ok(self.refresh_if_due(verified, &found).await.0), via),
+            Ok(None) => (Err(AuthError::MissingCredentials), via),
+            Err(error) => (Err(error), via),
+        }
     }
 
     /// Authenticates a request as adapters do, once per request: the credentials of
@@ -173,6 +185,10 @@ impl Authenticator {
         headers: &impl RequestHeaders,
     ) -> AuthOutcome {
         use tracing::Instrument as _;
+        if !crate::telemetry::listened() {
+            // Nobody listens: no span to enter, no clock to read.
+            return self.authenticate_in_span(method, headers).await.0;
+        }
         let span = crate::telemetry::authentication_span();
         let started = std::time::Instant::now();
         let (outcome, via) = self
