@@ -49,6 +49,7 @@ fn no_page_names_a_variable_that_does_not_exist() {
     let mut pages = vec![root().join("README.md")];
     for folder in [
         "docs",
+        "docs/shapes",
         "crates/better-auth-cli",
         "crates/better-auth-testkit",
     ] {
