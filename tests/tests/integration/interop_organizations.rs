@@ -365,3 +365,68 @@ async fn a_removed_membership_is_seen_within_the_cache_ttl() {
         "refused {refused_after:?} after the removal (TTL {ttl:?})"
     );
 }
+
+/// Remote mode with the cache on: Better Auth's verdict is cached with the session cache's TTL,
+/// so a role changed in Better Auth changes the verdict here at most the TTL later (measured),
+/// and each different permission set is asked on its own.
+#[tokio::test]
+async fn remote_verdicts_are_cached_for_the_ttl() {
+    use better_auth_core::access_control::Permissions;
+    use std::time::{Duration, Instant};
+
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(db.server_config(json!({"organization": {}}))).await;
+    let owner = server
+        .sign_up(
+            "remote-cached@example.com",
+            "correct horse battery",
+            "Owner",
+        )
+        .await;
+    let cookie_header = owner.cookie_header();
+    server
+        .create_organization(&cookie_header, "Remote cached", "remote-cached")
+        .await;
+    let ttl = Duration::from_millis(1_000);
+    let auth = remote_authenticator(&server, Some(CacheOptions::with_ttl(ttl)));
+    let delete = Permissions::new([("organization", ["delete"])]);
+    let read = Permissions::new([("ac", ["read"])]);
+    let check = |permissions: Permissions| {
+        let auth = auth.clone();
+        let cookie_header = cookie_header.clone();
+        async move {
+            auth.authenticate_request("GET", &cookie(&cookie_header))
+                .await
+                .required()
+                .unwrap()
+                .has_organization_permission(&permissions)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(check(delete.clone()).await, "the owner may delete");
+    assert!(check(read.clone()).await);
+    // The owner becomes a plain member in Better Auth.
+    let changed_at = Instant::now();
+    let changed = db
+        .execute(
+            r#"UPDATE "member" SET "role" = 'member' WHERE "userId" = {}"#,
+            &owner.user_id(),
+        )
+        .await;
+    assert_eq!(changed, 1);
+    assert!(check(delete.clone()).await, "still the cached verdict");
+    let refused_after = loop {
+        if !check(delete.clone()).await {
+            break changed_at.elapsed();
+        }
+        assert!(changed_at.elapsed() < ttl * 3, "the verdict never changed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    eprintln!("remote verdict changed after {refused_after:?} (cache TTL {ttl:?})");
+    assert!(
+        refused_after <= ttl + Duration::from_millis(200),
+        "{refused_after:?}"
+    );
+    assert!(check(read).await, "a member may still read the roles");
+}
