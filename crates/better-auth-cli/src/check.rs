@@ -6,7 +6,7 @@ use std::time::Duration;
 use better_auth_core::{
     config::{AuthConfig, EnvSettings},
     jwt::{HttpJwks, KeySource},
-    store::{self, RedisOptions, RedisStore, RemoteOptions, RemoteSessionStore, SessionStore},
+    store::{self, RedisStore, RemoteOptions, RemoteSessionStore, SessionStore},
 };
 
 use crate::report::{Report, Status};
@@ -35,7 +35,7 @@ pub async fn check(var: &dyn Fn(&str) -> Option<String>) -> Report {
             "set DATABASE_URL (or BETTER_AUTH_REDIS_URL, or BETTER_AUTH_REMOTE_SESSIONS=true)",
         );
     }
-    match jwks_url(&settings, &config) {
+    match settings.jwks_url(&config) {
         Some(url) => jwks(url, &mut report).await,
         None => {
             report.push(
@@ -170,14 +170,8 @@ async fn remote(config: &AuthConfig, report: &mut Report) {
 }
 
 async fn database(url: &str, settings: &EnvSettings, report: &mut Report) {
-    let mut options = store::SqlOptions::default();
-    if let Some(schema) = &settings.schema {
-        options.schema = schema.clone();
-    }
-    // Sessions may live elsewhere (Redis only, remote): then the session table is optional.
-    options.sessions_required = !settings.remote_sessions
-        && (settings.redis_url.is_none() || settings.store_session_in_database);
-    let stores = match store::connect_stores(url, options).await {
+    // The options the service gives its pool (schema, whether sessions live there).
+    let stores = match store::connect_stores(url, settings.sql_options()).await {
         Ok(stores) => stores,
         Err(error) => {
             report.fail(
@@ -231,11 +225,7 @@ async fn database(url: &str, settings: &EnvSettings, report: &mut Report) {
 }
 
 async fn redis(url: &str, settings: &EnvSettings, report: &mut Report) {
-    let mut options = RedisOptions::default();
-    if let Some(prefix) = &settings.redis_key_prefix {
-        options.key_prefix.clone_from(prefix);
-    }
-    match RedisStore::connect(url, options).await {
+    match RedisStore::connect(url, settings.redis_options()).await {
         Ok(store) => match store.check_health().await {
             Ok(()) => report.push(Status::Ok, "redis", "Redis answers"),
             Err(error) => report.fail(
@@ -246,22 +236,6 @@ async fn redis(url: &str, settings: &EnvSettings, report: &mut Report) {
         },
         Err(error) => report.fail("redis", error.to_string(), "check BETTER_AUTH_REDIS_URL"),
     }
-}
-
-/// The JWKS URL the service fetches: `BETTER_AUTH_JWKS_URL`, else Better Auth's under the base
-/// URL.
-pub(crate) fn jwks_url(settings: &EnvSettings, config: &AuthConfig) -> Option<url::Url> {
-    if let Some(url) = &settings.jwks_url {
-        return Some(url.clone());
-    }
-    let base = config.base_url.as_ref()?;
-    let path = base.path().trim_end_matches('/');
-    let joined = if path.is_empty() {
-        format!("{}/api/auth/jwks", base.as_str().trim_end_matches('/'))
-    } else {
-        format!("{}/jwks", base.as_str().trim_end_matches('/'))
-    };
-    joined.parse().ok()
 }
 
 async fn jwks(url: url::Url, report: &mut Report) {

@@ -17,7 +17,7 @@ use serde_json::Value;
 use sha2::Digest as _;
 
 use crate::{
-    check::{jwks_url, settings},
+    check::settings,
     report::{Report, Status},
 };
 
@@ -345,11 +345,7 @@ async fn token_lookup(
             Err(_) => return,
         }
     } else if let Some(url) = &settings.database_url {
-        let mut options = store::SqlOptions::default();
-        if let Some(schema) = &settings.schema {
-            options.schema = schema.clone();
-        }
-        match store::connect_stores(url, options).await {
+        match store::connect_stores(url, settings.sql_options()).await {
             Ok(stores) => Box::new(stores.sessions),
             Err(error) => {
                 report.fail("session", error.to_string(), "run `check`");
@@ -460,7 +456,7 @@ async fn jwt_steps(token: &str, config: &AuthConfig, settings: &EnvSettings, rep
             "BETTER_AUTH_URL must be the base URL of the Better Auth that issued the token (its JWT plugin's issuer)",
         );
     }
-    let Some(url) = jwks_url(settings, config) else {
+    let Some(url) = settings.jwks_url(config) else {
         return;
     };
     let Ok(source) = HttpJwks::new(url.clone(), std::time::Duration::from_secs(5), 256 * 1024)
@@ -500,10 +496,7 @@ async fn api_key_steps(key: &str, settings: &EnvSettings, report: &mut Report) {
         );
         return;
     };
-    let mut options = store::SqlOptions::default();
-    if let Some(schema) = &settings.schema {
-        options.schema = schema.clone();
-    }
+    let mut options = settings.sql_options();
     options.sessions_required = false;
     let stores = match store::connect_stores(url, options).await {
         Ok(stores) => stores,

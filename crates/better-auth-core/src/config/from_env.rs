@@ -116,15 +116,60 @@ impl EnvSettings {
         Ok(verifier)
     }
 
+    /// Whether the sessions live in `DATABASE_URL`'s database: not in remote mode, and not with
+    /// Redis secondary storage unless `BETTER_AUTH_STORE_SESSION_IN_DATABASE` (then the
+    /// database may have no session table at all).
+    pub fn sessions_in_database(&self) -> bool {
+        !self.remote_sessions
+            && self.database_url.is_some()
+            && (self.redis_url.is_none() || self.store_session_in_database)
+    }
+
+    /// The SQL store options these settings give `DATABASE_URL`'s pool: the schema
+    /// (`BETTER_AUTH_SCHEMA`), the pool size, and whether the session table is required.
+    #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
+    pub fn sql_options(&self) -> crate::store::SqlOptions {
+        let mut options = crate::store::SqlOptions::default();
+        if let Some(schema) = &self.schema {
+            options.schema = schema.clone();
+        }
+        if let Some(size) = self.db_pool_size {
+            options = options.max_connections(size);
+        }
+        // Sessions may live elsewhere (Redis, remote): this pool is then asked for API keys
+        // and memberships.
+        options.sessions_required = self.sessions_in_database();
+        options
+    }
+
+    /// The Redis store options these settings give (`BETTER_AUTH_REDIS_KEY_PREFIX`).
+    #[cfg(feature = "redis")]
+    pub fn redis_options(&self) -> crate::store::RedisOptions {
+        let mut options = crate::store::RedisOptions::default();
+        if let Some(prefix) = &self.redis_key_prefix {
+            options.key_prefix.clone_from(prefix);
+        }
+        options
+    }
+
+    /// The JWKS URL the service fetches: `BETTER_AUTH_JWKS_URL`, else Better Auth's under the
+    /// base URL (`{base}/api/auth/jwks`, or `{base}/jwks` when the base URL has a path);
+    /// `None` without either.
+    #[cfg(feature = "jwks")]
+    pub fn jwks_url(&self, config: &AuthConfig) -> Option<url::Url> {
+        if let Some(url) = &self.jwks_url {
+            return Some(url.clone());
+        }
+        super::auth_endpoint(config.base_url.as_ref()?, "/jwks").ok()
+    }
+
     /// The session store and the API-key store, sharing one pool when both read `DATABASE_URL`.
     async fn stores(&self, config: &AuthConfig) -> Result<DatabaseStores, ConfigError> {
         if self.api_keys && self.database_url.is_none() {
             return Err(ConfigError::MissingDatabaseUrl);
         }
         // With Redis-only sessions the database may have no session table at all: not asked.
-        let sessions_in_database = !self.remote_sessions
-            && self.database_url.is_some()
-            && (self.redis_url.is_none() || self.store_session_in_database);
+        let sessions_in_database = self.sessions_in_database();
         let (database_sessions, api_keys, organizations) = match &self.database_url {
             // Also when sessions live in Redis: memberships (organization plugin) are rows.
             Some(url) if !self.remote_sessions || self.api_keys => {
@@ -153,15 +198,7 @@ impl EnvSettings {
     /// database has the organization plugin's tables).
     #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
     async fn database(&self, url: &str, sessions: bool) -> Result<DatabaseStores, ConfigError> {
-        let mut options = crate::store::SqlOptions::default();
-        if let Some(schema) = &self.schema {
-            options.schema = schema.clone();
-        }
-        if let Some(size) = self.db_pool_size {
-            options = options.max_connections(size);
-        }
-        // Sessions may live elsewhere (Redis, remote): this pool is then asked for API keys.
-        options.sessions_required = sessions;
+        let options = self.sql_options();
         let api_key_table = options.schema.table(crate::store::Model::ApiKey);
         let stores = crate::store::connect_stores(url, options).await?;
         let (store, api_keys) = (stores.sessions, stores.api_keys);
@@ -189,11 +226,7 @@ impl EnvSettings {
         url: &str,
         database: Option<Arc<dyn SessionStore>>,
     ) -> Result<Arc<dyn SessionStore>, ConfigError> {
-        let mut options = crate::store::RedisOptions::default();
-        if let Some(prefix) = &self.redis_key_prefix {
-            options.key_prefix.clone_from(prefix);
-        }
-        let store = crate::store::RedisStore::connect(url, options).await?;
+        let store = crate::store::RedisStore::connect(url, self.redis_options()).await?;
         Ok(Arc::new(match (self.store_session_in_database, database) {
             (true, Some(database)) => store.with_database_fallback(database),
             (true, None) => return Err(ConfigError::MissingDatabaseUrl),
