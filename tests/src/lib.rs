@@ -74,3 +74,15 @@ where
         eprintln!("warning: could not drop test database {name}");
     }
 }
+
+/// A request's headers from `(name, value)` pairs (repeated names kept, in order).
+pub fn header_map(pairs: &[(&str, &str)]) -> better_auth_core::http::HeaderMap {
+    let mut map = better_auth_core::http::HeaderMap::new();
+    for (name, value) in pairs {
+        map.append(
+            better_auth_core::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            better_auth_core::http::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    map
+}

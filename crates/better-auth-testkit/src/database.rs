@@ -31,11 +31,7 @@ fn text(column: &str, value: impl Into<Option<String>>) -> Cell {
 }
 
 fn time(column: &str, value: Option<DateTime<Utc>>) -> Cell {
-    (
-        column.to_owned(),
-        Kind::Time,
-        value.map(|time| time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()),
-    )
+    (column.to_owned(), Kind::Time, value.map(crate::records::iso))
 }
 
 fn boolean(column: &str, value: Option<bool>) -> Cell {

@@ -46,7 +46,7 @@ fn object(value: Value) -> Map<String, Value> {
 }
 
 /// An ISO date as JavaScript writes it.
-fn iso(time: DateTime<Utc>) -> String {
+pub(crate) fn iso(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 

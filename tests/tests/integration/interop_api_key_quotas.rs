@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use better_auth_core::{
     ApiKeyUsage, AuthConfig, AuthError, Authenticator, ErrorResponse, Identity,
-    http::{HeaderMap, HeaderValue},
+    http::HeaderMap,
     store::{self, SqlOptions},
 };
 use better_auth_tests::{better_auth::BetterAuthServer, db::TestDb, test_config};
@@ -17,9 +17,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 fn api_key_headers(key: &str) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert("x-api-key", HeaderValue::from_str(key).unwrap());
-    headers
+    better_auth_tests::header_map(&[("x-api-key", key)])
 }
 
 /// A Better Auth server with the API key plugin (`plugin` its options) on `db`, a signed-up

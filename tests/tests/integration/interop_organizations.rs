@@ -7,16 +7,14 @@ use std::sync::Arc;
 
 use better_auth_core::{
     AuthError, Authenticator, CacheOptions,
-    http::{HeaderMap, HeaderValue},
+    http::HeaderMap,
     store::{self, OrganizationStore, SqlOptions},
 };
 use better_auth_tests::{better_auth::BetterAuthServer, db::TestDb, test_config, unique_suffix};
 use serde_json::{Value, json};
 
 fn cookie(value: &str) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert("cookie", HeaderValue::from_str(value).unwrap());
-    headers
+    better_auth_tests::header_map(&[("cookie", value)])
 }
 
 async fn organizations(db: &TestDb) -> Arc<dyn OrganizationStore> {

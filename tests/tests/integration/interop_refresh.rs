@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Duration};
 
 use better_auth_core::{
     AuthConfig, AuthError, AuthOutcome, Authenticator, SessionLifetime, SessionStore,
-    http::{HeaderMap, HeaderValue},
+    http::HeaderMap,
     store::{self, RedisOptions, RedisStore, SqlOptions},
 };
 use better_auth_tests::{
@@ -37,16 +37,7 @@ fn config(lifetime: SessionLifetime) -> AuthConfig {
     config
 }
 
-fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-    let mut map = HeaderMap::new();
-    for (name, value) in pairs {
-        map.append(
-            better_auth_core::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            HeaderValue::from_str(value).unwrap(),
-        );
-    }
-    map
-}
+use better_auth_tests::header_map as headers;
 
 fn session_options(expires_in: i64, update_age: i64) -> Value {
     json!({"session": {"expiresIn": expires_in, "updateAge": update_age}})

@@ -2,18 +2,13 @@
 //! Auth's own: a real Better Auth on that database reads the kit's user, session, API key and
 //! membership, and accepts the kit's cookie; so does our SQL store. On each database.
 
-use better_auth_core::{
-    AuthConfig, SecretSet,
-    http::{HeaderMap, HeaderValue},
-};
+use better_auth_core::{AuthConfig, SecretSet, http::HeaderMap};
 use better_auth_testkit::TestAuth;
 use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb};
 use serde_json::{Value, json};
 
 fn cookie(value: &str) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert("cookie", HeaderValue::from_str(value).unwrap());
-    headers
+    better_auth_tests::header_map(&[("cookie", value)])
 }
 
 async fn better_auth_reads_the_kits_rows(db: TestDb) {
