@@ -5,7 +5,7 @@
 
 use crate::{
     Authenticated,
-    access_control::{self, HasPermissionBody, PermissionCheck, Permissions},
+    access_control::{self, HasPermissionBody, PermissionQuery, Permissions},
     error::AuthError,
     model::Membership,
     response::Rejection,
@@ -33,11 +33,8 @@ impl Authenticated {
         permissions: &Permissions,
     ) -> Result<bool, Rejection> {
         let membership = self.membership().await?;
-        self.organization_check(
-            &membership,
-            &PermissionCheck::Permissions(permissions.clone()),
-        )
-        .await
+        self.organization_check(&membership, PermissionQuery::Permissions(permissions))
+            .await
     }
 
     /// The membership, refused with 403 `missing_permission` unless the member's roles grant
@@ -97,7 +94,8 @@ impl Authenticated {
                 .map_err(|error| self.authenticator().reject(error))?,
             None => self.membership().await?,
         };
-        self.organization_check(&membership, &body.check).await
+        self.organization_check(&membership, body.check.query())
+            .await
     }
 
     /// Better Auth's `POST /admin/has-permission` answer for this request's user and `body`:
@@ -125,7 +123,7 @@ impl Authenticated {
     async fn organization_check(
         &self,
         membership: &Membership,
-        check: &PermissionCheck,
+        check: PermissionQuery<'_>,
     ) -> Result<bool, Rejection> {
         self.authenticator()
             .organization_verdict(self.identity(), membership, check)

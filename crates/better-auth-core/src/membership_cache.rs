@@ -10,7 +10,7 @@ use std::sync::Arc;
 use moka::future::Cache;
 
 use crate::{
-    access_control::PermissionCheck,
+    access_control::PermissionQuery,
     cache::{CacheOptions, Lifetimes},
     error::BackendError,
     model::{Membership, OrganizationRole},
@@ -96,11 +96,11 @@ impl MembershipCache {
         &self,
         store: &Arc<dyn OrganizationStore>,
         lookup: &MembershipLookup<'_>,
-        check: &PermissionCheck,
+        check: PermissionQuery<'_>,
     ) -> Result<bool, BackendError> {
         // Length-prefixed, so that no two checks share a key.
         let asked = match check {
-            PermissionCheck::Permissions(permissions) => {
+            PermissionQuery::Permissions(permissions) => {
                 permissions
                     .iter()
                     .fold(String::new(), |mut key, (resource, actions)| {
@@ -111,7 +111,7 @@ impl MembershipCache {
                         key
                     })
             }
-            PermissionCheck::Deprecated => "permission".to_owned(),
+            PermissionQuery::Deprecated => "permission".to_owned(),
         };
         let key = (
             lookup.organization_id.to_owned(),

@@ -31,7 +31,11 @@ fn text(column: &str, value: impl Into<Option<String>>) -> Cell {
 }
 
 fn time(column: &str, value: Option<DateTime<Utc>>) -> Cell {
-    (column.to_owned(), Kind::Time, value.map(crate::records::iso))
+    (
+        column.to_owned(),
+        Kind::Time,
+        value.map(crate::records::iso),
+    )
 }
 
 fn boolean(column: &str, value: Option<bool>) -> Cell {

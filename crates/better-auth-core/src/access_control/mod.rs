@@ -36,4 +36,4 @@ pub use model::{Connector, Permissions, Role, Roles, Statements};
 pub use organization::{
     DynamicRole, merge_dynamic_roles, organization_check, organization_has_permission,
 };
-pub use request::{BodyError, HasPermissionBody, PermissionCheck};
+pub use request::{BodyError, HasPermissionBody, PermissionCheck, PermissionQuery};

@@ -22,6 +22,26 @@ pub enum PermissionCheck {
     Deprecated,
 }
 
+impl PermissionCheck {
+    /// The check by reference.
+    pub fn query(&self) -> PermissionQuery<'_> {
+        match self {
+            Self::Permissions(permissions) => PermissionQuery::Permissions(permissions),
+            Self::Deprecated => PermissionQuery::Deprecated,
+        }
+    }
+}
+
+/// A [`PermissionCheck`] by reference: what the authenticator hands a store that decides
+/// permissions itself, so that a check never copies the permissions it asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionQuery<'a> {
+    /// These permissions.
+    Permissions(&'a Permissions),
+    /// The deprecated `permission` key alone.
+    Deprecated,
+}
+
 /// A validated `has-permission` body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::Authenticator;
 use crate::{
-    access_control::{self, PermissionCheck},
+    access_control::{self, PermissionQuery},
     error::AuthError,
     model::{Identity, Membership, OrganizationRole},
     store::{MembershipLookup, OrganizationStore},
@@ -50,7 +50,7 @@ impl Authenticator {
         &self,
         identity: &Identity,
         membership: &Membership,
-        check: &PermissionCheck,
+        check: PermissionQuery<'_>,
     ) -> Result<bool, AuthError> {
         let store = self.organization_store()?;
         if store.decides_permissions() {
@@ -66,8 +66,24 @@ impl Authenticator {
             .iter()
             .map(|row| access_control::DynamicRole::new(row.role.clone(), row.permission.clone()))
             .collect();
-        access_control::organization_check(&membership.member.role, &dynamic, check, self.config())
-            .map_err(AuthError::AccessControl)
+        let role = &membership.member.role;
+        match check {
+            PermissionQuery::Permissions(permissions) => {
+                access_control::organization_has_permission(
+                    role,
+                    &dynamic,
+                    permissions,
+                    self.config(),
+                )
+            }
+            PermissionQuery::Deprecated => access_control::organization_check(
+                role,
+                &dynamic,
+                &access_control::PermissionCheck::Deprecated,
+                self.config(),
+            ),
+        }
+        .map_err(AuthError::AccessControl)
     }
 
     /// The dynamic roles of `organization_id` (`organizationRole` rows).

@@ -165,7 +165,7 @@ pub trait OrganizationStore: std::fmt::Debug + Send + Sync + 'static {
     async fn permission_verdict(
         &self,
         lookup: &MembershipLookup<'_>,
-        check: &crate::access_control::PermissionCheck,
+        check: crate::access_control::PermissionQuery<'_>,
     ) -> Result<bool, BackendError> {
         let _ = (lookup, check);
         Err(BackendError::invalid_data(

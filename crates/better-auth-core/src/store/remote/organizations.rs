@@ -18,7 +18,7 @@ use super::{
     client::{Answer, BetterAuthClient},
 };
 use crate::{
-    access_control::PermissionCheck,
+    access_control::PermissionQuery,
     config::{AuthConfig, ConfigError},
     error::BackendError,
     model::{Member, Membership, Organization, TeamMember},
@@ -147,17 +147,17 @@ impl OrganizationStore for RemoteOrganizationStore {
     async fn permission_verdict(
         &self,
         lookup: &MembershipLookup<'_>,
-        check: &PermissionCheck,
+        check: PermissionQuery<'_>,
     ) -> Result<bool, BackendError> {
         const PATH: &str = "/organization/has-permission";
         let empty = crate::access_control::Permissions::default();
         let body = match check {
-            PermissionCheck::Permissions(permissions) => HasPermission {
+            PermissionQuery::Permissions(permissions) => HasPermission {
                 permissions: Some(permissions),
                 permission: None,
                 organization_id: lookup.organization_id,
             },
-            PermissionCheck::Deprecated => HasPermission {
+            PermissionQuery::Deprecated => HasPermission {
                 permissions: None,
                 permission: Some(&empty),
                 organization_id: lookup.organization_id,
