@@ -106,6 +106,12 @@ impl TestAuth {
     /// The authenticator over this deployment: sessions, API keys and organizations from the
     /// [`store`](Self::store), JWTs verified with the kit's key. Build your app on it as on
     /// `Authenticator::from_env()`.
+    ///
+    /// # Panics
+    ///
+    /// When the configuration given to [`with_config`](Self::with_config) cannot build one (a
+    /// secret under 32 characters): a test setup mistake, reported at once. Use
+    /// [`authenticator_builder`](Self::authenticator_builder) to get the error instead.
     pub fn authenticator(&self) -> Authenticator {
         #[allow(clippy::expect_used)]
         self.authenticator_builder()
