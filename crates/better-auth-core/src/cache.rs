@@ -1,8 +1,13 @@
 //! An in-process cache in front of any [`SessionStore`]: bounded, short-lived, single-flight.
 //!
-//! - Keyed by the SHA-256 of the token, so the cache holds no usable credential.
-//! - Single-flight: N concurrent lookups of the same uncached token make ONE backend query
-//!   (moka's `try_get_with` coalesces them); the others wait for its answer.
+//! - Keyed by a keyed hash of the token (SipHash-1-3, 128 bits, a random key per process), so
+//!   the keys are no usable credential and nobody outside the process can steer two tokens
+//!   onto one key.
+//! - Bounded by `max_entries`, with S3-FIFO eviction (`quick_cache`): about 60 bytes of
+//!   bookkeeping per entry beside the record.
+//! - Single-flight and batched: N concurrent lookups of the same uncached token make ONE
+//!   backend query, and concurrent lookups of different tokens share queries (see
+//!   [`BatchOptions`]); the others wait for its answer.
 //! - Answers "no such session" are cached too (a token that was never issued or was signed out
 //!   does not come back), so a flood of one stale token costs one query per TTL.
 //! - Errors are never cached: the next request asks the backend again.
@@ -15,10 +20,12 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use moka::{Expiry, future::Cache};
-use sha2::{Digest, Sha256};
+use moka::Expiry;
 
-use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
+pub use crate::session_lookup::BatchOptions;
+use crate::{
+    error::BackendError, model::SessionRecord, session_lookup::SessionLookup, store::SessionStore,
+};
 
 /// Settings of a [`CachedStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +36,12 @@ pub struct CacheOptions {
     /// How long "no such session" is reused (default: the same as `ttl`). A token that was
     /// never issued or was signed out does not come back, so this may be longer.
     pub negative_ttl: Duration,
-    /// The most entries kept (least recently / frequently used go first).
+    /// The most entries kept (least recently / frequently used go first), each packed in one
+    /// allocation of about 300 bytes.
     pub max_entries: u64,
+    /// Of those, how many are also kept as typed records, ready to hand out (default 4,096):
+    /// the others are unpacked when used (about a microsecond), then kept so.
+    pub hot_entries: u64,
 }
 
 impl Default for CacheOptions {
@@ -39,6 +50,7 @@ impl Default for CacheOptions {
             ttl: Duration::from_secs(5),
             negative_ttl: Duration::from_secs(5),
             max_entries: 100_000,
+            hot_entries: 4_096,
         }
     }
 }
@@ -64,11 +76,15 @@ impl CacheOptions {
         self.max_entries = max_entries;
         self
     }
+
+    /// Sets how many entries are kept as typed records, ready to hand out.
+    pub fn hot_entries(mut self, hot_entries: u64) -> Self {
+        self.hot_entries = hot_entries;
+        self
+    }
 }
 
-type CacheKey = [u8; 32];
-
-/// Found answers live `ttl`, missing ones `negative_ttl` (sessions here; memberships in
+/// Found answers live `ttl`, missing ones `negative_ttl` (memberships in
 /// `membership_cache.rs`).
 pub(crate) struct Lifetimes {
     found: Duration,
@@ -100,7 +116,8 @@ impl<K, V> Expiry<K, Option<V>> for Lifetimes {
     }
 }
 
-/// A [`SessionStore`] that caches the answers of another one.
+/// A [`SessionStore`] that caches the answers of another one, and batches its misses (see
+/// [`BatchOptions`]).
 ///
 /// ```
 /// # async fn demo(store: std::sync::Arc<dyn better_auth_core::SessionStore>) {
@@ -111,20 +128,23 @@ impl<K, V> Expiry<K, Option<V>> for Lifetimes {
 /// # }
 /// ```
 pub struct CachedStore<S: ?Sized = dyn SessionStore> {
-    cache: Cache<CacheKey, Option<SessionRecord>>,
+    lookup: SessionLookup,
     inner: Arc<S>,
     options: CacheOptions,
 }
 
 impl<S: SessionStore + ?Sized> CachedStore<S> {
-    /// Caches the answers of `inner`.
+    /// Caches the answers of `inner`; misses batched with the default [`BatchOptions`].
     pub fn new(inner: Arc<S>, options: CacheOptions) -> Self {
-        let cache = Cache::builder()
-            .max_capacity(options.max_entries)
-            .expire_after(Lifetimes::of(&options))
-            .build();
+        Self::with_batch(inner, options, BatchOptions::default())
+    }
+
+    /// Caches the answers of `inner`; misses batched with `batch`.
+    pub fn with_batch(inner: Arc<S>, options: CacheOptions, batch: BatchOptions) -> Self {
+        // `Arc<S>` is itself a sized `SessionStore`, whatever `S` is.
+        let store: Arc<dyn SessionStore> = Arc::new(Arc::clone(&inner));
         Self {
-            cache,
+            lookup: SessionLookup::new(store, Some(options), batch),
             inner,
             options,
         }
@@ -135,53 +155,36 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
         self.options
     }
 
-    /// The number of cached answers (approximate: pending evictions may still count).
+    /// The number of cached answers (expired ones count until they are evicted).
     pub fn entry_count(&self) -> u64 {
-        self.cache.entry_count()
+        self.lookup.cached() as u64
     }
 
-    /// Applies the cache's pending maintenance (inserts, evictions) now; normally it runs by
-    /// itself. Useful before reading [`entry_count`](Self::entry_count).
-    pub async fn run_pending_tasks(&self) {
-        self.cache.run_pending_tasks().await;
-    }
+    /// Kept for compatibility: the cache applies inserts and evictions as they happen, so
+    /// nothing is ever pending.
+    pub async fn run_pending_tasks(&self) {}
 
     /// Drops every cached answer.
     pub fn clear(&self) {
-        self.cache.invalidate_all();
+        self.lookup.clear();
     }
 
-    /// The session for `token`: from the cache when there, else from the store (coalesced with
-    /// concurrent lookups of the same token). An inherent method: the authenticator calls it
-    /// directly, without the boxed future of the `SessionStore` trait object.
+    /// The session for `token`: from the cache when there, else from the store (in the next
+    /// batch, shared with concurrent lookups of the same token). An inherent method: callers
+    /// holding the concrete type skip the boxed future of the `SessionStore` trait object.
     pub async fn lookup(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        let inner = &self.inner;
-        let asked = std::sync::atomic::AtomicBool::new(false);
-        let found = self
-            .cache
-            .try_get_with(key(token), async {
-                asked.store(true, std::sync::atomic::Ordering::Relaxed);
-                inner.find_session(token).await
-            })
-            .await;
-        // A request that waited for another's lookup of the same token asked nothing: a hit.
-        let miss = asked.load(std::sync::atomic::Ordering::Relaxed);
-        crate::telemetry::session_source(if miss { "miss" } else { "hit" });
-        found
-            // The error is shared between the coalesced callers; each gets its own copy.
-            .map_err(|shared| shared.detached_copy())
+        self.lookup.find(token, None).await
     }
 
     /// Drops the cached answer for one token (e.g. after a sign-out this service saw).
     pub async fn forget(&self, token: &str) {
-        self.cache.invalidate(&key(token)).await;
+        self.lookup.forget(token);
     }
 
     /// Replaces the cached answer for `record`'s token (after a refresh this service wrote:
     /// the cache then serves the new `expiresAt`, never the old one). Lives `ttl` again.
     pub async fn remember(&self, record: SessionRecord) {
-        let key = key(&record.session.token);
-        self.cache.insert(key, Some(record)).await;
+        self.lookup.remember(record);
     }
 }
 
@@ -190,13 +193,10 @@ impl<S: SessionStore + ?Sized> std::fmt::Debug for CachedStore<S> {
         f.debug_struct("CachedStore")
             .field("inner", &self.inner)
             .field("options", &self.options)
-            .field("entries", &self.cache.entry_count())
+            .field("batch", &self.lookup.batch_options())
+            .field("entries", &self.lookup.cached())
             .finish()
     }
-}
-
-fn key(token: &str) -> CacheKey {
-    Sha256::digest(token.as_bytes()).into()
 }
 
 #[async_trait]

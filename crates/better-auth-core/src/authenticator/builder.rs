@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{Authenticator, Inner};
 use crate::{
-    cache::{CacheOptions, CachedStore},
+    cache::{BatchOptions, CacheOptions},
     config::{AuthConfig, ConfigError},
     credentials::Discovery,
     error::AuthError,
@@ -40,6 +40,7 @@ pub struct AuthenticatorBuilder {
     api_keys: Option<Arc<dyn ApiKeyStore>>,
     organizations: Option<Arc<dyn crate::store::OrganizationStore>>,
     cache: Option<CacheOptions>,
+    batch: BatchOptions,
     renderer: Option<ErrorRenderer>,
     min_secret_len: usize,
     #[cfg(feature = "cookie-cache")]
@@ -54,6 +55,7 @@ impl std::fmt::Debug for AuthenticatorBuilder {
             .field("tokens", &self.tokens)
             .field("api_keys", &self.api_keys)
             .field("cache", &self.cache)
+            .field("batch", &self.batch)
             .field("custom_renderer", &self.renderer.is_some())
             .finish_non_exhaustive()
     }
@@ -68,6 +70,7 @@ impl AuthenticatorBuilder {
             api_keys: None,
             organizations: None,
             cache: None,
+            batch: BatchOptions::default(),
             renderer: None,
             min_secret_len: MIN_SECRET_LEN,
             #[cfg(feature = "cookie-cache")]
@@ -126,6 +129,13 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// How concurrent session lookups that miss the cache (or all of them, without a cache)
+    /// share store queries (see [`BatchOptions`]; on by default: up to 64 tokens a query).
+    pub fn lookup_batch(mut self, options: BatchOptions) -> Self {
+        self.batch = options;
+        self
+    }
+
     /// Reads Better Auth's cookie cache (`{prefix}.session_data`) before asking the store
     /// (feature `cookie-cache`). See [`cookie_cache`](crate::cookie_cache) for what it trades.
     #[cfg(feature = "cookie-cache")]
@@ -156,10 +166,9 @@ impl AuthenticatorBuilder {
         if self.sessions.is_none() && self.tokens.is_none() && self.api_keys.is_none() {
             return Err(ConfigError::NoVerifier);
         }
-        let cache = match (&self.sessions, self.cache) {
-            (Some(store), Some(options)) => Some(CachedStore::new(store.clone(), options)),
-            _ => None,
-        };
+        let lookup = self.sessions.as_ref().map(|store| {
+            crate::session_lookup::SessionLookup::new(Arc::clone(store), self.cache, self.batch)
+        });
         let membership_cache = match (&self.organizations, self.cache) {
             (Some(_), Some(options)) => {
                 Some(crate::membership_cache::MembershipCache::new(options))
@@ -194,7 +203,7 @@ impl AuthenticatorBuilder {
                 cookie_cache: self.cookie_cache,
                 trusted_origins,
                 sessions: self.sessions,
-                cache,
+                lookup,
                 tokens: self.tokens,
                 api_keys: self.api_keys,
                 organizations: self.organizations,

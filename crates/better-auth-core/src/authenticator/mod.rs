@@ -11,7 +11,6 @@
 use std::sync::Arc;
 
 use crate::{
-    cache::CachedStore,
     config::AuthConfig,
     credentials::Discovery,
     error::AuthError,
@@ -80,8 +79,9 @@ struct Inner {
     cookie_cache: Option<crate::cookie_cache::CookieCacheOptions>,
     trusted_origins: TrustedOrigins,
     sessions: Option<Arc<dyn SessionStore>>,
-    /// The in-process cache over `sessions`, when configured: asked instead of it.
-    cache: Option<CachedStore>,
+    /// How `sessions` is asked: through the in-process cache (when configured) and the
+    /// batcher. Present whenever `sessions` is.
+    lookup: Option<crate::session_lookup::SessionLookup>,
     tokens: Option<Arc<dyn TokenVerifier>>,
     api_keys: Option<Arc<dyn ApiKeyStore>>,
     /// Organization memberships (organization plugin), when configured.

@@ -110,11 +110,25 @@ impl Authenticator {
     }
 
     async fn verify_session(&self, credential: &Credential) -> Result<Identity, AuthError> {
-        let token = self.session_token(credential)?;
-        let record = self
-            .find_session(token)
-            .await?
-            .ok_or(AuthError::SessionNotFound)?;
+        // The exact signed value seen before, answered from the cache: its signature was
+        // verified when the answer was cached (see `SessionLookup::answer_signed`).
+        let value = credential.expose();
+        let cached = self
+            .inner
+            .lookup
+            .as_ref()
+            .and_then(|lookup| lookup.answer_signed(value));
+        let (token, record) = match cached {
+            Some(answer) => (
+                value.rsplit_once('.').map_or(value, |(token, _)| token),
+                answer,
+            ),
+            None => {
+                let token = self.session_token(credential)?;
+                (token, self.find_session(token, Some(value)).await?)
+            }
+        };
+        let record = record.ok_or(AuthError::SessionNotFound)?;
         if record.session.token != token {
             // A store must only return the session it was asked for.
             return Err(AuthError::SessionNotFound);
@@ -125,22 +139,22 @@ impl Authenticator {
         Ok(Identity::from_session(record, credential.via()))
     }
 
-    /// Looks a token up: through the cache when configured, else in the store.
+    /// Looks a token up (`signed`: the signed value it came in, its signature verified):
+    /// through the cache and the batcher.
     pub(super) async fn find_session(
         &self,
         token: &str,
+        signed: Option<&str>,
     ) -> Result<Option<SessionRecord>, AuthError> {
-        if let Some(cache) = &self.inner.cache {
-            return Ok(cache.lookup(token).await?);
-        }
-        let store = self
+        let lookup = self
             .inner
-            .sessions
+            .lookup
             .as_ref()
             .ok_or(AuthError::MalformedCredentials {
                 reason: "session tokens are not accepted here (no session store)",
             })?;
-        Ok(store.find_session(token).await?)
+        let signed = signed.filter(|value| *value != token);
+        Ok(lookup.find(token, signed).await?)
     }
 
     pub(super) fn check_user(&self, user: &User) -> Result<(), AuthError> {
@@ -199,7 +213,7 @@ impl Authenticator {
             else {
                 continue;
             };
-            let Some(record) = self.find_session(token).await? else {
+            let Some(record) = self.find_session(token, Some(value.as_str())).await? else {
                 continue;
             };
             if record.session.token != token

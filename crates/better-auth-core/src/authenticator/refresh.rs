@@ -55,9 +55,9 @@ impl Authenticator {
             headers,
         } = flight
         else {
-            if let Some(cache) = &self.inner.cache {
+            if let Some(lookup) = &self.inner.lookup {
                 // Read the session again next time: another writer may have refreshed it.
-                cache.forget(&session.token).await;
+                lookup.forget(&session.token);
             }
             return (identity, None);
         };
@@ -65,13 +65,11 @@ impl Authenticator {
         refreshed.expires_at = expires_at;
         refreshed.updated_at = updated_at;
         let refreshed = Arc::new(refreshed);
-        if let Some(cache) = &self.inner.cache {
-            cache
-                .remember(SessionRecord {
-                    session: Arc::clone(&refreshed),
-                    user: Arc::clone(&identity.user),
-                })
-                .await;
+        if let Some(lookup) = &self.inner.lookup {
+            lookup.remember(SessionRecord {
+                session: Arc::clone(&refreshed),
+                user: Arc::clone(&identity.user),
+            });
         }
         let headers = match headers {
             Some(passed_on) => passed_on,

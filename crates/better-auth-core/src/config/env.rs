@@ -42,6 +42,12 @@ pub const REMOTE_SESSIONS: &str = "BETTER_AUTH_REMOTE_SESSIONS";
 /// The in-process cache's TTL in milliseconds (0: no cache). Remote mode caches 5 s by
 /// default; the other stores do not cache unless this is set.
 pub const CACHE_TTL_MS: &str = "BETTER_AUTH_CACHE_TTL_MS";
+/// The most sessions the in-process cache keeps (100000 by default); the least used go first.
+pub const CACHE_MAX_ENTRIES: &str = "BETTER_AUTH_CACHE_MAX_ENTRIES";
+/// The most session tokens looked up in one store query when lookups miss the cache
+/// concurrently (64 by default; 1: one query per token). See
+/// [`BatchOptions`](crate::BatchOptions).
+pub const LOOKUP_BATCH: &str = "BETTER_AUTH_LOOKUP_BATCH";
 /// `true`: read the multi-session plugin's cookies (all accounts signed in on the device).
 pub const MULTI_SESSION: &str = "BETTER_AUTH_MULTI_SESSION";
 /// `true`: accept API keys of Better Auth's API key plugin, looked up in `DATABASE_URL`.
@@ -151,6 +157,10 @@ pub struct EnvSettings {
     pub remote_sessions: bool,
     /// [`CACHE_TTL_MS`]: `Some(ZERO)` turns the cache off (also in remote mode).
     pub cache_ttl: Option<Duration>,
+    /// [`CACHE_MAX_ENTRIES`].
+    pub cache_max_entries: Option<u64>,
+    /// [`LOOKUP_BATCH`].
+    pub lookup_batch: Option<usize>,
     /// [`COOKIE_CACHE`]: the strategy's name (`compact`, `jwt` or `jwe`).
     pub cookie_cache: Option<String>,
     /// [`COOKIE_CACHE_VERSION`].
@@ -229,6 +239,9 @@ impl EnvSettings {
             cache_ttl: vars
                 .number::<u64>(CACHE_TTL_MS, "a whole number of milliseconds (0: no cache)")?
                 .map(Duration::from_millis),
+            cache_max_entries: vars
+                .number(CACHE_MAX_ENTRIES, "a whole number of sessions, at least 1")?,
+            lookup_batch: vars.number(LOOKUP_BATCH, "a whole number of tokens, at least 1")?,
             cookie_cache,
             cookie_cache_version: vars.text(COOKIE_CACHE_VERSION),
             cookie_cache_max_age: vars.number(COOKIE_CACHE_MAX_AGE, "a whole number of seconds")?,
@@ -238,12 +251,30 @@ impl EnvSettings {
             session_update_age: vars.number(SESSION_UPDATE_AGE, "a whole number of seconds")?,
             disable_session_refresh: vars.flag(DISABLE_SESSION_REFRESH)?.unwrap_or(false),
         };
-        if settings.db_pool_size == Some(0) {
-            return Err(ConfigError::InvalidEnv {
-                name: DB_POOL_SIZE,
-                value: "0".to_owned(),
-                expected: "a whole number of connections, at least 1",
-            });
+        for (zero, name, expected) in [
+            (
+                settings.db_pool_size == Some(0),
+                DB_POOL_SIZE,
+                "a whole number of connections, at least 1",
+            ),
+            (
+                settings.cache_max_entries == Some(0),
+                CACHE_MAX_ENTRIES,
+                "a whole number of sessions, at least 1",
+            ),
+            (
+                settings.lookup_batch == Some(0),
+                LOOKUP_BATCH,
+                "a whole number of tokens, at least 1",
+            ),
+        ] {
+            if zero {
+                return Err(ConfigError::InvalidEnv {
+                    name,
+                    value: "0".to_owned(),
+                    expected,
+                });
+            }
         }
         settings.check_features()?;
         Ok(settings)

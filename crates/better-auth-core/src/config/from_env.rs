@@ -81,16 +81,21 @@ impl EnvSettings {
             }
             builder = builder.cookie_cache(options);
         }
-        match self.cache_ttl {
-            Some(ttl) if ttl.is_zero() => {}
-            Some(ttl) => builder = builder.cache(CacheOptions::with_ttl(ttl)),
+        let cache = match self.cache_ttl {
+            Some(ttl) if ttl.is_zero() => None,
+            Some(ttl) => Some(CacheOptions::with_ttl(ttl)),
             None if self.remote_sessions => {
-                builder = builder.cache(
-                    CacheOptions::with_ttl(REMOTE_CACHE_TTL).negative_ttl(REMOTE_NEGATIVE_TTL),
-                );
+                Some(CacheOptions::with_ttl(REMOTE_CACHE_TTL).negative_ttl(REMOTE_NEGATIVE_TTL))
             }
-            None => {}
+            None => None,
+        };
+        if let Some(mut options) = cache {
+            if let Some(max) = self.cache_max_entries {
+                options = options.max_entries(max);
+            }
+            builder = builder.cache(options);
         }
+        builder = builder.lookup_batch(self.batch_options());
         #[cfg(feature = "jwks")]
         if let Some(base_url) = &config.base_url {
             builder = builder.token_verifier(self.token_verifier(base_url)?);
@@ -123,6 +128,20 @@ impl EnvSettings {
         !self.remote_sessions
             && self.database_url.is_some()
             && (self.redis_url.is_none() || self.store_session_in_database)
+    }
+
+    /// How session lookups are batched: up to [`LOOKUP_BATCH`](super::env::LOOKUP_BATCH)
+    /// tokens a query, as many queries in flight as the pool has connections
+    /// ([`DB_POOL_SIZE`](super::env::DB_POOL_SIZE), 16 by default).
+    pub fn batch_options(&self) -> crate::BatchOptions {
+        let mut options = crate::BatchOptions::default();
+        if let Some(max) = self.lookup_batch {
+            options = options.max_tokens(max);
+        }
+        if let Some(size) = self.db_pool_size {
+            options = options.max_in_flight(size as usize);
+        }
+        options
     }
 
     /// The SQL store options these settings give `DATABASE_URL`'s pool: the schema

@@ -147,21 +147,21 @@ impl TokenVerifier for JwksVerifier {
         let digest = self
             .verified
             .as_ref()
-            .map(|_| VerifiedTokens::digest(token));
+            .map(|verified| verified.digest(token));
         if let (Some(verified), Some(digest)) = (&self.verified, &digest)
-            && let Some(hit) = verified.get(digest).await
+            && let Some(hit) = verified.get(digest)
         {
             match self.keys.key_for(hit.kid.as_deref(), hit.alg).await {
                 Ok(key) if Arc::ptr_eq(&key, &hit.key) => {
                     self.hits.fetch_add(1, Ordering::Relaxed);
                     if let Err(error) = claims::check(&hit.claims, &self.validation, Utc::now()) {
-                        verified.forget(digest).await;
+                        verified.forget(digest);
                         return Err(error);
                     }
                     return Ok(Arc::clone(&hit.claims));
                 }
                 // The key was dropped or replaced: verify again from scratch.
-                _ => verified.forget(digest).await,
+                _ => verified.forget(digest),
             }
         }
         let jws = compact::parse(token).map_err(|reason| AuthError::InvalidToken { reason })?;
@@ -184,9 +184,15 @@ impl TokenVerifier for JwksVerifier {
         let claims = Arc::new(claims::validate(&payload, &self.validation, Utc::now())?);
         if let (Some(verified), Some(digest)) = (&self.verified, digest) {
             let kid = jws.header.kid.as_deref();
-            verified
-                .insert(digest, &claims, key, kid, alg, self.validation.leeway)
-                .await;
+            verified.insert(
+                digest,
+                token,
+                &claims,
+                key,
+                kid,
+                alg,
+                self.validation.leeway,
+            );
         }
         Ok(claims)
     }

@@ -72,6 +72,19 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
     /// The session whose token is `token`, with its user; `None` if there is none.
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError>;
 
+    /// The sessions of several tokens at once, in the order asked: `result[i]` answers
+    /// `tokens[i]` (`None`: no such session). The default asks `find_session` for each token.
+    async fn find_sessions(
+        &self,
+        tokens: &[&str],
+    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+        let mut answers = Vec::with_capacity(tokens.len());
+        for token in tokens {
+            answers.push(self.find_session(token).await?);
+        }
+        Ok(answers)
+    }
+
     /// Refreshes the session of `token` as Better Auth does (see
     /// [`session_refresh`](crate::session_refresh)): sets its `expiresAt` and `updatedAt` to
     /// the extension's, in one atomic step and only while the stored `expiresAt` is at or
@@ -205,6 +218,13 @@ pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
 impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         (**self).find_session(token).await
+    }
+
+    async fn find_sessions(
+        &self,
+        tokens: &[&str],
+    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+        (**self).find_sessions(tokens).await
     }
 
     async fn extend_session(
