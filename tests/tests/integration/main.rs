@@ -5,6 +5,7 @@
 //! Run one module with a filter: `cargo test -p better-auth-tests --test integration revocation::`
 //! (or `cargo nextest run -p better-auth-tests revocation::`).
 
+mod batch_lookup;
 mod cache_single_flight;
 mod database_faults;
 mod docs;
