@@ -1,5 +1,5 @@
 //! A wrapper that counts the lookups and refresh writes reaching a real store: one
-//! `find_session` is one query, one `extend_session` one write.
+//! `find_session` (or `find_sessions` batch) is one query, one `extend_session` one write.
 
 use std::sync::{
     Arc,
@@ -43,6 +43,17 @@ impl SessionStore for CountingStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         self.lookups.fetch_add(1, Ordering::SeqCst);
         self.inner.find_session(token).await
+    }
+
+    /// A batch is one query too (none for no tokens).
+    async fn find_sessions(
+        &self,
+        tokens: &[&str],
+    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+        if !tokens.is_empty() {
+            self.lookups.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.find_sessions(tokens).await
     }
 
     async fn extend_session(

@@ -33,6 +33,15 @@ impl SessionStore for Counting {
         self.queries.fetch_add(1, Ordering::SeqCst);
         self.inner.find_session(token).await
     }
+    async fn find_sessions(
+        &self,
+        tokens: &[&str],
+    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+        if !tokens.is_empty() {
+            self.queries.fetch_add(1, Ordering::SeqCst);
+        }
+        self.inner.find_sessions(tokens).await
+    }
     async fn check_health(&self) -> Result<(), BackendError> {
         self.inner.check_health().await
     }

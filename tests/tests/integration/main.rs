@@ -6,6 +6,7 @@
 //! (or `cargo nextest run -p better-auth-tests revocation::`).
 
 mod batched_misses;
+mod batch_lookup;
 mod cache_single_flight;
 mod database_faults;
 mod docs;

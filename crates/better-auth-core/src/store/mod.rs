@@ -73,16 +73,21 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError>;
 
     /// The sessions of several tokens at once, in the order asked: `result[i]` answers
-    /// `tokens[i]` (`None`: no such session). The default asks `find_session` for each token.
+    /// `tokens[i]` (`None`: no such session). The answers are those of
+    /// [`find_session`](Self::find_session) for each token (expired sessions included; the
+    /// caller checks expiry); a token asked twice is answered twice. No tokens: no answers,
+    /// and the backend is not asked. Any error is the error of the whole batch.
+    ///
+    /// The default asks `find_session` for each token, concurrently. The SQL and Redis stores
+    /// answer a batch in one round trip (one query; one `MGET` per stage), and answer a token
+    /// only with a session whose token is byte for byte the same (MySQL's default collation
+    /// would also match one differing in letter case).
     async fn find_sessions(
         &self,
         tokens: &[&str],
     ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        let mut answers = Vec::with_capacity(tokens.len());
-        for token in tokens {
-            answers.push(self.find_session(token).await?);
-        }
-        Ok(answers)
+        futures_util::future::try_join_all(tokens.iter().map(|token| self.find_session(token)))
+            .await
     }
 
     /// Refreshes the session of `token` as Better Auth does (see

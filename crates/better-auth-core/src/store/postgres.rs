@@ -2,6 +2,8 @@
 //! (`text` ids, `timestamptz` dates, `boolean`s) and its variants (uuid or integer ids,
 //! `timestamp` without time zone read as UTC, renamed tables and columns).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use sqlx::{
     Postgres, Row,
@@ -88,6 +90,24 @@ impl Dialect for PgDialect {
 
     fn param(n: usize) -> String {
         format!("${n}")
+    }
+
+    const BATCH_AS_ARRAY: bool = true;
+
+    /// One text array, whatever the number of values: one statement for every batch.
+    fn batch_condition(column: &str, _width: usize) -> String {
+        format!("{column} = ANY($1)")
+    }
+
+    async fn fetch_batch(
+        pool: &PgPool,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> Result<Vec<PgRow>, sqlx::Error> {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(values)
+            .fetch_all(pool)
+            .await
     }
 
     fn param_for(n: usize, data_type: &str) -> String {

@@ -9,7 +9,7 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use redis::{AsyncCommands, Client, aio::ConnectionManager, aio::ConnectionManagerConfig};
+use redis::{Client, aio::ConnectionManager, aio::ConnectionManagerConfig};
 use serde::Deserialize;
 
 use super::SessionStore;
@@ -133,11 +133,12 @@ impl RedisStore {
         self
     }
 
-    async fn get(&self, key: String) -> Result<Option<String>, BackendError> {
+    /// Runs `command` within the timeout.
+    async fn run<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, BackendError> {
         let mut connection = self.connection.clone();
         match tokio::time::timeout(
             self.options.timeout,
-            connection.get::<_, Option<String>>(key),
+            command.query_async::<T>(&mut connection),
         )
         .await
         {
@@ -150,33 +151,106 @@ impl RedisStore {
         }
     }
 
+    async fn get(&self, key: String) -> Result<Option<String>, BackendError> {
+        self.run(redis::cmd("GET").arg(key)).await
+    }
+
+    /// The values of `keys`, in order, in one `MGET` (none asked for no keys).
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<String>>, BackendError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values: Vec<Option<String>> = self.run(redis::cmd("MGET").arg(keys)).await?;
+        if values.len() != keys.len() {
+            return Err(BackendError::invalid_data(
+                BACKEND,
+                format!(
+                    "MGET of {} keys answered {} values",
+                    keys.len(),
+                    values.len()
+                ),
+            ));
+        }
+        Ok(values)
+    }
+
+    fn session_key(&self, token: &str) -> String {
+        format!("{}{token}", self.options.key_prefix)
+    }
+
+    fn revocation_key(&self, user_id: &str) -> String {
+        format!(
+            "{}revoked-sessions-before-{user_id}",
+            self.options.key_prefix
+        )
+    }
+
     async fn lookup(&self, token: &str) -> Result<Lookup, BackendError> {
-        let prefix = &self.options.key_prefix;
-        let Some(value) = self.get(format!("{prefix}{token}")).await? else {
+        let Some(value) = self.get(self.session_key(token)).await? else {
             return Ok(Lookup::Missing);
         };
-        let stored: Stored = serde_json::from_str(&value).map_err(|error| {
+        let stored = Stored::parse(&value)?;
+        let mark = self
+            .get(self.revocation_key(&stored.session.user_id))
+            .await?;
+        Ok(stored.check(mark.as_deref()))
+    }
+
+    /// [`lookup`](Self::lookup) for several tokens, in order: one `MGET` for the session keys,
+    /// then one for the revocation marks of their users.
+    async fn lookup_many(&self, tokens: &[&str]) -> Result<Vec<Lookup>, BackendError> {
+        let keys: Vec<String> = tokens.iter().map(|token| self.session_key(token)).collect();
+        let stored = self
+            .get_many(&keys)
+            .await?
+            .iter()
+            .map(|value| value.as_deref().map(Stored::parse).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut users: Vec<String> = stored
+            .iter()
+            .flatten()
+            .map(|stored| stored.session.user_id.clone())
+            .collect();
+        users.sort_unstable();
+        users.dedup();
+        let mark_keys: Vec<String> = users.iter().map(|user| self.revocation_key(user)).collect();
+        let marks = self.get_many(&mark_keys).await?;
+        Ok(stored
+            .into_iter()
+            .map(|stored| match stored {
+                None => Lookup::Missing,
+                Some(stored) => {
+                    let mark = users
+                        .binary_search(&stored.session.user_id)
+                        .ok()
+                        .and_then(|index| marks.get(index)?.as_deref());
+                    stored.check(mark)
+                }
+            })
+            .collect())
+    }
+}
+
+impl Stored {
+    /// Reads Better Auth's JSON.
+    fn parse(value: &str) -> Result<Self, BackendError> {
+        serde_json::from_str(value).map_err(|error| {
             BackendError::invalid_data(
                 BACKEND,
                 format!("the value of a session key is not Better Auth's JSON: {error}"),
             )
-        })?;
-        let mark = self
-            .get(format!(
-                "{prefix}revoked-sessions-before-{}",
-                stored.session.user_id
-            ))
-            .await?;
+        })
+    }
+
+    /// Found, or revoked when created before the user's revocation `mark` (milliseconds).
+    fn check(self, mark: Option<&str>) -> Lookup {
         let revoked_before = mark.and_then(|mark| mark.trim().parse::<f64>().ok());
         if revoked_before
-            .is_some_and(|before| (stored.session.created_at.timestamp_millis() as f64) < before)
+            .is_some_and(|before| (self.session.created_at.timestamp_millis() as f64) < before)
         {
-            return Ok(Lookup::Revoked);
+            return Lookup::Revoked;
         }
-        Ok(Lookup::Found(SessionRecord::new(
-            stored.session,
-            stored.user,
-        )))
+        Lookup::Found(SessionRecord::new(self.session, self.user))
     }
 }
 
@@ -191,6 +265,35 @@ impl SessionStore for RedisStore {
                 None => Ok(None),
             },
         }
+    }
+
+    /// One `MGET` for the session keys, one for their users' revocation marks, then (with a
+    /// database fallback) one batch there for the tokens missing from Redis.
+    async fn find_sessions(
+        &self,
+        tokens: &[&str],
+    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+        let lookups = self.lookup_many(tokens).await?;
+        let missing: Vec<&str> = tokens
+            .iter()
+            .zip(&lookups)
+            .filter(|(_, lookup)| matches!(lookup, Lookup::Missing))
+            .map(|(&token, _)| token)
+            .collect();
+        let mut fallback = match &self.database {
+            Some(database) if !missing.is_empty() => {
+                database.find_sessions(&missing).await?.into_iter()
+            }
+            _ => Vec::new().into_iter(),
+        };
+        Ok(lookups
+            .into_iter()
+            .map(|lookup| match lookup {
+                Lookup::Found(record) => Some(record),
+                Lookup::Revoked => None,
+                Lookup::Missing => fallback.next().flatten(),
+            })
+            .collect())
     }
 
     /// Refreshes the session where Better Auth keeps it: the session key's value and TTL and

@@ -8,6 +8,11 @@ use chrono::{DateTime, Utc};
 
 use super::{Cell, ColumnInfo};
 
+/// The placeholder counts of the batched session lookup's statements (`IN (?, ?, ...)`): a
+/// batch is padded to the next of them (repeating its last value), so that a handful of
+/// prepared statements serve every size; a larger batch is asked in chunks of the largest.
+pub(crate) const BATCH_WIDTHS: [usize; 11] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
 /// One SQL database as the stores see it.
 pub(crate) trait Dialect: Send + Sync + 'static {
     /// The sqlx database.
@@ -44,6 +49,28 @@ pub(crate) trait Dialect: Send + Sync + 'static {
 
     /// Parameter `n` (1-based) of a statement with several.
     fn param(n: usize) -> String;
+
+    /// Whether a batched lookup binds its values as one array parameter, any number of them in
+    /// one statement (PostgreSQL), rather than one placeholder each ([`BATCH_WIDTHS`]).
+    const BATCH_AS_ARRAY: bool = false;
+
+    /// The condition of a batched lookup on `column` (qualified and quoted) for `width` values:
+    /// `column IN (<width parameters>)`.
+    fn batch_condition(column: &str, width: usize) -> String {
+        let params: Vec<String> = (1..=width).map(Self::param).collect();
+        format!("{column} IN ({})", params.join(", "))
+    }
+
+    /// Runs a batched lookup written by [`batch_condition`](Self::batch_condition) with
+    /// `values`, each bound to its own parameter; every row.
+    fn fetch_batch(
+        pool: &sqlx::Pool<Self::Db>,
+        sql: Arc<str>,
+        values: Vec<String>,
+    ) -> impl Future<Output = Result<Vec<<Self::Db as sqlx::Database>::Row>, sqlx::Error>> + Send + '_
+    {
+        Self::Db::fetch_all_values(pool, sql, values)
+    }
 
     /// Parameter `n`, bound as text, compared with a column of `data_type` (PostgreSQL casts it
     /// to the column's type, so a `uuid` or integer id compares and its index is used; the

@@ -13,7 +13,7 @@ mod record;
 mod store;
 mod usage;
 
-pub(crate) use dialect::{Dialect, SqlDatabase, column_infos, iso_millis};
+pub(crate) use dialect::{BATCH_WIDTHS, Dialect, SqlDatabase, column_infos, iso_millis};
 pub(crate) use plan::{ColumnInfo, Plan, Target};
 pub(crate) use record::{Cell, RecordBuilder};
 pub(crate) use store::{SqlStore, delegate_to_sql_store};

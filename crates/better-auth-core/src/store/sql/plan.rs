@@ -218,6 +218,28 @@ impl Plan {
         expr: impl Fn(&PlannedColumn, &str) -> String,
         param: &str,
     ) -> String {
+        self.select_sql_where(join, quote, expr, |column| format!("{column} = {param}"))
+    }
+
+    /// [`select_sql`](Self::select_sql) for several values at once: the same columns and join,
+    /// with `condition` written from the qualified, quoted lookup column (`p."token" =
+    /// ANY($1)`, `` p.`token` IN (?, ?) ``).
+    pub(crate) fn select_many_sql(
+        &self,
+        quote: impl Fn(&str) -> String,
+        expr: impl Fn(&PlannedColumn, &str) -> String,
+        condition: impl FnOnce(&str) -> String,
+    ) -> String {
+        self.select_sql_where("INNER JOIN", quote, expr, condition)
+    }
+
+    fn select_sql_where(
+        &self,
+        join: &str,
+        quote: impl Fn(&str) -> String,
+        expr: impl Fn(&PlannedColumn, &str) -> String,
+        condition: impl FnOnce(&str) -> String,
+    ) -> String {
         let exprs: Vec<String> = self
             .columns
             .iter()
@@ -230,13 +252,13 @@ impl Plan {
             })
             .collect();
         format!(
-            "SELECT {} FROM {} AS p {join} {} AS u ON u.{} = p.{} WHERE p.{} = {param}",
+            "SELECT {} FROM {} AS p {join} {} AS u ON u.{} = p.{} WHERE {}",
             exprs.join(", "),
             quote(&self.primary_table),
             quote(&self.user_table),
             quote(&self.user_id_column),
             quote(&self.primary_user_id_column),
-            quote(&self.lookup_column),
+            condition(&format!("p.{}", quote(&self.lookup_column))),
         )
     }
 }
@@ -269,6 +291,46 @@ mod tests {
         assert!(sql.ends_with(
             "FROM \"session\" AS p INNER JOIN \"user\" AS u ON u.\"id\" = p.\"userId\" WHERE p.\"token\" = $1"
         ), "{sql}");
+    }
+
+    #[test]
+    fn writes_the_batched_lookup_from_the_same_plan() {
+        let schema = Schema::snake_case().plural();
+        let plan = Plan::new(
+            &schema,
+            cols(&[
+                "id",
+                "token",
+                "user_id",
+                "expires_at",
+                "created_at",
+                "updated_at",
+            ]),
+            cols(&[
+                "id",
+                "name",
+                "email",
+                "email_verified",
+                "created_at",
+                "updated_at",
+            ]),
+        )
+        .unwrap();
+        let quote = |i: &str| format!("\"{i}\"");
+        let single = plan.select_sql(quote, |_, q| q.to_owned(), "$1");
+        let many = plan.select_many_sql(
+            quote,
+            |_, q| q.to_owned(),
+            |column| format!("{column} = ANY($1)"),
+        );
+        assert_eq!(many, single.replace("= $1", "= ANY($1)"));
+        assert!(
+            many.ends_with(
+                "FROM \"sessions\" AS p INNER JOIN \"users\" AS u ON u.\"id\" = p.\"user_id\" \
+                 WHERE p.\"token\" = ANY($1)"
+            ),
+            "{many}"
+        );
     }
 
     #[test]

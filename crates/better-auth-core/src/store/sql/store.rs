@@ -5,8 +5,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    Dialect, Plan, RecordBuilder, SqlDatabase, SqlOptions, Target, UsageDialect, UsagePlan,
-    with_deadline,
+    BATCH_WIDTHS, Dialect, Plan, RecordBuilder, SqlDatabase, SqlOptions, Target, UsageDialect,
+    UsagePlan, with_deadline,
 };
 use crate::{
     config::ConfigError,
@@ -55,6 +55,9 @@ impl<D: Dialect> ExtendStatement<D> {
 /// A planned lookup: its SQL and how to read each column.
 struct Query<D: Dialect> {
     sql: Arc<str>,
+    /// The batched lookup's statements, by how many values each binds (ascending): one per
+    /// [`BATCH_WIDTHS`], or one for any number where the dialect binds an array.
+    batches: Arc<[(usize, Arc<str>)]>,
     columns: Arc<[(Target, D::Kind)]>,
 }
 
@@ -62,6 +65,7 @@ impl<D: Dialect> Clone for Query<D> {
     fn clone(&self) -> Self {
         Self {
             sql: self.sql.clone(),
+            batches: self.batches.clone(),
             columns: self.columns.clone(),
         }
     }
@@ -69,11 +73,22 @@ impl<D: Dialect> Clone for Query<D> {
 
 impl<D: Dialect> Query<D> {
     fn new(plan: &Plan) -> Self {
-        let sql = plan.select_sql(
-            D::quote,
-            |column, qualified| D::select(D::kind_of(&column.info.data_type), qualified),
-            D::PLACEHOLDER,
-        );
+        let select = |column: &super::plan::PlannedColumn, qualified: &str| {
+            D::select(D::kind_of(&column.info.data_type), qualified)
+        };
+        let sql = plan.select_sql(D::quote, select, D::PLACEHOLDER);
+        let batch = |width| -> Arc<str> {
+            plan.select_many_sql(D::quote, select, |column| D::batch_condition(column, width))
+                .into()
+        };
+        let batches = if D::BATCH_AS_ARRAY {
+            vec![(usize::MAX, batch(1))]
+        } else {
+            BATCH_WIDTHS
+                .iter()
+                .map(|&width| (width, batch(width)))
+                .collect()
+        };
         let columns = plan
             .columns
             .iter()
@@ -81,8 +96,23 @@ impl<D: Dialect> Query<D> {
             .collect();
         Self {
             sql: sql.into(),
+            batches: batches.into(),
             columns,
         }
+    }
+
+    /// A row's cells, collected.
+    fn decode(&self, row: &<D::Db as sqlx::Database>::Row) -> Result<RecordBuilder, BackendError> {
+        let mut builder = RecordBuilder::default();
+        for (index, (target, kind)) in self.columns.iter().enumerate() {
+            let cell = D::decode_cell(row, index, *kind).map_err(|error| {
+                BackendError::invalid_data(D::BACKEND, format!("{target:?}: {error}"))
+            })?;
+            builder
+                .set(target, cell)
+                .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))?;
+        }
+        Ok(builder)
     }
 
     /// Runs the lookup for `value`; the row's cells, collected.
@@ -93,19 +123,40 @@ impl<D: Dialect> Query<D> {
         timeout: Duration,
     ) -> Result<Option<RecordBuilder>, BackendError> {
         let query = || D::Db::fetch_optional(pool, self.sql.clone(), value);
-        let Some(row) = with_deadline(D::BACKEND, timeout, query).await? else {
-            return Ok(None);
-        };
-        let mut builder = RecordBuilder::default();
-        for (index, (target, kind)) in self.columns.iter().enumerate() {
-            let cell = D::decode_cell(&row, index, *kind).map_err(|error| {
-                BackendError::invalid_data(D::BACKEND, format!("{target:?}: {error}"))
-            })?;
-            builder
-                .set(target, cell)
-                .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))?;
+        match with_deadline(D::BACKEND, timeout, query).await? {
+            Some(row) => self.decode(&row).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(builder))
+    }
+
+    /// Runs the batched lookup for `values`, each query within `timeout`: one query, or one
+    /// per chunk of the largest width; the cells of every row found, in no particular order.
+    async fn fetch_many(
+        &self,
+        pool: &sqlx::Pool<D::Db>,
+        values: &[&str],
+        timeout: Duration,
+    ) -> Result<Vec<RecordBuilder>, BackendError> {
+        let largest = self.batches.last().map_or(1, |(width, _)| *width);
+        let mut builders = Vec::new();
+        for chunk in values.chunks(largest) {
+            let (Some((width, sql)), Some(last)) = (
+                self.batches.iter().find(|(width, _)| *width >= chunk.len()),
+                chunk.last(),
+            ) else {
+                continue;
+            };
+            let mut bound: Vec<String> = chunk.iter().map(|&value| value.to_owned()).collect();
+            if !D::BATCH_AS_ARRAY {
+                // Pad to the statement's width: the last value again matches nothing new.
+                bound.resize(*width, (*last).to_owned());
+            }
+            let query = || D::fetch_batch(pool, sql.clone(), bound.clone());
+            for row in with_deadline(D::BACKEND, timeout, query).await? {
+                builders.push(self.decode(&row)?);
+            }
+        }
+        Ok(builders)
     }
 }
 
@@ -255,17 +306,19 @@ impl<D: Dialect> SqlStore<D> {
         self.api_keys.is_some()
     }
 
+    /// The planned session lookup, or the error saying there is none.
+    fn session_query(&self) -> Result<&Query<D>, BackendError> {
+        self.sessions.as_ref().ok_or_else(|| {
+            BackendError::invalid_data(D::BACKEND, "the database has no session table")
+        })
+    }
+
     /// The session whose token is `token`, with its user.
     pub(crate) async fn find_session(
         &self,
         token: &str,
     ) -> Result<Option<SessionRecord>, BackendError> {
-        let Some(query) = &self.sessions else {
-            return Err(BackendError::invalid_data(
-                D::BACKEND,
-                "the database has no session table",
-            ));
-        };
+        let query = self.session_query()?;
         let Some(builder) = query.fetch(&self.pool, token, self.query_timeout).await? else {
             return Ok(None);
         };
@@ -273,6 +326,34 @@ impl<D: Dialect> SqlStore<D> {
             .finish()
             .map(Some)
             .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
+    }
+
+    /// The sessions of `tokens`, in order, in one query (see
+    /// [`SessionStore::find_sessions`](crate::SessionStore::find_sessions)): each row answers
+    /// the tokens byte for byte equal to its own (not those a case-insensitive collation let
+    /// through).
+    pub(crate) async fn find_sessions(
+        &self,
+        tokens: &[&str],
+    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = self.session_query()?;
+        let builders = query
+            .fetch_many(&self.pool, tokens, self.query_timeout)
+            .await?;
+        let mut found = std::collections::HashMap::with_capacity(builders.len());
+        for builder in builders {
+            let record = builder
+                .finish()
+                .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))?;
+            found.entry(record.session.token.clone()).or_insert(record);
+        }
+        Ok(tokens
+            .iter()
+            .map(|&token| found.get(token).cloned())
+            .collect())
     }
 
     /// Refreshes the session of `token`: one guarded `UPDATE` (see
@@ -433,6 +514,14 @@ macro_rules! delegate_to_sql_store {
                 token: &str,
             ) -> Result<Option<$crate::model::SessionRecord>, $crate::error::BackendError> {
                 self.inner.find_session(token).await
+            }
+
+            async fn find_sessions(
+                &self,
+                tokens: &[&str],
+            ) -> Result<Vec<Option<$crate::model::SessionRecord>>, $crate::error::BackendError>
+            {
+                self.inner.find_sessions(tokens).await
             }
 
             async fn extend_session(
