@@ -4,7 +4,11 @@
 //! - heap bytes of a session record, and of 100,000 cached sessions (see `memory.rs` for the
 //!   resident size, measured without dhat's bookkeeping).
 //!
-//! `cargo bench -p better-auth-core --bench footprint` (dhat counts the allocations).
+//! - with feature `jwks`: heap allocations per `authenticate` of a JWT answered by the
+//!   verified-token cache, beside what the identity handed out needs.
+//!
+//! `cargo bench -p better-auth-core --features jwks --bench footprint` (dhat counts the
+//! allocations).
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -63,6 +67,9 @@ fn main() {
         (after.total_bytes - before.total_bytes) as f64 / rounds as f64,
     );
 
+    #[cfg(feature = "jwks")]
+    jwt_hits(&runtime, rounds);
+
     // The records alone, for the memory bench's comparison.
     let heap_before = dhat::HeapStats::get().curr_bytes;
     let records: Vec<_> = (0..10_000).map(support::record).collect();
@@ -92,5 +99,35 @@ fn main() {
         heap as f64 / 1048576.0,
         heap as f64 / entries as f64,
         heap as f64 / entries as f64 - per_record,
+    );
+}
+
+/// Allocations per JWT request answered by the verified-token cache.
+#[cfg(feature = "jwks")]
+fn jwt_hits(runtime: &tokio::runtime::Runtime, rounds: u64) {
+    let (token, verifier) = runtime.block_on(support::jwt::eddsa_token_and_verifier());
+    let auth = better_auth_core::Authenticator::builder(better_auth_core::AuthConfig::new(
+        SecretSet::single(support::SECRET).unwrap(),
+    ))
+    .token_verifier(verifier)
+    .build()
+    .unwrap();
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    runtime.block_on(auth.authenticate(&headers)).unwrap();
+    let before = dhat::HeapStats::get();
+    runtime.block_on(async {
+        for _ in 0..rounds {
+            std::hint::black_box(auth.authenticate(&headers).await.unwrap());
+        }
+    });
+    let after = dhat::HeapStats::get();
+    println!(
+        "JWT authenticate, verified-token cache hit: {:.1} allocations, {:.0} bytes allocated per request",
+        (after.total_blocks - before.total_blocks) as f64 / rounds as f64,
+        (after.total_bytes - before.total_bytes) as f64 / rounds as f64,
     );
 }

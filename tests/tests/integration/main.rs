@@ -5,8 +5,8 @@
 //! Run one module with a filter: `cargo test -p better-auth-tests --test integration revocation::`
 //! (or `cargo nextest run -p better-auth-tests revocation::`).
 
-mod batched_misses;
 mod batch_lookup;
+mod batched_misses;
 mod cache_single_flight;
 mod database_faults;
 mod docs;

@@ -9,6 +9,9 @@ use better_auth_core::{
 };
 use chrono::{Duration, Utc};
 
+#[cfg(feature = "jwks")]
+pub(crate) mod jwt;
+
 /// The secret of the benches.
 pub(crate) const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
 

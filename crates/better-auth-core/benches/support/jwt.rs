@@ -1,0 +1,39 @@
+//! A Better Auth-shaped EdDSA token and a verifier that knows its key (feature `jwks`).
+
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use better_auth_core::jwt::{Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys};
+use serde_json::json;
+
+/// The issuer and audience of the token.
+pub(crate) const ISSUER: &str = "https://app.example.com";
+
+/// A token as Better Auth's JWT plugin issues it (EdDSA, the user's fields as claims, an hour
+/// to live), and a verifier holding its key (keys loaded).
+pub(crate) async fn eddsa_token_and_verifier() -> (String, JwksVerifier) {
+    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({
+        "iat": now, "name": "Ada Lovelace", "email": "ada@example.com", "emailVerified": true,
+        "image": null, "createdAt": "2026-11-25T12:00:00.000Z", "updatedAt": "2026-11-25T12:00:00.000Z",
+        "role": "user", "id": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb", "sub": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb",
+        "exp": now + 3600, "iss": ISSUER, "aud": ISSUER,
+    });
+    let header = json!({"alg": "EdDSA", "kid": "bench-key"});
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let pair = Ed25519KeyPair::generate().expect("a key pair");
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref()), "kid": "bench-key", "alg": "EdDSA"});
+    let jwk: Jwk = serde_json::from_value(jwk).expect("a JWK");
+    let token = format!("{input}.{}", b64(pair.sign(input.as_bytes()).as_ref()));
+    let verifier = JwksVerifier::new(
+        StaticKeys::new(vec![jwk]),
+        KeyCacheOptions::default(),
+        JwtValidation::for_origin(ISSUER),
+    );
+    verifier.refresh().await.expect("static keys load");
+    (token, verifier)
+}
