@@ -47,7 +47,11 @@ impl Authenticator {
                 let verifier = self.inner.tokens.as_ref().ok_or(AuthError::InvalidToken {
                     reason: "JWT bearer tokens are not accepted here (no token verifier)",
                 })?;
-                Identity::from_claims(verifier.verify_token(token).await?)
+                let claims = match verifier.verify_cached(token) {
+                    Some(answer) => answer?,
+                    None => verifier.verify_token(token).await?,
+                };
+                Identity::from_claims(claims)
             }
             Credential::SessionCookie(_) | Credential::Bearer(_) => {
                 self.verify_session(credential).await?

@@ -101,6 +101,31 @@ impl KeyCache {
     }
 
     /// The key for a token's `kid` and `alg`, fetching the set if needed.
+    /// The key for `kid` and `alg` when the keys at hand answer without a fetch (fresh enough,
+    /// key found); a background refresh is started when due, as [`key_for`](Self::key_for)
+    /// does. `None`: ask `key_for`.
+    pub(crate) fn key_at_hand(
+        self: &Arc<Self>,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Option<Arc<VerifyingKey>> {
+        let seen = self.snapshot();
+        let now = Instant::now();
+        if !seen.usable(now, self.options.max_stale) {
+            return None;
+        }
+        let Lookup::Found(key) = seen.keys.lookup(kid, alg) else {
+            return None;
+        };
+        if seen
+            .fetched_at
+            .is_some_and(|at| now.saturating_duration_since(at) >= self.options.refresh_interval)
+        {
+            self.refresh_in_background(&seen, now);
+        }
+        Some(key)
+    }
+
     pub(crate) async fn key_for(
         self: &Arc<Self>,
         kid: Option<&str>,

@@ -197,6 +197,22 @@ impl TokenVerifier for JwksVerifier {
         Ok(claims)
     }
 
+    /// A verified-token cache hit whose key is the one the keys at hand hold now, its claims
+    /// checked again: no signature, no I/O, nothing allocated.
+    fn verify_cached(&self, token: &str) -> Option<Result<Arc<JwtClaims>, AuthError>> {
+        let verified = self.verified.as_ref()?;
+        let hit = verified.get(&verified.digest(token))?;
+        let key = self.keys.key_at_hand(hit.kid.as_deref(), hit.alg)?;
+        if !Arc::ptr_eq(&key, &hit.key) {
+            return None;
+        }
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(
+            claims::check(&hit.claims, &self.validation, Utc::now())
+                .map(|()| Arc::clone(&hit.claims)),
+        )
+    }
+
     /// No fetch: healthy until a token needed keys, then while usable keys are at hand (so a
     /// deployment that never sends JWTs is not unhealthy for lack of a JWKS).
     async fn check_health(&self) -> Result<(), AuthError> {
