@@ -214,8 +214,8 @@ async fn insert(
 }
 
 /// The shape of a column's value, in SQL: NULL or not, its type's detail (timestamps to the
-/// millisecond or finer), 32 letters and digits, or the text with its numbers blanked
-/// (`skewed-N@example.com`).
+/// millisecond or finer), 32 letters and digits, or the text with its hexadecimal runs and
+/// numbers blanked (`skewed-N@example.com`, a password hash `HEX:HEX`).
 fn shape(column: &str, data_type: &str) -> String {
     let c = format!("\"{column}\"");
     match data_type {
@@ -226,7 +226,7 @@ fn shape(column: &str, data_type: &str) -> String {
         _ => format!(
             "CASE WHEN {c} IS NULL THEN 'NULL' WHEN {c}::text ~ '^[A-Za-z0-9]{{32}}$' \
              THEN '{data_type}, 32 letters and digits' \
-             ELSE '{data_type}: ' || regexp_replace({c}::text, '[0-9]+', 'N', 'g') END"
+             ELSE '{data_type}: ' || regexp_replace(regexp_replace({c}::text, '[0-9a-f]{{16,}}', 'HEX', 'g'), '[0-9]+', 'N', 'g') END"
         ),
     }
 }
