@@ -8,7 +8,8 @@
 //!   features, the feature matrix (every feature of the core and of each adapter alone, and the
 //!   README's combination), rustdoc with warnings denied.
 //! - `cargo xtask ci`: lint, test, then each fuzz target for 10 s; what `.ci/run` runs.
-//! - `cargo xtask bench`: the load benchmark (see `tests/loadbench/`).
+//! - `cargo xtask bench`: the load benchmark (see `tests/loadbench/`): one user, then 10,000
+//!   users under a Zipf law (`--skewed-only`: only those; `--frameworks`, `--duration S`).
 //! - `cargo xtask soak`: one example service under load for 60 s (`--seconds N`): zero errors,
 //!   resident set flat.
 //! - `cargo xtask fuzz`: each fuzz target of `fuzz/` for a few seconds (`--seconds N`).
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
         Some("soak") => tasks::soak(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  test [nextest args]     run every test (starts what the tests need); with arguments,\n                          only `cargo nextest run` with them (filters, --no-capture)\n  lint                    fmt, clippy, the feature matrix, rustdoc (warnings are errors)\n  ci                      lint, test, then each fuzz target for 10 s\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
+                "usage: cargo xtask <task>\n\n  test [nextest args]     run every test (starts what the tests need); with arguments,\n                          only `cargo nextest run` with them (filters, --no-capture)\n  lint                    fmt, clippy, the feature matrix, rustdoc (warnings are errors)\n  ci                      lint, test, then each fuzz target for 10 s\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b] [--skewed-only]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services):\n                          one user, then 10,000 under a Zipf law (only those: --skewed-only)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
             );
             return ExitCode::from(2);
         }

@@ -213,8 +213,9 @@ pub(crate) fn ci() -> Result {
     crate::fuzz::fuzz(&["--seconds".to_owned(), "10".to_owned()])
 }
 
-/// The load benchmark: release builds of the example services and of the harness, then one
-/// bounded run that prints the table of `docs/benchmarks.md`.
+/// The load benchmark: release builds of the example services it runs (`--frameworks`, else
+/// the four) and of the harness, then one bounded run that prints the tables of
+/// `docs/benchmarks.md` (with `--skewed-only`, only the skewed-load one).
 pub(crate) fn bench(args: &[String]) -> Result {
     npm_install()?;
     for tool in ["wrk", "taskset"] {
@@ -225,19 +226,18 @@ pub(crate) fn bench(args: &[String]) -> Result {
             ));
         }
     }
-    run(cargo().args([
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "example-axum",
-        "-p",
-        "example-actix",
-        "-p",
-        "example-rocket",
-        "-p",
-        "example-poem",
-    ]))?;
+    // The example services the run starts: `--frameworks a,b`, else the four.
+    let frameworks = args
+        .iter()
+        .position(|arg| arg == "--frameworks")
+        .and_then(|at| args.get(at + 1))
+        .map_or("axum,actix,rocket,poem", String::as_str);
+    let mut build = cargo();
+    build.args(["build", "--release", "--locked"]);
+    for framework in frameworks.split(',') {
+        build.args(["-p", &format!("example-{framework}")]);
+    }
+    run(&mut build)?;
     run(cargo()
         .args([
             "run",

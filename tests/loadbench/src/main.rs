@@ -1,18 +1,31 @@
-//! The load benchmark behind `cargo xtask bench`: one run, one table.
+//! The load benchmark behind `cargo xtask bench`: one run, two tables.
 //!
 //! It starts a PostgreSQL of its own (initdb in a temporary folder, pinned to CPU 0), a real
 //! Better Auth server on it (pinned to CPU 0), and each example service (release build, pinned to
-//! CPU 0); it signs a user up through Better Auth, then drives `wrk` (pinned to CPU 1) against:
-//! every framework's unauthenticated `/public`, `/me` by session cookie (uncached: one database
+//! CPU 0), and drives `wrk` (pinned to CPU 1).
+//!
+//! The first table, one user: it signs a user up through Better Auth, then measures every
+//! framework's unauthenticated `/public`, `/me` by session cookie (uncached: one database
 //! lookup per request), `/me` by cookie with the in-process cache, `/me` by JWT; and Better
 //! Auth's own `get-session`. It prints req/s, p50, p99 and errors, with the ratios against
 //! Better Auth's get-session and against the same framework's `/public`.
 //!
-//! Arguments: `--duration SECONDS` (default 10), `--connections N` (default 32),
-//! `--frameworks axum,actix,rocket,poem`, `--pool-size N` (the services' database pool, 16),
-//! `--soak SECONDS` (instead of the table: the soak of `soak.rs`, against the first framework).
-//! Needs `wrk` and `taskset` (Debian: `wrk`, `util-linux`), PostgreSQL 15's binaries, Node 20+.
-//! Bounded: it stops by itself.
+//! The second table, "skewed load, 10,000 users" (`skewed.rs`): 10,000 users signed in (5
+//! through Better Auth's sign-up, the others written in bulk as Better Auth writes them and
+//! checked column by column against its rows: `population.rs`), requested by a Zipf law of
+//! exponent 1.1 (`zipf.lua`) on `/me`: by cookie with an in-process cache of 2,000 entries (it
+//! evicts) at 32, 512 and 5,000 connections, by cookie with the cache off (batched lookups, and
+//! one query per miss), by bearer token, by JWT (the first 1,000 users); and Better Auth's
+//! `get-session` under the same script at 32 and 512 connections. It adds p999, the cache hit
+//! rate and the database queries per second, counted by `pg_stat_statements`.
+//!
+//! Arguments: `--duration SECONDS` (default 10), `--connections N` (the first table's, default
+//! 32), `--frameworks axum,actix,rocket,poem`, `--pool-size N` (the services' database pool,
+//! 16), `--skewed-only` (only the second table), `--soak SECONDS` (instead of the tables: the
+//! soak of `soak.rs`, against the first framework).
+//! Needs `wrk` and `taskset` (Debian: `wrk`, `util-linux`), PostgreSQL 15's binaries (with
+//! `pg_stat_statements`), Node 20+. Bounded: it stops by itself (at `--duration 10`, about 10
+//! minutes of load for the first table and 7 for the second, with the four frameworks).
 #![allow(
     missing_docs,
     clippy::print_stdout,
@@ -21,14 +34,14 @@
 )]
 
 mod machine;
+mod population;
 mod raw_verify;
+mod skewed;
 mod soak;
 mod wrk;
 
-use std::process::{Command, Stdio};
-
 use better_auth_tests::{SECRET, better_auth::BetterAuthServer};
-use machine::{Postgres, Service, create_database, pinning, release_dir};
+use machine::{Postgres, Service, create_database, pin_to_cpu, release_dir};
 use serde_json::json;
 use wrk::{Measure, wrk};
 
@@ -37,6 +50,7 @@ struct Options {
     connections: u32,
     frameworks: Vec<String>,
     pool_size: u32,
+    skewed_only: bool,
     soak: Option<u64>,
 }
 
@@ -48,11 +62,17 @@ fn options() -> Options {
             .map(String::from)
             .to_vec(),
         pool_size: 16,
+        skewed_only: false,
         soak: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
+        if args[i] == "--skewed-only" {
+            options.skewed_only = true;
+            i += 1;
+            continue;
+        }
         let value = args.get(i + 1).cloned().unwrap_or_default();
         match args[i].as_str() {
             "--duration" => options.duration = value.parse().expect("--duration SECONDS"),
@@ -87,12 +107,32 @@ fn main() -> std::process::ExitCode {
     create_database(&pg.url("postgres"), "bench");
     let database = pg.url("bench");
 
-    // Better Auth: one server with the JWT plugin (it hands out the tokens), one without (the
-    // get-session baseline, as a plain deployment runs it), on the same database and secret.
-    let config = |plugins| json!({"database": {"kind": "postgres", "url": database}, "secret": SECRET, "plugins": plugins});
-    let issuer = runtime.block_on(BetterAuthServer::start(config(
+    // Better Auth with the JWT plugin (it hands out the tokens, and serves the services' JWKS).
+    let issuer = runtime.block_on(BetterAuthServer::start(better_auth_config(
+        &database,
         json!({"bearer": {}, "jwt": {}}),
     )));
+    if !options.skewed_only {
+        one_user_table(&options, &runtime, &database, &issuer);
+        println!();
+    }
+    skewed::table(&options, &runtime, &database, "bench", &issuer);
+    drop(issuer);
+    std::process::ExitCode::SUCCESS
+}
+
+/// The Better Auth server's configuration on `database`, with the bench's secret.
+fn better_auth_config(database: &str, plugins: serde_json::Value) -> serde_json::Value {
+    json!({"database": {"kind": "postgres", "url": database}, "secret": SECRET, "plugins": plugins})
+}
+
+/// The first table: one user, every endpoint (see the module).
+fn one_user_table(
+    options: &Options,
+    runtime: &tokio::runtime::Runtime,
+    database: &str,
+    issuer: &BetterAuthServer,
+) {
     let signed =
         runtime.block_on(issuer.sign_up("bench@example.com", "correct horse battery", "Bench"));
     let cookie = format!("cookie: {}", signed.cookie_header());
@@ -100,15 +140,13 @@ fn main() -> std::process::ExitCode {
         "authorization: Bearer {}",
         runtime.block_on(issuer.get_jwt(&signed.cookie_header()))
     );
-    let baseline = runtime.block_on(BetterAuthServer::start(config(json!({}))));
-    let baseline_pid = baseline.pid();
-    if pinning()
-        && let Some(pid) = baseline_pid
-    {
-        let _ = Command::new("taskset")
-            .args(["-a", "-p", "-c", "0", &pid.to_string()])
-            .stdout(Stdio::null())
-            .status();
+    // Better Auth without plugins: the get-session baseline, as a plain deployment runs it.
+    let baseline = runtime.block_on(BetterAuthServer::start(better_auth_config(
+        database,
+        json!({}),
+    )));
+    if let Some(pid) = baseline.pid() {
+        pin_to_cpu(pid, 0);
     }
 
     let (d, c) = (options.duration, options.connections);
@@ -137,7 +175,7 @@ fn main() -> std::process::ExitCode {
         let binary = release_dir().join(format!("example-{framework}"));
         let env = |cache: &str, jwt_cache: &str| {
             vec![
-                ("DATABASE_URL", database.clone()),
+                ("DATABASE_URL", database.to_owned()),
                 ("BETTER_AUTH_SECRET", SECRET.to_owned()),
                 ("BETTER_AUTH_URL", issuer.base_url().to_owned()),
                 ("BETTER_AUTH_CACHE_TTL_MS", cache.to_owned()),
@@ -190,7 +228,6 @@ fn main() -> std::process::ExitCode {
         }
         jwt_rates.push((f, by_jwt_verified.rps));
     }
-    drop(issuer);
 
     println!();
     println!(
@@ -220,7 +257,6 @@ fn main() -> std::process::ExitCode {
             rps / raw.per_second
         );
     }
-    std::process::ExitCode::SUCCESS
 }
 
 /// The measurement with the median request rate.

@@ -8,6 +8,8 @@ pub(crate) struct Measure {
     pub(crate) rps: f64,
     pub(crate) p50_ms: f64,
     pub(crate) p99_ms: f64,
+    /// From the skewed table's Lua `done()` (`p999: <us>us`); 0 without it.
+    pub(crate) p999_ms: f64,
     pub(crate) errors: u64,
     pub(crate) requests: u64,
 }
@@ -41,11 +43,22 @@ pub(crate) fn wrk(url: &str, header: Option<&str>, seconds: u64, connections: u3
     run(url, Load::Header(header), seconds, connections)
 }
 
-/// One `wrk` run (pinned to CPU 1), parsed.
+/// One `wrk -t1` run (pinned to CPU 1), parsed.
 pub(crate) fn run(url: &str, load: Load<'_>, seconds: u64, connections: u32) -> Measure {
+    run_threads(url, load, seconds, connections, 1)
+}
+
+/// One `wrk` run with `threads` threads (all pinned to CPU 1), parsed.
+pub(crate) fn run_threads(
+    url: &str,
+    load: Load<'_>,
+    seconds: u64,
+    connections: u32,
+    threads: u32,
+) -> Measure {
     let mut command = pinned(1, "wrk");
     command.args([
-        "-t1",
+        &format!("-t{threads}"),
         &format!("-c{connections}"),
         &format!("-d{seconds}s"),
         "--latency",
@@ -78,6 +91,8 @@ fn parse(output: &str) -> Measure {
             measure.p50_ms = parse_time_ms(rest);
         } else if let Some(rest) = line.strip_prefix("99%") {
             measure.p99_ms = parse_time_ms(rest);
+        } else if let Some(rest) = line.strip_prefix("p999:") {
+            measure.p999_ms = parse_time_ms(rest);
         } else if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:") {
             measure.errors += rest.trim().parse::<u64>().unwrap_or(0);
         } else if let Some(rest) = line.strip_prefix("Socket errors:") {
