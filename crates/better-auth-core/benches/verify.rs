@@ -5,7 +5,10 @@
 //!   (what every cookie request costs before any I/O);
 //! - `bearer/parse_and_verify`: the same for `Authorization: Bearer TOKEN.SIGNATURE`;
 //! - `authenticate/cache_hit`: a whole `Authenticator::authenticate` answered by the in-process
-//!   cache (cookie, HMAC, SHA-256 cache key, lookup, expiry and ban checks, the identity);
+//!   cache's hot tier (cookie, keyed-hash keys, a value verified before needs no second HMAC,
+//!   lookup, expiry and ban checks, the identity);
+//! - `authenticate/cold_cache_hit`: the same answered by the cache's cold tier (the record
+//!   unpacked, the HMAC checked);
 //! - `authenticate/cookie_cache_{compact,jwt,jwe}`: the same answered by Better Auth's cookie
 //!   cache (`session_data`), no store at all;
 //! - `jwt/<alg>/verify_token`: the whole JWT path with the key cached (split, header, key
@@ -245,6 +248,44 @@ fn cache_hit(c: &mut Criterion) {
     });
 }
 
+/// A hit in the cache's cold tier: a hot tier of one entry, two sessions taking turns, so each
+/// request unpacks its record from the cold tier (and checks the cookie's HMAC: the cold tier
+/// does not remember verified values).
+fn cold_cache_hit(c: &mut Criterion) {
+    let runtime = current_thread();
+    let secrets = SecretSet::single(support::SECRET).unwrap();
+    let auth = support::authenticator_with(
+        better_auth_core::CacheOptions::with_ttl(std::time::Duration::from_secs(3600))
+            .hot_entries(1),
+    );
+    let headers: Vec<_> = [1, 2]
+        .map(|n| {
+            cookie_headers(&format!(
+                "theme=dark; better-auth.session_token={}",
+                signing::cookie_value(&support::token(n), secrets.current())
+            ))
+        })
+        .into();
+    for headers in &headers {
+        runtime.block_on(auth.authenticate(headers)).unwrap();
+    }
+    let lookups = support::LOOKUPS.load(std::sync::atomic::Ordering::Relaxed);
+    let mut turn = 0;
+    c.bench_function("authenticate/cold_cache_hit", |b| {
+        b.to_async(&runtime).iter(|| {
+            turn ^= 1;
+            let headers = &headers[turn];
+            let auth = &auth;
+            async move { black_box(auth.authenticate(black_box(headers)).await.unwrap()) }
+        })
+    });
+    assert_eq!(
+        support::LOOKUPS.load(std::sync::atomic::Ordering::Relaxed),
+        lookups,
+        "every request answered by the cache"
+    );
+}
+
 /// A `session_data` cookie as Better Auth's `compact` strategy writes it.
 fn compact_entry(secrets: &SecretSet) -> String {
     use hmac::Mac;
@@ -353,6 +394,7 @@ criterion_group!(
     session_cookie,
     bearer,
     cache_hit,
+    cold_cache_hit,
     cookie_cache,
     jwt
 );

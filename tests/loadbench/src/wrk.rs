@@ -45,16 +45,18 @@ pub(crate) fn wrk(url: &str, header: Option<&str>, seconds: u64, connections: u3
 
 /// One `wrk -t1` run (pinned to CPU 1), parsed.
 pub(crate) fn run(url: &str, load: Load<'_>, seconds: u64, connections: u32) -> Measure {
-    run_threads(url, load, seconds, connections, 1)
+    run_threads(url, load, seconds, connections, 1, 5)
 }
 
-/// One `wrk` run with `threads` threads (all pinned to CPU 1), parsed.
+/// One `wrk` run with `threads` threads (all pinned to CPU 1), parsed; a request unanswered
+/// after `timeout` seconds counts as an error.
 pub(crate) fn run_threads(
     url: &str,
     load: Load<'_>,
     seconds: u64,
     connections: u32,
     threads: u32,
+    timeout: u64,
 ) -> Measure {
     let mut command = pinned(1, "wrk");
     command.args([
@@ -63,7 +65,7 @@ pub(crate) fn run_threads(
         &format!("-d{seconds}s"),
         "--latency",
         "--timeout",
-        "5s",
+        &format!("{timeout}s"),
     ]);
     match load {
         Load::Header(Some(header)) => {

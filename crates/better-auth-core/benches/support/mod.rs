@@ -79,10 +79,15 @@ impl SessionStore for InMemory {
 /// An authenticator over [`InMemory`] behind the in-process cache (an hour's TTL, so every
 /// lookup after the first is a hit).
 pub(crate) fn cached_authenticator() -> Authenticator {
+    authenticator_with(CacheOptions::with_ttl(std::time::Duration::from_secs(3600)))
+}
+
+/// An authenticator over [`InMemory`] behind the in-process cache with `options`.
+pub(crate) fn authenticator_with(options: CacheOptions) -> Authenticator {
     let secrets = SecretSet::single(SECRET).expect("the bench secret is valid");
     Authenticator::builder(AuthConfig::new(secrets))
         .session_store(InMemory)
-        .cache(CacheOptions::with_ttl(std::time::Duration::from_secs(3600)))
+        .cache(options)
         .build()
         .expect("the bench authenticator builds")
 }
