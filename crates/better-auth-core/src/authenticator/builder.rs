@@ -123,7 +123,8 @@ impl AuthenticatorBuilder {
         self
     }
 
-    /// Puts an in-process cache in front of the session store (see [`CachedStore`]).
+    /// Puts an in-process cache in front of the session store (see
+    /// [`CachedStore`](crate::CachedStore)).
     pub fn cache(mut self, options: CacheOptions) -> Self {
         self.cache = Some(options);
         self
