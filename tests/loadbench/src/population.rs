@@ -269,8 +269,11 @@ async fn compare(pool: &PgPool, emails: &[String]) -> String {
         for (column, expression) in &shapes {
             let of = |better_auth: bool| {
                 // Our table and column names; the emails are bound.
+                // Only this population's rows (`skewed-N@example.com`): the one-user table's
+                // user shares the database.
                 let sql = format!(
-                    "SELECT DISTINCT {expression} FROM \"{table}\" WHERE ({owner} = ANY($1)) = $2"
+                    "SELECT DISTINCT {expression} FROM \"{table}\" \
+                     WHERE ({owner} = ANY($1)) = $2 AND {owner} LIKE 'skewed-%@example.com'"
                 );
                 async move {
                     sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
