@@ -144,25 +144,8 @@ impl JwksVerifier {
 #[async_trait]
 impl TokenVerifier for JwksVerifier {
     async fn verify_token(&self, token: &str) -> Result<Arc<JwtClaims>, AuthError> {
-        let digest = self
-            .verified
-            .as_ref()
-            .map(|verified| verified.digest(token));
-        if let (Some(verified), Some(digest)) = (&self.verified, &digest)
-            && let Some(hit) = verified.get(digest)
-        {
-            match self.keys.key_for(hit.kid.as_deref(), hit.alg).await {
-                Ok(key) if Arc::ptr_eq(&key, &hit.key) => {
-                    self.hits.fetch_add(1, Ordering::Relaxed);
-                    if let Err(error) = claims::check(&hit.claims, &self.validation, Utc::now()) {
-                        verified.forget(digest);
-                        return Err(error);
-                    }
-                    return Ok(Arc::clone(&hit.claims));
-                }
-                // The key was dropped or replaced: verify again from scratch.
-                _ => verified.forget(digest),
-            }
+        if let Some(answer) = self.verify_cached(token) {
+            return answer;
         }
         let jws = compact::parse(token).map_err(|reason| AuthError::InvalidToken { reason })?;
         let alg = Algorithm::from_name(&jws.header.alg).ok_or(AuthError::InvalidToken {
@@ -182,8 +165,8 @@ impl TokenVerifier for JwksVerifier {
         let payload = compact::decode_payload(jws.payload)
             .map_err(|reason| AuthError::InvalidToken { reason })?;
         let claims = Arc::new(claims::validate(&payload, &self.validation, Utc::now())?);
-        if let (Some(verified), Some(digest)) = (&self.verified, digest) {
-            let kid = jws.header.kid.as_deref();
+        if let Some(verified) = &self.verified {
+            let (digest, kid) = (verified.digest(token), jws.header.kid.as_deref());
             verified.insert(
                 digest,
                 token,
@@ -198,19 +181,27 @@ impl TokenVerifier for JwksVerifier {
     }
 
     /// A verified-token cache hit whose key is the one the keys at hand hold now, its claims
-    /// checked again: no signature, no I/O, nothing allocated.
+    /// checked again: no signature, no I/O, nothing allocated. An entry whose key is gone or
+    /// replaced, or whose claims fail, is dropped (the token is then verified from scratch, or
+    /// refused).
     fn verify_cached(&self, token: &str) -> Option<Result<Arc<JwtClaims>, AuthError>> {
         let verified = self.verified.as_ref()?;
-        let hit = verified.get(&verified.digest(token))?;
-        let key = self.keys.key_at_hand(hit.kid.as_deref(), hit.alg)?;
-        if !Arc::ptr_eq(&key, &hit.key) {
-            return None;
+        let digest = verified.digest(token);
+        let hit = verified.get(&digest)?;
+        match self.keys.key_at_hand(hit.kid.as_deref(), hit.alg) {
+            Some(key) if Arc::ptr_eq(&key, &hit.key) => {}
+            // Replaced, dropped, or the keys need a fetch: verify again from scratch.
+            _ => {
+                verified.forget(&digest);
+                return None;
+            }
         }
         self.hits.fetch_add(1, Ordering::Relaxed);
-        Some(
-            claims::check(&hit.claims, &self.validation, Utc::now())
-                .map(|()| Arc::clone(&hit.claims)),
-        )
+        if let Err(error) = claims::check(&hit.claims, &self.validation, Utc::now()) {
+            verified.forget(&digest);
+            return Some(Err(error));
+        }
+        Some(Ok(Arc::clone(&hit.claims)))
     }
 
     /// No fetch: healthy until a token needed keys, then while usable keys are at hand (so a
