@@ -14,6 +14,7 @@ use better_auth_core::{BackendError, SessionRecord, SessionStore};
 pub struct CountingStore {
     inner: Arc<dyn SessionStore>,
     lookups: AtomicUsize,
+    tokens: AtomicUsize,
     extensions: AtomicUsize,
 }
 
@@ -23,6 +24,7 @@ impl CountingStore {
         Arc::new(Self {
             inner,
             lookups: AtomicUsize::new(0),
+            tokens: AtomicUsize::new(0),
             extensions: AtomicUsize::new(0),
         })
     }
@@ -36,12 +38,24 @@ impl CountingStore {
     pub fn lookups(&self) -> usize {
         self.lookups.load(Ordering::SeqCst)
     }
+
+    /// Tokens asked so far (a batch asks several in one lookup).
+    pub fn tokens(&self) -> usize {
+        self.tokens.load(Ordering::SeqCst)
+    }
+
+    /// Starts counting lookups and tokens from zero again.
+    pub fn reset_lookups(&self) {
+        self.lookups.store(0, Ordering::SeqCst);
+        self.tokens.store(0, Ordering::SeqCst);
+    }
 }
 
 #[async_trait]
 impl SessionStore for CountingStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         self.lookups.fetch_add(1, Ordering::SeqCst);
+        self.tokens.fetch_add(1, Ordering::SeqCst);
         self.inner.find_session(token).await
     }
 
@@ -53,6 +67,7 @@ impl SessionStore for CountingStore {
         if !tokens.is_empty() {
             self.lookups.fetch_add(1, Ordering::SeqCst);
         }
+        self.tokens.fetch_add(tokens.len(), Ordering::SeqCst);
         self.inner.find_sessions(tokens).await
     }
 

@@ -4,52 +4,20 @@
 //! cache without a second HMAC is only ever the exact value that was verified.
 
 use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
+    sync::Arc,
     time::{Duration, Instant},
 };
 
-use async_trait::async_trait;
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, BackendError, BatchOptions, CacheOptions, SecretSet,
-    SessionRecord, SessionStore, signing,
+    AuthConfig, AuthError, Authenticator, BatchOptions, CacheOptions, SecretSet, signing,
     store::{self, SqlOptions},
 };
-use better_auth_tests::{SECRET, header_map, postgres::TempDatabase, proxy::TcpProxy};
+use better_auth_tests::{
+    SECRET, counting::CountingStore, header_map, postgres::TempDatabase, proxy::TcpProxy,
+};
 use sqlx::Executor;
 
 const SESSIONS: usize = 400;
-
-/// Counts the store's queries and the tokens they asked.
-#[derive(Debug)]
-struct Counting {
-    inner: Arc<dyn SessionStore>,
-    queries: AtomicUsize,
-    tokens: AtomicUsize,
-}
-
-#[async_trait]
-impl SessionStore for Counting {
-    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        Ok(self.find_sessions(&[token]).await?.pop().flatten())
-    }
-    async fn find_sessions(
-        &self,
-        tokens: &[&str],
-    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        self.queries.fetch_add(1, Ordering::SeqCst);
-        self.tokens.fetch_add(tokens.len(), Ordering::SeqCst);
-        self.inner.find_sessions(tokens).await
-    }
-    async fn check_health(&self) -> Result<(), BackendError> {
-        self.inner.check_health().await
-    }
-    fn backend(&self) -> &'static str {
-        "counting"
-    }
-}
 
 /// `SESSIONS` users, one session each (`token-N`, user `uN`), in Better Auth's layout.
 async fn populate(db: &TempDatabase) {
@@ -76,7 +44,7 @@ fn cookie(token: &str) -> better_auth_core::http::HeaderMap {
 }
 
 fn authenticator(
-    store: Arc<Counting>,
+    store: Arc<CountingStore>,
     cache: Option<CacheOptions>,
     batch: BatchOptions,
 ) -> Authenticator {
@@ -91,12 +59,8 @@ fn authenticator(
     builder.build().unwrap()
 }
 
-async fn counting(url: &str, options: SqlOptions) -> Arc<Counting> {
-    Arc::new(Counting {
-        inner: store::connect(url, options).await.unwrap(),
-        queries: AtomicUsize::new(0),
-        tokens: AtomicUsize::new(0),
-    })
+async fn counting(url: &str, options: SqlOptions) -> Arc<CountingStore> {
+    CountingStore::new(store::connect(url, options).await.unwrap())
 }
 
 /// Every session authenticated at once; the answers checked user by user.
@@ -124,12 +88,8 @@ async fn concurrent_misses_of_different_tokens_share_queries() {
     let batched = counting(&db.url(), options.clone()).await;
     let batch = BatchOptions::default().max_tokens(64).max_in_flight(2);
     all_at_once(&authenticator(batched.clone(), None, batch)).await;
-    let queries = batched.queries.load(Ordering::SeqCst);
-    assert_eq!(
-        batched.tokens.load(Ordering::SeqCst),
-        SESSIONS,
-        "each token asked once"
-    );
+    let queries = batched.lookups();
+    assert_eq!(batched.tokens(), SESSIONS, "each token asked once");
     // At best 2 + 400 / 64 (the first two alone, then 64 at a time); requests arrive spread
     // over time on a busy machine (12 seen under CI load), so the bound is an eighth of the
     // one-query-per-miss count: batching off makes 400.
@@ -142,7 +102,7 @@ async fn concurrent_misses_of_different_tokens_share_queries() {
     let single = counting(&db.url(), options).await;
     let batch = BatchOptions::default().max_tokens(1).max_in_flight(2);
     all_at_once(&authenticator(single.clone(), None, batch)).await;
-    assert_eq!(single.queries.load(Ordering::SeqCst), SESSIONS);
+    assert_eq!(single.lookups(), SESSIONS);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,10 +147,7 @@ async fn a_failed_batch_is_a_503_for_every_waiter_then_recovers() {
             assert!(matches!(error, AuthError::Backend(_)), "{error:?}");
             assert_eq!(error.status().as_u16(), 503);
         }
-        assert!(
-            store.queries.load(Ordering::SeqCst) < SESSIONS,
-            "the failures were batched too"
-        );
+        assert!(store.lookups() < SESSIONS, "the failures were batched too");
         // Each batch waits for the one before it at most: a bounded wait.
         assert!(
             started.elapsed() < Duration::from_secs(15),
@@ -204,7 +161,7 @@ async fn a_failed_batch_is_a_503_for_every_waiter_then_recovers() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         all_at_once(&auth).await;
-        store.queries.store(0, Ordering::SeqCst);
+        store.reset_lookups();
     }
 }
 
@@ -218,11 +175,7 @@ async fn only_the_exact_verified_value_skips_the_signature_check() {
     let genuine = cookie("token-7");
     assert_eq!(auth.authenticate(&genuine).await.unwrap().user.id, "u7");
     assert_eq!(auth.authenticate(&genuine).await.unwrap().user.id, "u7");
-    assert_eq!(
-        store.queries.load(Ordering::SeqCst),
-        1,
-        "the second from the cache"
-    );
+    assert_eq!(store.lookups(), 1, "the second from the cache");
 
     // The same cached token under another signature: a forged one, one of another secret,
     // and the genuine signature with one character changed.

@@ -1,56 +1,20 @@
 //! The cache in front of a REAL PostgreSQL store: coalescing (N concurrent requests for one
 //! uncached token make ONE query), negative answers, and expiry still checked on cached records.
-//! Queries are counted by a wrapper around the real store: one `find_session` call is one query.
+//! Queries are counted by a wrapper around the real store (`CountingStore`: one lookup, single
+//! or batched, is one query).
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
-use async_trait::async_trait;
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, BackendError, CacheOptions, CachedStore, SecretSet,
-    SessionRecord, SessionStore,
+    AuthConfig, AuthError, Authenticator, CacheOptions, CachedStore, SecretSet, SessionStore,
     http::HeaderMap,
     signing,
     store::{PostgresStore, SqlOptions},
 };
-use better_auth_tests::{SECRET, postgres::TempDatabase};
+use better_auth_tests::{SECRET, counting::CountingStore, postgres::TempDatabase};
 use sqlx::Executor;
 
-#[derive(Debug)]
-struct Counting {
-    inner: PostgresStore,
-    queries: AtomicUsize,
-}
-
-#[async_trait]
-impl SessionStore for Counting {
-    async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        self.queries.fetch_add(1, Ordering::SeqCst);
-        self.inner.find_session(token).await
-    }
-    async fn find_sessions(
-        &self,
-        tokens: &[&str],
-    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        if !tokens.is_empty() {
-            self.queries.fetch_add(1, Ordering::SeqCst);
-        }
-        self.inner.find_sessions(tokens).await
-    }
-    async fn check_health(&self) -> Result<(), BackendError> {
-        self.inner.check_health().await
-    }
-    fn backend(&self) -> &'static str {
-        "counting"
-    }
-}
-
-async fn counting_store(db: &TempDatabase, expires_in: &str) -> Arc<Counting> {
+async fn counting_store(db: &TempDatabase, expires_in: &str) -> Arc<CountingStore> {
     let pool = db.pool().await;
     for sql in [
         r#"CREATE TABLE "user" ("id" text PRIMARY KEY, "name" text NOT NULL, "email" text NOT NULL,
@@ -67,10 +31,7 @@ async fn counting_store(db: &TempDatabase, expires_in: &str) -> Arc<Counting> {
     let inner = PostgresStore::from_pool(pool, SqlOptions::default())
         .await
         .unwrap();
-    Arc::new(Counting {
-        inner,
-        queries: AtomicUsize::new(0),
-    })
+    CountingStore::new(Arc::new(inner))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,11 +47,7 @@ async fn one_thousand_concurrent_requests_make_one_query() {
     for result in futures::future::join_all(lookups).await {
         assert!(result.unwrap().unwrap().is_some());
     }
-    assert_eq!(
-        counting.queries.load(Ordering::SeqCst),
-        1,
-        "1000 concurrent lookups, one query"
-    );
+    assert_eq!(counting.lookups(), 1, "1000 concurrent lookups, one query");
 
     // Unknown tokens are cached as "none" too: 1000 more lookups of one stale token, one query.
     let misses = (0..1000).map(|_| {
@@ -100,7 +57,7 @@ async fn one_thousand_concurrent_requests_make_one_query() {
     for result in futures::future::join_all(misses).await {
         assert!(result.unwrap().unwrap().is_none());
     }
-    assert_eq!(counting.queries.load(Ordering::SeqCst), 2);
+    assert_eq!(counting.lookups(), 2);
 }
 
 #[tokio::test]
@@ -113,14 +70,10 @@ async fn entries_live_for_the_ttl_only() {
     );
     cached.find_session("hot-token").await.unwrap();
     cached.find_session("hot-token").await.unwrap();
-    assert_eq!(counting.queries.load(Ordering::SeqCst), 1);
+    assert_eq!(counting.lookups(), 1);
     tokio::time::sleep(Duration::from_millis(600)).await;
     cached.find_session("hot-token").await.unwrap();
-    assert_eq!(
-        counting.queries.load(Ordering::SeqCst),
-        2,
-        "asked again after the TTL"
-    );
+    assert_eq!(counting.lookups(), 2, "asked again after the TTL");
 }
 
 #[tokio::test]
@@ -149,9 +102,5 @@ async fn a_cached_session_still_expires_on_time() {
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let error = auth.authenticate(&headers).await.unwrap_err();
     assert!(matches!(error, AuthError::SessionExpired), "{error:?}");
-    assert_eq!(
-        counting.queries.load(Ordering::SeqCst),
-        1,
-        "from the cache, yet expired"
-    );
+    assert_eq!(counting.lookups(), 1, "from the cache, yet expired");
 }

@@ -76,6 +76,7 @@ mod tests {
             a.signed("t.s"),
             "tokens and signed values apart"
         );
+        assert_ne!(a.signed("t.s"), b.signed("t.s"), "for signed values too");
         assert_eq!(a.token("t"), a.token("t"));
         assert_ne!(a.token("t"), a.token("u"));
     }
