@@ -48,7 +48,7 @@ mod support;
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
-const ISSUER: &str = "https://app.example.com";
+use support::jwt::ISSUER;
 
 fn b64(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
@@ -56,13 +56,7 @@ fn b64(bytes: &[u8]) -> String {
 
 /// A Better Auth-shaped token for `alg`, its JWK, and the parsed key for the raw baseline.
 fn token_for(alg: &str) -> (String, Jwk, ParsedPublicKey) {
-    let now = chrono::Utc::now().timestamp();
-    let claims = json!({
-        "iat": now, "name": "Ada Lovelace", "email": "ada@example.com", "emailVerified": true,
-        "image": null, "createdAt": "2026-11-25T12:00:00.000Z", "updatedAt": "2026-11-25T12:00:00.000Z",
-        "role": "user", "id": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb", "sub": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb",
-        "exp": now + 3600, "iss": ISSUER, "aud": ISSUER,
-    });
+    let claims = support::jwt::better_auth_claims();
     let header = json!({"alg": alg, "kid": "bench-key"});
     let input = format!(
         "{}.{}",

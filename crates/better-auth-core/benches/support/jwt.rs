@@ -8,17 +8,23 @@ use serde_json::json;
 /// The issuer and audience of the token.
 pub(crate) const ISSUER: &str = "https://app.example.com";
 
-/// A token as Better Auth's JWT plugin issues it (EdDSA, the user's fields as claims, an hour
-/// to live), and a verifier holding its key (keys loaded).
-pub(crate) async fn eddsa_token_and_verifier() -> (String, JwksVerifier) {
-    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+/// The claims of a token as Better Auth's JWT plugin issues it: the user's fields, issued now,
+/// an hour to live.
+pub(crate) fn better_auth_claims() -> serde_json::Value {
     let now = chrono::Utc::now().timestamp();
-    let claims = json!({
+    json!({
         "iat": now, "name": "Ada Lovelace", "email": "ada@example.com", "emailVerified": true,
         "image": null, "createdAt": "2026-11-25T12:00:00.000Z", "updatedAt": "2026-11-25T12:00:00.000Z",
         "role": "user", "id": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb", "sub": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb",
         "exp": now + 3600, "iss": ISSUER, "aud": ISSUER,
-    });
+    })
+}
+
+/// A token as Better Auth's JWT plugin issues it (EdDSA, the user's fields as claims, an hour
+/// to live), and a verifier holding its key (keys loaded).
+pub(crate) async fn eddsa_token_and_verifier() -> (String, JwksVerifier) {
+    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+    let claims = better_auth_claims();
     let header = json!({"alg": "EdDSA", "kid": "bench-key"});
     let input = format!(
         "{}.{}",
