@@ -131,6 +131,13 @@ pub enum AuthError {
         /// What serde says is wrong.
         reason: String,
     },
+    /// An OAuth access token that is good but lacks the scopes the route requires (RFC 6750
+    /// `insufficient_scope`): 403, and the resource server's challenge names the scopes.
+    #[error("the access token lacks the required scope `{required}`")]
+    InsufficientScope {
+        /// The scopes needed, space-separated (the challenge's `scope`).
+        required: String,
+    },
     /// A custom guard refused the request.
     #[error("forbidden ({code})")]
     Forbidden {
@@ -186,6 +193,7 @@ impl AuthError {
             Self::MissingPermission => "missing_permission",
             Self::InvalidPermissionCheck { .. } => "invalid_permission_check",
             Self::AccessControl(error) => error.code(),
+            Self::InsufficientScope { .. } => "insufficient_scope",
             Self::Forbidden { code } => code,
             Self::Backend(error) => error.code(),
             Self::Misconfigured { .. } => "misconfigured",
@@ -223,6 +231,7 @@ impl AuthError {
         "no_active_organization",
         "not_a_member",
         "missing_permission",
+        "insufficient_scope",
         "invalid_permission_check",
         "invalid_role_definition",
         "unsupported_resource",
@@ -273,6 +282,7 @@ impl AuthError {
             | Self::NoActiveOrganization
             | Self::NotAMember
             | Self::MissingPermission
+            | Self::InsufficientScope { .. }
             | Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::JwksUnavailable(_) | Self::Backend(_) => StatusCode::SERVICE_UNAVAILABLE,
             // A guard checks parsed permissions: only Better Auth's 500 cases reach it (a body's
@@ -317,6 +327,7 @@ impl AuthError {
             Self::NoActiveOrganization => "no active organization",
             Self::NotAMember => "not a member of the active organization",
             Self::MissingPermission => "missing permission",
+            Self::InsufficientScope { .. } => "insufficient scope",
             Self::InvalidPermissionCheck { .. } => "invalid permission check",
             Self::AccessControl(_) => "the permission check failed",
             Self::Forbidden { .. } => "forbidden",
@@ -628,6 +639,9 @@ mod tests {
                 },
             ),
             AuthError::Forbidden { code: "x" },
+            AuthError::InsufficientScope {
+                required: "read:items".into(),
+            },
             AuthError::JwksUnavailable(backend()),
             AuthError::Backend(backend()),
             AuthError::Misconfigured { fix: "x" },
@@ -671,9 +685,10 @@ mod tests {
                 AuthError::AccessControl(_) => 28,
                 AuthError::InvalidPermissionCheck { .. } => 29,
                 AuthError::FieldsMismatch { .. } => 30,
+                AuthError::InsufficientScope { .. } => 31,
             })
             .collect();
-        assert_eq!(listed.len(), 31, "every variant listed once");
+        assert_eq!(listed.len(), 32, "every variant listed once");
         all
     }
 

@@ -33,6 +33,8 @@ pub mod multi_session;
 #[cfg(feature = "utoipa")]
 pub mod openapi;
 pub mod origin;
+#[cfg(feature = "resource-server")]
+pub mod resource_server;
 pub mod response;
 pub mod secret;
 mod session_lookup;

@@ -369,21 +369,21 @@ fn check_cookie_cache(strategy: &str) -> Result<(), ConfigError> {
 }
 
 /// Typed access to the variables.
-struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+pub(crate) struct Vars<'a>(pub(crate) &'a dyn Fn(&str) -> Option<String>);
 
 impl Vars<'_> {
     /// The value as set, unless empty or only whitespace.
-    fn raw(&self, name: &str) -> Option<String> {
+    pub(crate) fn raw(&self, name: &str) -> Option<String> {
         (self.0)(name).filter(|value| !value.trim().is_empty())
     }
 
     /// The value, trimmed.
-    fn text(&self, name: &str) -> Option<String> {
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
         self.raw(name).map(|value| value.trim().to_owned())
     }
 
     /// `true`, `false`, `1` or `0`, in any case.
-    fn flag(&self, name: &'static str) -> Result<Option<bool>, ConfigError> {
+    pub(crate) fn flag(&self, name: &'static str) -> Result<Option<bool>, ConfigError> {
         let Some(value) = self.text(name) else {
             return Ok(None);
         };
@@ -398,7 +398,7 @@ impl Vars<'_> {
         }
     }
 
-    fn number<T: std::str::FromStr>(
+    pub(crate) fn number<T: std::str::FromStr>(
         &self,
         name: &'static str,
         expected: &'static str,
@@ -414,7 +414,7 @@ impl Vars<'_> {
             .transpose()
     }
 
-    fn url(&self, name: &'static str) -> Result<Option<Url>, ConfigError> {
+    pub(crate) fn url(&self, name: &'static str) -> Result<Option<Url>, ConfigError> {
         self.text(name)
             .map(|value| parse_url(name, &value))
             .transpose()

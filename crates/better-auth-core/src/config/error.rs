@@ -121,6 +121,14 @@ pub enum ConfigError {
     /// The access-control definitions (`BETTER_AUTH_ACCESS_CONTROL`) cannot be used.
     #[error("BETTER_AUTH_ACCESS_CONTROL: {0}")]
     InvalidAccessControl(#[from] crate::access_control::DefinitionsError),
+    /// A required environment variable is not set.
+    #[error("{name} is not set: {why}")]
+    MissingEnv {
+        /// The variable.
+        name: &'static str,
+        /// What it is for.
+        why: &'static str,
+    },
     /// The authenticator has nothing to check credentials against.
     #[error(
         "nothing to verify credentials with: give the authenticator a session store (or set \

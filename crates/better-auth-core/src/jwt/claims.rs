@@ -24,6 +24,11 @@ pub struct JwtValidation {
     /// The oldest a token may be, from its `iat` (which it must then carry); `None`: no limit
     /// beyond `exp`.
     pub max_age: Option<Duration>,
+    /// The header `typ` the token must have (compared without case, an `application/` prefix
+    /// ignored: RFC 8725 §3.11), e.g. `at+jwt` for OAuth access tokens. `None` (Better Auth's
+    /// session JWTs, which carry no `typ`): any `typ` but `at+jwt`, so an OAuth access token
+    /// signed by the same keys is never taken for a session token.
+    pub token_type: Option<String>,
 }
 
 impl Default for JwtValidation {
@@ -33,6 +38,7 @@ impl Default for JwtValidation {
             audience: Vec::new(),
             leeway: Duration::from_secs(5),
             max_age: None,
+            token_type: None,
         }
     }
 }
@@ -133,6 +139,30 @@ fn numeric_date(
         Some(_) => Err(AuthError::InvalidToken {
             reason: "a time claim is not a number",
         }),
+    }
+}
+
+/// The media type of OAuth 2.0 JWT access tokens (RFC 9068 §2.1).
+pub(crate) const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+
+/// Checks a token's header `typ` against `validation` (see [`JwtValidation::token_type`]).
+pub(crate) fn check_type(typ: Option<&str>, validation: &JwtValidation) -> Result<(), AuthError> {
+    let normalized = typ.map(|typ| {
+        let lower = typ.to_ascii_lowercase();
+        match lower.strip_prefix("application/") {
+            Some(rest) => rest.to_owned(),
+            None => lower,
+        }
+    });
+    match (&validation.token_type, normalized.as_deref()) {
+        (Some(expected), Some(typ)) if expected.eq_ignore_ascii_case(typ) => Ok(()),
+        (Some(_), _) => Err(AuthError::InvalidToken {
+            reason: "the token's `typ` is not the one required",
+        }),
+        (None, Some(ACCESS_TOKEN_TYPE)) => Err(AuthError::InvalidToken {
+            reason: "an OAuth access token (`typ: at+jwt`) is not a session token",
+        }),
+        (None, _) => Ok(()),
     }
 }
 
@@ -368,6 +398,23 @@ mod tests {
             check(json!({"sub": ""})),
             Err(AuthError::InvalidToken { .. })
         ));
+    }
+
+    #[test]
+    fn access_tokens_and_session_tokens_never_pass_for_each_other() {
+        let session = JwtValidation::for_origin(ORIGIN);
+        assert!(check_type(None, &session).is_ok());
+        assert!(check_type(Some("JWT"), &session).is_ok());
+        assert!(check_type(Some("at+jwt"), &session).is_err());
+        assert!(check_type(Some("application/AT+JWT"), &session).is_err());
+        let access = JwtValidation {
+            token_type: Some(ACCESS_TOKEN_TYPE.to_owned()),
+            ..JwtValidation::default()
+        };
+        assert!(check_type(Some("at+jwt"), &access).is_ok());
+        assert!(check_type(Some("application/at+jwt"), &access).is_ok());
+        assert!(check_type(None, &access).is_err());
+        assert!(check_type(Some("JWT"), &access).is_err());
     }
 
     #[test]

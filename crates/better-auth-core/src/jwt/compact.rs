@@ -23,6 +23,9 @@ pub(crate) struct Header {
     pub(crate) kid: Option<String>,
     #[serde(default)]
     pub(crate) crit: Option<serde_json::Value>,
+    /// The media type of the whole token (`at+jwt` on OAuth access tokens, RFC 9068).
+    #[serde(default)]
+    pub(crate) typ: Option<String>,
 }
 
 /// A split and decoded compact JWS; the payload is still encoded (decoded after the signature

@@ -148,6 +148,7 @@ impl TokenVerifier for JwksVerifier {
             return answer;
         }
         let jws = compact::parse(token).map_err(|reason| AuthError::InvalidToken { reason })?;
+        claims::check_type(jws.header.typ.as_deref(), &self.validation)?;
         let alg = Algorithm::from_name(&jws.header.alg).ok_or(AuthError::InvalidToken {
             reason: "the token's algorithm is not accepted",
         })?;

@@ -1,0 +1,570 @@
+//! A resource server for Better Auth's OAuth 2.1 provider (`@better-auth/oauth-provider`) and
+//! its MCP clients (feature `resource-server`): [`ResourceServer`] verifies the access tokens
+//! the provider issues for this resource, checks their scopes, and answers refusals the
+//! RFC 6750 way with RFC 9728 metadata.
+//!
+//! The path of a request: the token is read from `Authorization: Bearer` only; a JWT
+//! (`typ: at+jwt`) is verified with the provider's JWKS (the same key machinery as session
+//! JWTs: algorithm pinning, `kid` refetch, stale-if-error), its `iss` pinned to the provider's
+//! issuer (the base URL *with* `/api/auth`) and its `aud` to this resource; any other token is
+//! opaque and is asked of the provider's introspection endpoint with this service's own
+//! confidential client (cached; see [`IntrospectionOptions`]). Both give an [`AccessToken`];
+//! a route then requires scopes with [`ResourceServer::require`].
+//!
+//! A session JWT of the same Better Auth (same keys, no `typ`, `iss` without `/api/auth`), a
+//! session token, an API key: all are refused (401 `invalid_token`). The two kinds of tokens
+//! never pass for each other.
+
+mod access_token;
+mod challenge;
+mod env;
+mod introspection;
+mod metadata;
+mod scopes;
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use url::Url;
+
+pub use access_token::{AccessToken, TokenFormat, TokenSubject};
+pub use env::{
+    ALLOW_MISSING_AUDIENCE, INTROSPECTION_TTL, OAUTH_CLIENT_AUTH_METHOD, OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET, OAUTH_ISSUER, RESOURCE, RESOURCE_AUDIENCES, RESOURCE_SCOPES,
+};
+pub use introspection::{ClientAuthMethod, IntrospectionOptions};
+pub use metadata::{ProtectedResourceMetadata, WELL_KNOWN};
+pub use scopes::ScopeRequirement;
+
+use crate::{
+    config::{ConfigError, auth_endpoint, parse_url},
+    error::AuthError,
+    jwt::{JwksVerifier, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier, looks_like_jwt},
+    response::{ErrorResponse, Rejection},
+};
+
+/// Verifies OAuth access tokens for one resource (an API or an MCP server) and renders
+/// refusals as RFC 6750 challenges. Cheap to clone (one `Arc`); build it once at startup.
+///
+/// ```no_run
+/// # async fn demo(headers: &http::HeaderMap) -> Result<(), Box<dyn std::error::Error>> {
+/// use better_auth_core::resource_server::{ResourceServer, ScopeRequirement};
+///
+/// let server = ResourceServer::builder(
+///     "https://api.example.com",
+///     &url::Url::parse("https://app.example.com")?,
+/// )?
+/// .introspection("resource-server-client-id", "its-secret")
+/// .scopes_supported(["read:items", "write:items"])
+/// .build()?;
+///
+/// match server.authenticate(headers).await {
+///     Ok(token) => {
+///         server.require(&token, &ScopeRequirement::all_of(["read:items"]))?;
+///         println!("{} via client {}", token.sub(), token.client_id);
+///     }
+///     // 401 `invalid_token` or 503, with the `WWW-Authenticate` challenge.
+///     Err(error) => drop(server.reject(error)),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ResourceServer {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    resource: String,
+    audiences: Vec<String>,
+    issuer: String,
+    jwt: JwksVerifier,
+    introspection: Option<introspection::Introspector>,
+    allow_missing_audience: bool,
+    leeway: Duration,
+    metadata: ProtectedResourceMetadata,
+    metadata_json: Arc<[u8]>,
+    metadata_url: String,
+    metadata_path: String,
+}
+
+impl ResourceServer {
+    /// A resource server for `resource` (its identifier: the audience its tokens carry, e.g.
+    /// `https://api.example.com`) trusting the Better Auth server at `better_auth_url`
+    /// (`BETTER_AUTH_URL`): issuer `{better_auth_url}/api/auth`, keys from its `/jwks`,
+    /// introspection at its `/oauth2/introspect`.
+    pub fn builder(
+        resource: &str,
+        better_auth_url: &Url,
+    ) -> Result<ResourceServerBuilder, ConfigError> {
+        let resource_url = parse_url(RESOURCE, resource)?;
+        let issuer_url = auth_endpoint(better_auth_url, "")?;
+        Ok(ResourceServerBuilder {
+            resource: resource.trim().to_owned(),
+            resource_url,
+            audiences: Vec::new(),
+            issuer: issuer_url.as_str().trim_end_matches('/').to_owned(),
+            jwks_url: None,
+            key_source: None,
+            key_options: KeyCacheOptions::default(),
+            client: None,
+            introspection_options: IntrospectionOptions::default(),
+            allow_missing_audience: false,
+            leeway: Duration::from_secs(5),
+            scopes_supported: Vec::new(),
+            resource_name: None,
+            resource_documentation: None,
+        })
+    }
+
+    /// Reads its settings from the environment (see [`env`](self#constants)):
+    /// `BETTER_AUTH_RESOURCE`, `BETTER_AUTH_URL`, and optionally the client for
+    /// introspection (`BETTER_AUTH_OAUTH_CLIENT_ID` / `_SECRET`) and the rest.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), with the variables read through `var`.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        env::builder_from_vars(&var)?.build()
+    }
+
+    /// The resource identifier.
+    pub fn resource(&self) -> &str {
+        &self.inner.resource
+    }
+
+    /// The issuer tokens must come from (`{BETTER_AUTH_URL}/api/auth` by default).
+    pub fn issuer(&self) -> &str {
+        &self.inner.issuer
+    }
+
+    /// The audiences accepted: the resource, then any added.
+    pub fn audiences(&self) -> &[String] {
+        &self.inner.audiences
+    }
+
+    /// The access token of a request: `Authorization: Bearer <token>`, verified. Nothing else
+    /// is read (no cookie, no query or form token).
+    pub async fn authenticate(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Result<Arc<AccessToken>, AuthError> {
+        let token = bearer_token(headers)?;
+        self.verify_token(token).await
+    }
+
+    /// Verifies one access token: a JWT locally, an opaque token by introspection.
+    pub async fn verify_token(&self, token: &str) -> Result<Arc<AccessToken>, AuthError> {
+        let inner = &self.inner;
+        if looks_like_jwt(token) {
+            let claims = match inner.jwt.verify_cached(token) {
+                Some(answer) => answer?,
+                None => inner.jwt.verify_token(token).await?,
+            };
+            return AccessToken::from_claims(claims.raw.clone(), TokenFormat::Jwt).map(Arc::new);
+        }
+        let Some(introspection) = &inner.introspection else {
+            return Err(AuthError::InvalidToken {
+                reason: "an opaque token, and no client is configured to introspect it \
+                         (BETTER_AUTH_OAUTH_CLIENT_ID / BETTER_AUTH_OAUTH_CLIENT_SECRET)",
+            });
+        };
+        let token = introspection.introspect(token).await?;
+        self.check_introspected(&token)?;
+        Ok(token)
+    }
+
+    /// The rules a JWT meets by its validation, applied to an introspection answer (on every
+    /// use, cached or not): the issuer, the expiry, the audience.
+    fn check_introspected(&self, token: &AccessToken) -> Result<(), AuthError> {
+        let inner = &self.inner;
+        if token.issuer.as_deref() != Some(inner.issuer.as_str()) {
+            return Err(AuthError::InvalidToken {
+                reason: "wrong issuer",
+            });
+        }
+        let leeway = chrono::Duration::from_std(inner.leeway).unwrap_or_default();
+        if token.expires_at <= Utc::now() - leeway {
+            return Err(AuthError::TokenExpired);
+        }
+        let audience_ok = if token.audience.is_empty() {
+            inner.allow_missing_audience
+        } else {
+            token
+                .audience
+                .iter()
+                .any(|aud| inner.audiences.contains(aud))
+        };
+        if !audience_ok {
+            return Err(AuthError::InvalidToken {
+                reason: "wrong audience",
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether `token` has the scopes `requirement` asks for; the `insufficient_scope` error
+    /// (403, naming the scopes) otherwise.
+    pub fn require(
+        &self,
+        token: &AccessToken,
+        requirement: &ScopeRequirement,
+    ) -> Result<(), AuthError> {
+        if requirement.is_met_by(token.scope_names()) {
+            Ok(())
+        } else {
+            Err(requirement.refusal(token.scope_names()))
+        }
+    }
+
+    /// The refusal for `error`: logged (as every rejection is), rendered with the RFC 6750
+    /// challenge and this resource's metadata URL.
+    pub fn reject(&self, error: AuthError) -> Rejection {
+        error.log();
+        let response = challenge::render(&error, &self.inner.metadata_url);
+        Rejection::new(error, response)
+    }
+
+    /// The protected-resource metadata.
+    pub fn metadata(&self) -> &ProtectedResourceMetadata {
+        &self.inner.metadata
+    }
+
+    /// The response to `GET` [`metadata_path`](Self::metadata_path): 200, `application/json`,
+    /// the metadata document (an [`ErrorResponse`] is any framework-neutral response; each
+    /// adapter copies it into its own).
+    pub fn metadata_response(&self) -> ErrorResponse {
+        ErrorResponse {
+            status: 200,
+            headers: vec![
+                ("content-type", "application/json".to_owned()),
+                ("cache-control", "public, max-age=300".to_owned()),
+            ],
+            body: self.inner.metadata_json.to_vec(),
+        }
+    }
+
+    /// The metadata as the JSON document to serve (`application/json`).
+    pub fn metadata_json(&self) -> &[u8] {
+        &self.inner.metadata_json
+    }
+
+    /// Where the metadata is published: `{origin}/.well-known/oauth-protected-resource{path}`,
+    /// the `resource_metadata` of every challenge.
+    pub fn metadata_url(&self) -> &str {
+        &self.inner.metadata_url
+    }
+
+    /// The route to serve [`metadata_json`](Self::metadata_json) on:
+    /// `/.well-known/oauth-protected-resource` followed by the resource's path.
+    pub fn metadata_path(&self) -> &str {
+        &self.inner.metadata_path
+    }
+
+    /// Whether tokens can be verified: `Ok` while keys are at hand (or none were needed yet),
+    /// or the 503 error.
+    pub async fn check_health(&self) -> Result<(), AuthError> {
+        self.inner.jwt.check_health().await
+    }
+
+    /// How many introspection calls were made (for tests and metrics).
+    pub fn introspection_calls(&self) -> u64 {
+        self.inner
+            .introspection
+            .as_ref()
+            .map_or(0, introspection::Introspector::calls)
+    }
+
+    /// How many times the JWKS was fetched (for tests and metrics).
+    pub fn jwks_fetches(&self) -> u64 {
+        self.inner.jwt.fetch_count()
+    }
+}
+
+/// The token of `Authorization: Bearer <token>` (scheme without case, RFC 6750 §2.1). No
+/// header, or another scheme: no credentials; two headers, or a token that is not a
+/// `b64token`: malformed.
+fn bearer_token(headers: &http::HeaderMap) -> Result<&str, AuthError> {
+    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return match headers.contains_key(http::header::AUTHORIZATION) {
+            true => Err(AuthError::MalformedCredentials {
+                reason: "more than one Authorization header",
+            }),
+            false => Err(AuthError::MissingCredentials),
+        };
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| AuthError::MalformedCredentials {
+            reason: "the Authorization header is not ASCII",
+        })?;
+    let Some((scheme, token)) = value.split_once(' ') else {
+        return Err(AuthError::MissingCredentials);
+    };
+    if scheme.eq_ignore_ascii_case("DPoP") {
+        return Err(AuthError::InvalidToken {
+            reason: "DPoP-bound tokens are not supported; send a bearer token",
+        });
+    }
+    if !scheme.eq_ignore_ascii_case("Bearer") {
+        return Err(AuthError::MissingCredentials);
+    }
+    let token = token.trim_start_matches(' ');
+    let b64token = token.len() <= crate::jwt::MAX_TOKEN_LEN
+        && !token.trim_end_matches('=').is_empty()
+        && token.trim_end_matches('=').bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        });
+    if !b64token {
+        return Err(AuthError::MalformedCredentials {
+            reason: "the bearer token is empty, too long or not a b64token",
+        });
+    }
+    Ok(token)
+}
+
+/// Makes the JWT verifier from the key cache settings and the claim rules.
+type MakeVerifier = Box<dyn FnOnce(KeyCacheOptions, JwtValidation) -> JwksVerifier + Send>;
+
+/// Settings of a [`ResourceServer`], from [`ResourceServer::builder`].
+#[must_use]
+pub struct ResourceServerBuilder {
+    resource: String,
+    resource_url: Url,
+    audiences: Vec<String>,
+    issuer: String,
+    jwks_url: Option<Url>,
+    key_source: Option<MakeVerifier>,
+    key_options: KeyCacheOptions,
+    client: Option<(String, String)>,
+    introspection_options: IntrospectionOptions,
+    allow_missing_audience: bool,
+    leeway: Duration,
+    scopes_supported: Vec<String>,
+    resource_name: Option<String>,
+    resource_documentation: Option<String>,
+}
+
+impl std::fmt::Debug for ResourceServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceServerBuilder")
+            .field("resource", &self.resource)
+            .field("audiences", &self.audiences)
+            .field("issuer", &self.issuer)
+            .field("jwks_url", &self.jwks_url.as_ref().map(Url::as_str))
+            .field("client_id", &self.client.as_ref().map(|(id, _)| id))
+            .field("introspection_options", &self.introspection_options)
+            .field("allow_missing_audience", &self.allow_missing_audience)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResourceServerBuilder {
+    /// Accepts tokens for `audience` too (another identifier of the same resource).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// The issuer, when the jwt plugin's `jwt.issuer` is set (default:
+    /// `{BETTER_AUTH_URL}/api/auth`).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = issuer.into();
+        self
+    }
+
+    /// The JWKS URL, when not `{issuer}/jwks`.
+    pub fn jwks_url(mut self, url: Url) -> Self {
+        self.jwks_url = Some(url);
+        self
+    }
+
+    /// Keys from another source (a static set, the `jwks` table) instead of the JWKS URL.
+    pub fn key_source(mut self, source: impl KeySource) -> Self {
+        self.key_source = Some(Box::new(move |options, validation| {
+            JwksVerifier::new(source, options, validation)
+        }));
+        self
+    }
+
+    /// The key cache's settings (refresh, refetch, staleness).
+    pub fn key_cache(mut self, options: KeyCacheOptions) -> Self {
+        self.key_options = options;
+        self
+    }
+
+    /// Introspects opaque tokens with this confidential client, linked to this resource at
+    /// the provider (without one, opaque tokens are refused).
+    pub fn introspection(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.client = Some((client_id.into(), client_secret.into()));
+        self
+    }
+
+    /// The introspection settings (client authentication method, cache, timeout).
+    pub fn introspection_options(mut self, options: IntrospectionOptions) -> Self {
+        self.introspection_options = options;
+        self
+    }
+
+    /// Accepts introspected tokens that carry no audience (opaque tokens issued without a
+    /// `resource`; the provider only answers for them to the client they were issued to).
+    /// Off by default, as in Better Auth's resource client (`allowMissingAudience`).
+    pub fn allow_missing_audience(mut self, allow: bool) -> Self {
+        self.allow_missing_audience = allow;
+        self
+    }
+
+    /// The clock skew tolerated on `exp`, `nbf`, `iat` (default 5 s).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// The metadata's `scopes_supported`.
+    pub fn scopes_supported<S: Into<String>>(
+        mut self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.scopes_supported = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The metadata's `resource_name`.
+    pub fn resource_name(mut self, name: impl Into<String>) -> Self {
+        self.resource_name = Some(name.into());
+        self
+    }
+
+    /// The metadata's `resource_documentation`.
+    pub fn resource_documentation(mut self, url: impl Into<String>) -> Self {
+        self.resource_documentation = Some(url.into());
+        self
+    }
+
+    /// The resource server.
+    pub fn build(self) -> Result<ResourceServer, ConfigError> {
+        let mut audiences = vec![self.resource.clone()];
+        audiences.extend(self.audiences);
+        let validation = JwtValidation {
+            issuer: Some(self.issuer.clone()),
+            audience: audiences.clone(),
+            leeway: self.leeway,
+            token_type: Some(crate::jwt::claims::ACCESS_TOKEN_TYPE.to_owned()),
+            ..JwtValidation::default()
+        };
+        let jwt = match self.key_source {
+            Some(make) => make(self.key_options, validation),
+            None => {
+                let url = match self.jwks_url {
+                    Some(url) => url,
+                    None => parse_url(RESOURCE, &format!("{}/jwks", self.issuer))?,
+                };
+                JwksVerifier::from_url(
+                    url,
+                    crate::jwt::FetchOptions::default(),
+                    self.key_options,
+                    validation,
+                )?
+            }
+        };
+        let introspection = match self.client {
+            Some((client_id, client_secret)) => {
+                let endpoint =
+                    parse_url(OAUTH_ISSUER, &format!("{}/oauth2/introspect", self.issuer))?;
+                Some(
+                    introspection::Introspector::new(
+                        endpoint,
+                        client_id,
+                        client_secret,
+                        self.introspection_options,
+                    )
+                    .map_err(|error| ConfigError::Connect {
+                        backend: "introspection",
+                        source: Box::new(error),
+                    })?,
+                )
+            }
+            None => None,
+        };
+        let metadata = ProtectedResourceMetadata {
+            resource: self.resource.clone(),
+            authorization_servers: vec![self.issuer.clone()],
+            scopes_supported: self.scopes_supported,
+            bearer_methods_supported: vec!["header".to_owned()],
+            resource_name: self.resource_name,
+            resource_documentation: self.resource_documentation,
+        };
+        let metadata_json = serde_json::to_vec(&metadata)
+            .map_err(|error| ConfigError::InvalidSchema(error.to_string()))?
+            .into();
+        Ok(ResourceServer {
+            inner: Arc::new(Inner {
+                metadata_url: metadata::metadata_url(&self.resource_url),
+                metadata_path: metadata::metadata_path(&self.resource_url),
+                resource: self.resource,
+                audiences,
+                issuer: self.issuer,
+                jwt,
+                introspection,
+                allow_missing_audience: self.allow_missing_audience,
+                leeway: self.leeway,
+                metadata,
+                metadata_json,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[&str]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for value in pairs {
+            map.append(http::header::AUTHORIZATION, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn only_one_authorization_bearer_header_is_read() {
+        assert_eq!(
+            bearer_token(&headers(&["Bearer abc.def-_~+/=="])).unwrap(),
+            "abc.def-_~+/=="
+        );
+        assert_eq!(bearer_token(&headers(&["bearer x"])).unwrap(), "x");
+        assert!(matches!(
+            bearer_token(&headers(&[])),
+            Err(AuthError::MissingCredentials)
+        ));
+        assert!(matches!(
+            bearer_token(&headers(&["Basic dXNlcjpwYXNz"])),
+            Err(AuthError::MissingCredentials)
+        ));
+        assert!(matches!(
+            bearer_token(&headers(&["DPoP x"])),
+            Err(AuthError::InvalidToken { .. })
+        ));
+        for bad in [
+            &["Bearer a", "Bearer b"][..],
+            &["Bearer "],
+            &["Bearer a\"b"],
+            &["Bearer ==="],
+        ] {
+            assert!(
+                matches!(
+                    bearer_token(&headers(bad)),
+                    Err(AuthError::MalformedCredentials { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+}
