@@ -8,7 +8,9 @@
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise;
 //! - `GET /openapi.json`: the OpenAPI document of `/me` and `/admin`, with Better Auth's
-//!   security schemes (utoipa) named as this service's configuration names them.
+//!   security schemes (utoipa) named as this service's configuration names them;
+//! - with `BETTER_AUTH_RESOURCE` set, `GET`/`POST /items` and the protected-resource metadata
+//!   ([`items`]): OAuth access tokens of Better Auth's OAuth provider.
 
 use axum::{
     Json, Router,
@@ -20,6 +22,8 @@ use better_auth_axum::{
     AuthRejection, AuthUser, Authenticator, BetterAuthLayer, core::access_control::Permissions,
 };
 use serde_json::{Value, json};
+
+pub mod items;
 
 async fn public() -> &'static str {
     "ok"

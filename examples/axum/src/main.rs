@@ -1,6 +1,8 @@
 //! The axum contract service. Configured by the environment: `DATABASE_URL`,
 //! `BETTER_AUTH_SECRET`, `BETTER_AUTH_URL` (JWT verification through its JWKS),
-//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any);
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any),
+//! and for the OAuth resource routes `BETTER_AUTH_RESOURCE`, `BETTER_AUTH_OAUTH_CLIENT_ID`,
+//! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
 use better_auth_axum::Authenticator;
@@ -19,9 +21,15 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .map_or(Ok(8080), |port| port.parse())?;
     let auth = Authenticator::from_env().await?;
+    let mut app = example_axum::app(auth);
+    // An OAuth resource server too when BETTER_AUTH_RESOURCE names this service.
+    if std::env::var_os(better_auth_axum::core::resource_server::RESOURCE).is_some() {
+        let server = better_auth_axum::core::resource_server::ResourceServer::from_env()?;
+        app = app.merge(example_axum::items::routes(server));
+    }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, example_axum::app(auth))
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
