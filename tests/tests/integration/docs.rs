@@ -7,10 +7,14 @@ fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
-/// The variables the core reads: `pub const NAME: &str = "VARIABLE";` in `config/env.rs`.
+/// The variables the core reads: `pub const NAME: &str = "VARIABLE";` in `config/env.rs` (the
+/// authenticator's) and `resource_server/env.rs` (the OAuth resource server's).
 fn variables() -> Vec<String> {
-    let source =
-        std::fs::read_to_string(root().join("crates/better-auth-core/src/config/env.rs")).unwrap();
+    let source = ["config/env.rs", "resource_server/env.rs"]
+        .map(|file| {
+            std::fs::read_to_string(root().join("crates/better-auth-core/src").join(file)).unwrap()
+        })
+        .join("\n");
     source
         .lines()
         .filter_map(|line| line.trim().strip_prefix("pub const "))
