@@ -8,7 +8,7 @@
 //     "redis": {"url": "redis://127.0.0.1:6379", "keyPrefix": "better-auth:"},  // secondaryStorage
 //     "secret": "...",              // or set BETTER_AUTH_SECRET / BETTER_AUTH_SECRETS
 //     "plugins": {"bearer": {}, "admin": {}, "jwt": {...}, "multiSession": {}, "apiKey": {},
-//                 "organization": {}},
+//                 "organization": {}, "oauthProvider": {...}},
 //     "options": {...},             // merged into betterAuth({...}) as is
 //     "accessControl": {"admin": {"<role>": {"<resource>": ["<action>"]}}, "organization": {...}}
 //   }
@@ -17,6 +17,12 @@
 // `ac` knowing the default statements plus the ones the roles use). The organization plugin also
 // gets Better Auth's default `ac` and `roles` when `dynamicAccessControl.enabled` is asked
 // (without `ac` it ignores `organizationRole` rows).
+// `oauthProvider` (@better-auth/oauth-provider, an OAuth 2.1 authorization server) takes its
+// options as is (loginPage, consentPage, scopes, resources, accessTokenExpiresIn, ...), except
+// `"clientPrivileges": "allow-all"`, which becomes `() => true` (a function cannot be JSON; it
+// lets admin-created clients have client_credentials scopes). It needs `jwt` beside it (unless
+// `disableJwtPlugin: true`): the server refuses to start without it. Its `resources` are seeded
+// into `oauthResource` before READY (the plugin's own init may run before the table exists).
 // It listens on 127.0.0.1 on a free port, creates the schema with Better Auth's own
 // migrations, and prints one line `READY <baseURL>` on stdout when it accepts requests. The Rust
 // harness runs it with NODE_ENV=production, as it is deployed (under `test` Better Auth skips its
@@ -31,8 +37,9 @@ import { createAccessControl } from "better-auth/plugins/access";
 import * as adminAccess from "better-auth/plugins/admin/access";
 import * as organizationAccess from "better-auth/plugins/organization/access";
 import { apiKey } from "@better-auth/api-key";
+import { oauthProvider } from "@better-auth/oauth-provider";
 
-const PLUGINS = { admin, apiKey, bearer, jwt, multiSession, organization };
+const PLUGINS = { admin, apiKey, bearer, jwt, multiSession, oauthProvider, organization };
 
 function fail(message) {
   process.stderr.write(`better-auth-server: ${message}\n`);
@@ -88,10 +95,20 @@ function accessControlFor(access, definitions) {
 const ROLES = { admin: adminAccess.defaultRoles, organization: organizationAccess.defaultRoles };
 
 function buildPlugins(spec, accessControl) {
+  const oauth = spec?.oauthProvider;
+  if (oauth && !spec.jwt && !oauth.disableJwtPlugin) {
+    fail("plugins.oauthProvider needs plugins.jwt (or oauthProvider.disableJwtPlugin: true)");
+  }
   return Object.entries(spec || {}).map(([name, options]) => {
     const factory = PLUGINS[name];
     if (!factory) fail(`unknown plugin ${name}`);
     let pluginOptions = options || {};
+    if (name === "oauthProvider" && pluginOptions.clientPrivileges !== undefined) {
+      if (pluginOptions.clientPrivileges !== "allow-all") {
+        fail('plugins.oauthProvider.clientPrivileges can only be "allow-all"');
+      }
+      pluginOptions = { ...pluginOptions, clientPrivileges: () => true };
+    }
     if (name === "admin" && accessControl?.admin) {
       pluginOptions = { ...pluginOptions, ...accessControlFor(adminAccess, accessControl.admin) };
       ROLES.admin = pluginOptions.roles;
@@ -143,6 +160,24 @@ async function testHook(auth, req, res) {
     } else if (req.url === "/__test/add-member") {
       // Server-only: `{"organizationId", "userId", "role"}` (a role string or a list).
       result = await auth.api.addMember({ body });
+    } else if (req.url === "/__test/admin-create-oauth-client") {
+      // Server-only (oauth-provider): the only way to give a client client_credentials scopes.
+      // `{"cookie": "<the owner's Cookie header>", "client": {...registration fields}}`.
+      result = await auth.api.adminCreateOAuthClient({
+        headers: { cookie: body.cookie },
+        body: body.client,
+      });
+    } else if (req.url === "/__test/link-oauth-resource") {
+      // Server-only (oauth-provider): links a client to a resource (a `resource` it may ask
+      // for; tokens for it it may introspect), or unlinks it with `"unlink": true`.
+      // `{"cookie", "resource", "clientId", "unlink"?}`.
+      const request = {
+        headers: { cookie: body.cookie },
+        params: { identifier: body.resource, client_id: body.clientId },
+      };
+      result = body.unlink
+        ? await auth.api.adminUnlinkClientResource(request)
+        : await auth.api.adminLinkClientResource(request);
     } else {
       res.writeHead(404).end();
       return;
@@ -159,6 +194,27 @@ async function testHook(auth, req, res) {
     };
   }
   res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(result));
+}
+
+// The oauth-provider plugin seeds its `resources` option into `oauthResource` from its init,
+// which starts when `betterAuth()` is built, racing the migrations: when it looks before the
+// table exists (seen: the table still empty once the migrations are done) it defers the seed
+// to the first request that looks a resource up (a client registration does; the admin
+// resource endpoints, such as linking a client to a resource, do not). So: wait for that
+// init, run the plugin's init again now that the table exists (its seed is idempotent,
+// insert-only), and check every configured resource is there.
+async function seedOAuthResources(auth, options) {
+  const resources = options?.resources;
+  if (!resources || resources.length === 0) return;
+  const context = await auth.$context;
+  const plugin = context.options.plugins.find((p) => p.id === "oauth-provider");
+  await plugin.init(context);
+  const rows = await context.adapter.findMany({ model: "oauthResource" });
+  const seeded = new Set(rows.map((row) => row.identifier));
+  const missing = resources
+    .map((resource) => (typeof resource === "string" ? resource : resource.identifier))
+    .filter((identifier) => !seeded.has(identifier));
+  if (missing.length > 0) fail(`oauth-provider resources not seeded: ${missing.join(", ")}`);
 }
 
 async function main() {
@@ -187,6 +243,7 @@ async function main() {
 
   const { runMigrations } = await getMigrations(auth.options);
   await runMigrations();
+  await seedOAuthResources(auth, config.plugins?.oauthProvider);
 
   const handler = toNodeHandler(auth);
   server.on("request", (req, res) => {
