@@ -5,6 +5,8 @@
 //! - [`postgres`]: a uniquely named database per test, dropped afterwards;
 //! - [`better_auth`]: a real Better Auth server (Node) started per test, and an HTTP client
 //!   that signs users up and in through its API.
+//! - [`oauth_provider`]: that server as an OAuth 2.1 authorization server
+//!   (`@better-auth/oauth-provider`), with clients and real access tokens got over HTTP.
 #![forbid(unsafe_code)]
 #![allow(
     missing_docs,
@@ -20,9 +22,11 @@ pub mod faults;
 pub mod jwks_server;
 pub mod jws;
 pub mod mysql;
+pub mod oauth_provider;
 pub mod postgres;
 pub mod proxy;
 pub mod raw_http;
+pub mod resource_scenario;
 pub mod scenario;
 pub mod services;
 

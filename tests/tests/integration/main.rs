@@ -20,6 +20,7 @@ mod interop_header_bytes;
 mod interop_id_layouts;
 mod interop_jwt;
 mod interop_multi_session;
+mod interop_oauth_provider;
 mod interop_organizations;
 mod interop_redis;
 mod interop_refresh;
