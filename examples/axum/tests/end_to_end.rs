@@ -20,3 +20,9 @@ async fn deployment_shapes_from_the_environment() {
 async fn faults_under_load_answer_503_in_time_and_recover() {
     better_auth_tests::faults::run_every_backend(env!("CARGO_BIN_EXE_example-axum")).await;
 }
+
+/// The OAuth resource-server routes against a real Better Auth OAuth provider.
+#[tokio::test]
+async fn oauth_resource_server_with_a_real_better_auth_provider() {
+    better_auth_tests::resource_scenario::run(env!("CARGO_BIN_EXE_example-axum")).await;
+}
