@@ -30,6 +30,7 @@ mod jwks_faults;
 mod jwt_attacks;
 mod mysql_store;
 mod postgres_store;
+mod resource_server_introspection;
 mod revocation;
 mod sqlite_store;
 mod testkit_database;
