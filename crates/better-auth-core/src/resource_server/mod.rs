@@ -39,9 +39,16 @@ pub use scopes::ScopeRequirement;
 use crate::{
     config::{ConfigError, auth_endpoint, parse_url},
     error::AuthError,
-    jwt::{JwksVerifier, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier, looks_like_jwt},
+    jwt::{
+        JwksVerifier, JwtClaims, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier,
+        looks_like_jwt,
+    },
     response::{ErrorResponse, Rejection},
 };
+
+/// The most `AccessToken`s kept from verified JWTs (as many as the verified-token cache keeps
+/// by default).
+const ACCESS_TOKENS_KEPT: usize = 10_000;
 
 /// Verifies OAuth access tokens for one resource (an API or an MCP server) and renders
 /// refusals as RFC 6750 challenges. Cheap to clone (one `Arc`); build it once at startup.
@@ -79,6 +86,11 @@ struct Inner {
     audiences: Vec<String>,
     issuer: String,
     jwt: JwksVerifier,
+    /// The `AccessToken` made from each verified JWT, by the address of the claims it was made
+    /// from (the entry holds them, so the address is not reused while it lives): reused while
+    /// the verified-token cache answers with those same claims (so every rule it checks on a
+    /// hit still applies), made again otherwise.
+    access_tokens: quick_cache::sync::Cache<usize, (Arc<JwtClaims>, Arc<AccessToken>)>,
     introspection: Option<introspection::Introspector>,
     allow_missing_audience: bool,
     leeway: Duration,
@@ -162,7 +174,20 @@ impl ResourceServer {
                 Some(answer) => answer?,
                 None => inner.jwt.verify_token(token).await?,
             };
-            return AccessToken::from_claims(claims.raw.clone(), TokenFormat::Jwt).map(Arc::new);
+            let key = Arc::as_ptr(&claims) as usize;
+            if let Some((seen, access)) = inner.access_tokens.get(&key)
+                && Arc::ptr_eq(&seen, &claims)
+            {
+                return Ok(access);
+            }
+            let access = Arc::new(AccessToken::from_claims(
+                claims.raw.clone(),
+                TokenFormat::Jwt,
+            )?);
+            inner
+                .access_tokens
+                .insert(key, (claims, Arc::clone(&access)));
+            return Ok(access);
         }
         let Some(introspection) = &inner.introspection else {
             return Err(AuthError::InvalidToken {
@@ -511,6 +536,7 @@ impl ResourceServerBuilder {
                 audiences,
                 issuer: self.issuer,
                 jwt,
+                access_tokens: quick_cache::sync::Cache::new(ACCESS_TOKENS_KEPT),
                 introspection,
                 allow_missing_audience: self.allow_missing_audience,
                 leeway: self.leeway,
