@@ -9,6 +9,8 @@
 
 mod extract;
 mod middleware;
+#[cfg(feature = "resource-server")]
+mod oauth;
 mod response;
 
 pub use better_auth_core as core;
@@ -18,4 +20,6 @@ pub use better_auth_core::{
 };
 pub use extract::{AuthUser, OptionalAuthUser};
 pub use middleware::{BetterAuth, BetterAuthMiddleware};
+#[cfg(feature = "resource-server")]
+pub use oauth::{OAuthToken, protected_resource_metadata};
 pub use response::AuthRejection;

@@ -7,7 +7,7 @@ use actix_web::{
         header::{HeaderName, HeaderValue},
     },
 };
-use better_auth_core::{AuthError, Rejection};
+use better_auth_core::{AuthError, ErrorResponse, Rejection};
 
 /// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator
 /// renders it (by default 401, 403, 429 or 503 with a JSON body `{"code": "...", "message": "..."}` and,
@@ -49,16 +49,24 @@ impl ResponseError for AuthRejection {
 
     /// The core's `http` response, copied into actix-web's types (another `http` version).
     fn error_response(&self) -> HttpResponse {
-        let response = self.0.response().to_http();
-        let mut builder = HttpResponse::build(self.status_code());
-        for (name, value) in response.headers() {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_str().as_bytes()),
-                HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                builder.append_header((name, value));
-            }
-        }
-        builder.body(response.into_body())
+        http_response(self.0.response())
     }
+}
+
+/// A rendered response (a rejection's, the resource metadata): the core's `http` response,
+/// copied into actix-web's types (another `http` version).
+pub(crate) fn http_response(rendered: &ErrorResponse) -> HttpResponse {
+    let response = rendered.to_http();
+    let status = StatusCode::from_u16(response.status().as_u16())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut builder = HttpResponse::build(status);
+    for (name, value) in response.headers() {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_str().as_bytes()),
+            HeaderValue::from_bytes(value.as_bytes()),
+        ) {
+            builder.append_header((name, value));
+        }
+    }
+    builder.body(response.into_body())
 }

@@ -6,7 +6,9 @@
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
-//! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
+//! - `GET /healthz`: 200 when the stores answer, 503 otherwise;
+//! - with `BETTER_AUTH_RESOURCE` set, `GET`/`POST /items` and the protected-resource metadata
+//!   ([`items`]): OAuth access tokens of Better Auth's OAuth provider.
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use better_auth_actix::{
@@ -14,6 +16,8 @@ use better_auth_actix::{
     core::access_control::Permissions,
 };
 use serde_json::json;
+
+pub mod items;
 
 #[get("/public")]
 async fn public() -> &'static str {

@@ -1,6 +1,8 @@
 //! The actix-web contract service. Configured by the environment: `DATABASE_URL`,
 //! `BETTER_AUTH_SECRET`, `BETTER_AUTH_URL` (JWT verification through its JWKS),
-//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any);
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any),
+//! and for the OAuth resource routes `BETTER_AUTH_RESOURCE`, `BETTER_AUTH_OAUTH_CLIENT_ID`,
+//! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
 use actix_web::{App, HttpServer};
@@ -20,9 +22,20 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .map_or(Ok(8080), |port| port.parse())?;
     let auth = Authenticator::from_env().await?;
-    let server =
-        HttpServer::new(move || App::new().configure(example_actix::configure(auth.clone())))
-            .bind(("127.0.0.1", port))?;
+    // An OAuth resource server too when BETTER_AUTH_RESOURCE names this service.
+    let resource = match std::env::var_os(better_auth_actix::core::resource_server::RESOURCE) {
+        Some(_) => Some(better_auth_actix::core::resource_server::ResourceServer::from_env()?),
+        None => None,
+    };
+    let server = HttpServer::new(move || {
+        let mut app = App::new();
+        // Its routes first: the contract app's scope takes every path.
+        if let Some(resource) = &resource {
+            app = app.configure(example_actix::items::configure(resource.clone()));
+        }
+        app.configure(example_actix::configure(auth.clone()))
+    })
+    .bind(("127.0.0.1", port))?;
     let address = server
         .addrs()
         .first()
