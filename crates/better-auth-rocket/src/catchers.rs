@@ -20,8 +20,9 @@ fn handle<'r>(status: Status, request: &'r Request<'_>) -> catcher::BoxFuture<'r
 }
 
 /// Catchers for every status the core can answer with ([`AuthError::STATUSES`]: 400, 401, 403, 429,
-/// 500 and 503), each answering with the authenticator's rendering of a failed
-/// [`AuthUser`](crate::AuthUser) guard. Register them:
+/// 500 and 503), each answering with the rendering the failed guard kept: the authenticator's
+/// for [`AuthUser`](crate::AuthUser), the resource server's (the RFC 6750 `Bearer` challenge)
+/// for `OAuthToken` (feature `resource-server`). Register them:
 /// `.register("/", better_auth_rocket::catchers())`.
 pub fn catchers() -> Vec<Catcher> {
     AuthError::STATUSES

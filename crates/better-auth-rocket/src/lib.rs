@@ -10,6 +10,8 @@
 mod catchers;
 mod fairing;
 mod guard;
+#[cfg(feature = "resource-server")]
+mod oauth;
 mod response;
 
 pub use better_auth_core as core;
@@ -20,4 +22,6 @@ pub use better_auth_core::{
 pub use catchers::catchers;
 pub use fairing::SessionRefresh;
 pub use guard::{AuthUser, OptionalAuthUser};
+#[cfg(feature = "resource-server")]
+pub use oauth::{OAuthToken, protected_resource_metadata};
 pub use response::AuthRejection;

@@ -1,6 +1,8 @@
 //! The Rocket contract service. Configured by the environment: `DATABASE_URL`,
 //! `BETTER_AUTH_SECRET`, `BETTER_AUTH_URL` (JWT verification through its JWKS),
-//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any);
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any),
+//! and for the OAuth resource routes `BETTER_AUTH_RESOURCE`, `BETTER_AUTH_OAUTH_CLIENT_ID`,
+//! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
 use better_auth_rocket::Authenticator;
@@ -31,6 +33,12 @@ async fn main() -> anyhow::Result<()> {
             println!("listening on http://127.0.0.1:{}", rocket.config().port);
         })
     }));
-    example_rocket::mount(rocket, auth).launch().await?;
+    let mut rocket = example_rocket::mount(rocket, auth);
+    // An OAuth resource server too when BETTER_AUTH_RESOURCE names this service.
+    if std::env::var_os(better_auth_rocket::core::resource_server::RESOURCE).is_some() {
+        let server = better_auth_rocket::core::resource_server::ResourceServer::from_env()?;
+        rocket = example_rocket::items::mount(rocket, server);
+    }
+    rocket.launch().await?;
     Ok(())
 }

@@ -1,0 +1,180 @@
+//! The `OAuthToken` request guard and the protected-resource metadata route (feature
+//! `resource-server`).
+
+use std::{ops::Deref, sync::Arc};
+
+use better_auth_core::{
+    AuthError, Rejection, http,
+    resource_server::{AccessToken, ResourceServer, ScopeRequirement},
+};
+use rocket::{
+    Data, Request, Route,
+    http::Method,
+    outcome::Outcome,
+    request::{self, FromRequest},
+    route::{self, Handler},
+};
+
+use crate::{
+    AuthRejection,
+    response::{respond, store},
+};
+
+fn resource_server<'r>(request: &'r Request<'_>) -> Result<&'r ResourceServer, AuthRejection> {
+    request.rocket().state::<ResourceServer>().ok_or_else(|| {
+        AuthRejection(Rejection::misconfigured(
+            "no ResourceServer is managed: add `.manage(resource_server)` to the rocket",
+        ))
+    })
+}
+
+/// The request's headers as the core's `http::HeaderMap` (Rocket is on another `http`
+/// version); a header `http` 1 cannot represent is left out.
+fn headers(request: &Request<'_>) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::with_capacity(request.headers().len());
+    for header in request.headers().iter() {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(header.name().as_str().as_bytes()),
+            http::HeaderValue::from_str(header.value()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers
+}
+
+/// A verified OAuth access token of Better Auth's OAuth provider, for the [`ResourceServer`]
+/// the rocket manages (`.manage(resource_server)`): `Authorization: Bearer`, a JWT checked with
+/// the provider's keys or an opaque token introspected. A request without a good token fails
+/// the guard with 401 (503 when the provider cannot be asked); the guard keeps the resource
+/// server's rendering of the refusal (`invalid_token` with the RFC 6750 challenge pointing at
+/// the resource's metadata) for [`catchers`](crate::catchers), which send it: register them.
+/// Serve the metadata with [`protected_resource_metadata`].
+///
+/// `Result<OAuthToken, AuthRejection>` hands the refusal to the handler instead. Scopes:
+/// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
+/// without them is a 403 `insufficient_scope` naming them, an [`AuthRejection`] (a
+/// `Responder`) with the same challenge.
+///
+/// ```
+/// use better_auth_rocket::{AuthRejection, OAuthToken, core::resource_server::ResourceServer};
+/// use rocket::{get, routes, serde::json::Json};
+/// use serde_json::{Value, json};
+///
+/// #[get("/items")]
+/// fn items(token: OAuthToken) -> Result<Json<Value>, AuthRejection> {
+///     token.require_scopes(["read:items"])?;
+///     Ok(Json(json!({"sub": token.sub(), "clientId": token.client_id})))
+/// }
+///
+/// fn rocket(server: ResourceServer) -> rocket::Rocket<rocket::Build> {
+///     rocket::build()
+///         .mount("/", better_auth_rocket::protected_resource_metadata(&server))
+///         .manage(server)
+///         .mount("/", routes![items])
+///         .register("/", better_auth_rocket::catchers())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OAuthToken {
+    token: Arc<AccessToken>,
+    server: ResourceServer,
+}
+
+impl OAuthToken {
+    /// The verified token, shared.
+    pub fn token(&self) -> &Arc<AccessToken> {
+        &self.token
+    }
+
+    /// Every one of `scopes`, or a 403 `insufficient_scope` naming the missing ones.
+    pub fn require_scopes<S: Into<String>>(
+        &self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Result<(), AuthRejection> {
+        self.require(&ScopeRequirement::all_of(scopes))
+    }
+
+    /// At least one of `scopes`, or a 403 `insufficient_scope` naming them.
+    pub fn require_any_scope<S: Into<String>>(
+        &self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Result<(), AuthRejection> {
+        self.require(&ScopeRequirement::any_of(scopes))
+    }
+
+    /// `requirement`, or a 403 `insufficient_scope`.
+    pub fn require(&self, requirement: &ScopeRequirement) -> Result<(), AuthRejection> {
+        self.server
+            .require(&self.token, requirement)
+            .map_err(|error| self.reject(error))
+    }
+
+    /// A refusal rendered by the resource server (RFC 6750 challenge), for a handler's own
+    /// checks.
+    pub fn reject(&self, error: AuthError) -> AuthRejection {
+        AuthRejection(self.server.reject(error))
+    }
+}
+
+impl Deref for OAuthToken {
+    type Target = AccessToken;
+
+    fn deref(&self) -> &AccessToken {
+        &self.token
+    }
+}
+
+/// Fails the guard: the rejection's rendering is kept for the catcher of its status.
+fn fail<T>(request: &Request<'_>, rejection: AuthRejection) -> request::Outcome<T, AuthRejection> {
+    let status = store(request, &rejection);
+    Outcome::Error((status, rejection))
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for OAuthToken {
+    type Error = AuthRejection;
+
+    async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
+        let server = match resource_server(request) {
+            Ok(server) => server,
+            Err(rejection) => return fail(request, rejection),
+        };
+        match server.authenticate(&headers(request)).await {
+            Ok(token) => Outcome::Success(Self {
+                token,
+                server: server.clone(),
+            }),
+            Err(error) => fail(request, AuthRejection(server.reject(error))),
+        }
+    }
+}
+
+/// The handler of the metadata route.
+#[derive(Clone)]
+struct Metadata(ResourceServer);
+
+#[rocket::async_trait]
+impl Handler for Metadata {
+    async fn handle<'r>(&self, _: &'r Request<'_>, _: Data<'r>) -> route::Outcome<'r> {
+        match respond(self.0.metadata_response()) {
+            Ok(response) => route::Outcome::Success(response),
+            Err(status) => route::Outcome::Error(status),
+        }
+    }
+}
+
+/// The `GET` route of the RFC 9728 metadata document, at [`ResourceServer::metadata_path`]:
+/// mount it at `/` (`.mount("/", protected_resource_metadata(&server))`), where RFC 9728 puts
+/// it.
+pub fn protected_resource_metadata(server: &ResourceServer) -> Vec<Route> {
+    // The path always starts with `/.well-known/oauth-protected-resource` and is
+    // percent-encoded (no `<` or `>`): a valid static route, which `Route::new` needs.
+    let mut route = Route::new(
+        Method::Get,
+        server.metadata_path(),
+        Metadata(server.clone()),
+    );
+    route.name = Some("protected_resource_metadata".into());
+    vec![route]
+}
