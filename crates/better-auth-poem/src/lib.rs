@@ -9,6 +9,8 @@
 
 mod extract;
 mod middleware;
+#[cfg(feature = "resource-server")]
+mod oauth;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod response;
@@ -20,4 +22,6 @@ pub use better_auth_core::{
 };
 pub use extract::{AuthUser, OptionalAuthUser};
 pub use middleware::{BetterAuth, BetterAuthEndpoint};
+#[cfg(feature = "resource-server")]
+pub use oauth::{OAuthToken, protected_resource_metadata};
 pub use response::AuthRejection;

@@ -1,6 +1,6 @@
 //! Turning a rejection into a Poem response.
 
-use better_auth_core::{AuthError, Rejection};
+use better_auth_core::{AuthError, ErrorResponse, Rejection};
 use poem::{Body, Response, ResponseParts, error::ResponseError, http::StatusCode};
 
 /// Why [`AuthUser`](crate::AuthUser) (or a guard, or the middleware) refused a request, sent as
@@ -45,15 +45,20 @@ impl ResponseError for AuthRejection {
     }
 
     fn as_response(&self) -> Response {
-        let (parts, body) = self.0.response().to_http().into_parts();
-        Response::from_parts(
-            ResponseParts {
-                status: parts.status,
-                version: parts.version,
-                headers: parts.headers,
-                extensions: parts.extensions,
-            },
-            Body::from(body),
-        )
+        poem_response(self.0.response())
     }
+}
+
+/// A rendered response (a rejection's, the resource metadata) as a Poem response.
+pub(crate) fn poem_response(rendered: &ErrorResponse) -> Response {
+    let (parts, body) = rendered.to_http().into_parts();
+    Response::from_parts(
+        ResponseParts {
+            status: parts.status,
+            version: parts.version,
+            headers: parts.headers,
+            extensions: parts.extensions,
+        },
+        Body::from(body),
+    )
 }

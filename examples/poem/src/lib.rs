@@ -6,7 +6,9 @@
 //! - `GET /optional`: the user or null, never 401;
 //! - `GET /admin`: role `admin` required (401 unauthenticated, 403 otherwise);
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
-//! - `GET /healthz`: 200 when the stores answer, 503 otherwise.
+//! - `GET /healthz`: 200 when the stores answer, 503 otherwise;
+//! - with `BETTER_AUTH_RESOURCE` set, `GET`/`POST /items` and the protected-resource metadata
+//!   ([`items`]): OAuth access tokens of Better Auth's OAuth provider.
 
 use better_auth_poem::{
     AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser,
@@ -19,6 +21,8 @@ use poem::{
     web::{Data, Json},
 };
 use serde_json::{Value, json};
+
+pub mod items;
 
 #[handler]
 fn public() -> &'static str {

@@ -1,11 +1,13 @@
 //! The Poem contract service. Configured by the environment: `DATABASE_URL`,
 //! `BETTER_AUTH_SECRET`, `BETTER_AUTH_URL` (JWT verification through its JWKS),
-//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any);
+//! `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, `PORT` (default 8080, 0 for any),
+//! and for the OAuth resource routes `BETTER_AUTH_RESOURCE`, `BETTER_AUTH_OAUTH_CLIENT_ID`,
+//! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
 use better_auth_poem::Authenticator;
 use poem::{
-    Server,
+    Endpoint, Server,
     listener::{Acceptor, Listener, TcpListener},
 };
 
@@ -23,6 +25,11 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .map_or(Ok(8080), |port| port.parse())?;
     let auth = Authenticator::from_env().await?;
+    // An OAuth resource server too when BETTER_AUTH_RESOURCE names this service.
+    let resource = match std::env::var_os(better_auth_poem::core::resource_server::RESOURCE) {
+        Some(_) => Some(better_auth_poem::core::resource_server::ResourceServer::from_env()?),
+        None => None,
+    };
     let acceptor = TcpListener::bind(format!("127.0.0.1:{port}"))
         .into_acceptor()
         .await?;
@@ -32,9 +39,21 @@ async fn main() -> anyhow::Result<()> {
         .and_then(|addr| addr.as_socket_addr().copied())
         .ok_or_else(|| anyhow::anyhow!("no address bound"))?;
     println!("listening on http://{address}");
+    let app = example_poem::app(auth);
+    match resource {
+        Some(server) => serve(acceptor, example_poem::items::routes(server, app)).await,
+        None => serve(acceptor, app).await,
+    }
+}
+
+/// Serves `app` until Ctrl-C.
+async fn serve(
+    acceptor: impl Acceptor + 'static,
+    app: impl Endpoint + 'static,
+) -> anyhow::Result<()> {
     Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(
-            example_poem::app(auth),
+            app,
             async {
                 let _ = tokio::signal::ctrl_c().await;
             },

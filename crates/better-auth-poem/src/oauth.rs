@@ -1,0 +1,120 @@
+//! The `OAuthToken` extractor and the protected-resource metadata endpoint (feature
+//! `resource-server`).
+
+use std::{ops::Deref, sync::Arc};
+
+use better_auth_core::{
+    AuthError, Rejection,
+    resource_server::{AccessToken, ResourceServer, ScopeRequirement},
+};
+use poem::{FromRequest, Request, RequestBody, Result, RouteMethod, endpoint::make_sync, get};
+
+use crate::{AuthRejection, response::poem_response};
+
+/// A verified OAuth access token of Better Auth's OAuth provider, for the [`ResourceServer`]
+/// given as data (`.data(resource_server)`): `Authorization: Bearer`, a JWT checked with the
+/// provider's keys or an opaque token introspected. A request without a good token is refused
+/// with an [`AuthRejection`]: 401 `invalid_token` with the RFC 6750 challenge pointing at the
+/// resource's metadata (serve it with [`protected_resource_metadata`]); 503 when the provider
+/// cannot be asked. It needs no [`BetterAuth`](crate::BetterAuth) middleware.
+///
+/// Scopes: `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`;
+/// a token without them is a 403 `insufficient_scope` naming them.
+///
+/// ```
+/// use better_auth_poem::{AuthRejection, OAuthToken, core::resource_server::ResourceServer};
+/// use poem::{EndpointExt, Route, get, handler, web::Json};
+/// use serde_json::{Value, json};
+///
+/// #[handler]
+/// fn items(token: OAuthToken) -> Result<Json<Value>, AuthRejection> {
+///     token.require_scopes(["read:items"])?;
+///     Ok(Json(json!({"sub": token.sub(), "clientId": token.client_id})))
+/// }
+///
+/// fn app(server: ResourceServer) -> impl poem::Endpoint {
+///     Route::new()
+///         .at("/items", get(items))
+///         .at(
+///             server.metadata_path(),
+///             better_auth_poem::protected_resource_metadata(&server),
+///         )
+///         .data(server)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OAuthToken {
+    token: Arc<AccessToken>,
+    server: ResourceServer,
+}
+
+impl OAuthToken {
+    /// The verified token, shared.
+    pub fn token(&self) -> &Arc<AccessToken> {
+        &self.token
+    }
+
+    /// Every one of `scopes`, or a 403 `insufficient_scope` naming the missing ones.
+    pub fn require_scopes<S: Into<String>>(
+        &self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Result<(), AuthRejection> {
+        self.require(&ScopeRequirement::all_of(scopes))
+    }
+
+    /// At least one of `scopes`, or a 403 `insufficient_scope` naming them.
+    pub fn require_any_scope<S: Into<String>>(
+        &self,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Result<(), AuthRejection> {
+        self.require(&ScopeRequirement::any_of(scopes))
+    }
+
+    /// `requirement`, or a 403 `insufficient_scope`.
+    pub fn require(&self, requirement: &ScopeRequirement) -> Result<(), AuthRejection> {
+        self.server
+            .require(&self.token, requirement)
+            .map_err(|error| self.reject(error))
+    }
+
+    /// A refusal rendered by the resource server (RFC 6750 challenge), for a handler's own
+    /// checks.
+    pub fn reject(&self, error: AuthError) -> AuthRejection {
+        AuthRejection(self.server.reject(error))
+    }
+}
+
+impl Deref for OAuthToken {
+    type Target = AccessToken;
+
+    fn deref(&self) -> &AccessToken {
+        &self.token
+    }
+}
+
+impl<'a> FromRequest<'a> for OAuthToken {
+    async fn from_request(req: &'a Request, _: &mut RequestBody) -> Result<Self> {
+        let Some(server) = req.data::<ResourceServer>() else {
+            return Err(AuthRejection(Rejection::misconfigured(
+                "no ResourceServer as data on this route: add `.data(resource_server)`",
+            ))
+            .into());
+        };
+        match server.authenticate(req.headers()).await {
+            Ok(token) => Ok(Self {
+                token,
+                server: server.clone(),
+            }),
+            Err(error) => Err(AuthRejection(server.reject(error)).into()),
+        }
+    }
+}
+
+/// The `GET` endpoint of the RFC 9728 metadata document; mount it at
+/// [`ResourceServer::metadata_path`] (`Route::at`).
+pub fn protected_resource_metadata(server: &ResourceServer) -> RouteMethod {
+    let server = server.clone();
+    get(make_sync(move |_| {
+        poem_response(&server.metadata_response())
+    }))
+}
