@@ -151,6 +151,16 @@ pub async fn run(binary: &str) {
         answer.challenge
     );
 
+    // The session routes do not take an access token for a session (same keys, not the same
+    // kind of token).
+    let (status, body) = service
+        .get(
+            "/me",
+            &[("authorization", &format!("Bearer {}", read.access_token))],
+        )
+        .await;
+    assert_eq!(status, 401, "an access token on a session route: {body}");
+
     // Refused with 401 invalid_token: none, tampered, another resource's, a session's.
     assert_invalid_token(
         "no token",

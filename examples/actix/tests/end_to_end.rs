@@ -10,3 +10,9 @@ async fn end_to_end_with_a_real_better_auth() {
 async fn deployment_shapes_from_the_environment() {
     better_auth_tests::scenario::run_deployment_shapes(env!("CARGO_BIN_EXE_example-actix")).await;
 }
+
+/// The OAuth resource-server routes against a real Better Auth OAuth provider.
+#[tokio::test]
+async fn oauth_resource_server_with_a_real_better_auth_provider() {
+    better_auth_tests::resource_scenario::run(env!("CARGO_BIN_EXE_example-actix")).await;
+}
