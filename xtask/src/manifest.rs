@@ -153,6 +153,20 @@ impl Workspace {
         }
     }
 
+    /// `adapter/name` for each adapter that has a feature `name` (a forward of the core's): the
+    /// feature matrix turns it on beside `better-auth-core/name`, so an adapter's own
+    /// `#[cfg(feature = "name")]` code is built too.
+    pub(crate) fn adapter_forwards(&self, name: &str) -> Vec<String> {
+        self.adapters
+            .iter()
+            .filter(|adapter| {
+                self.package(adapter)
+                    .is_some_and(|package| features(package).contains_key(name))
+            })
+            .map(|adapter| format!("{adapter}/{name}"))
+            .collect()
+    }
+
     /// The adapters' own integration features (`(adapter, feature)`): those that only turn on
     /// optional dependencies, checked one by one by the feature matrix.
     pub(crate) fn own_features(&self) -> Vec<(String, String)> {

@@ -316,8 +316,9 @@ pub(crate) fn lint() -> Result {
 /// Clippy with `-D warnings` on the libraries of the core and the adapters (what a user builds)
 /// with no feature, with each feature of the core alone, with the README's combination and with
 /// `jwks` + `mysql`. The adapters' features only forward to the core's (checked by
-/// `assert_adapter_features_forward`), so `--features better-auth-core/X` is each adapter's
-/// feature X. Tests and benches are the all-features clippy run's: the adapters' dev-dependency
+/// `assert_adapter_features_forward`); each set turns on `better-auth-core/X` and every
+/// adapter's `X`, so code an adapter gates on its own `X` (`OAuthToken` on `resource-server`)
+/// is linted too. Tests and benches are the all-features clippy run's: the adapters' dev-dependency
 /// on the core turns `test-utils` (sqlite, jwks, cookie-cache) on whatever is asked.
 fn feature_matrix(workspace: &manifest::Workspace) -> Result {
     let mut sets: Vec<Vec<String>> = vec![Vec::new()];
@@ -337,9 +338,13 @@ fn feature_matrix(workspace: &manifest::Workspace) -> Result {
     }
     let mut failed = Vec::new();
     for set in &sets {
+        // The core's feature, and the adapters' forward of it (their own cfg'd code).
         let core_features: Vec<String> = set
             .iter()
-            .map(|f| format!("{}/{f}", manifest::CORE))
+            .flat_map(|f| {
+                std::iter::once(format!("{}/{f}", manifest::CORE))
+                    .chain(workspace.adapter_forwards(f))
+            })
             .collect();
         let label = if set.is_empty() {
             "no feature".to_owned()

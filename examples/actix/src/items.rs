@@ -29,7 +29,7 @@ async fn create_item(token: OAuthToken) -> Result<HttpResponse, AuthRejection> {
 
 /// Registers the routes and `server` on an app (before [`configure`](crate::configure), whose
 /// scope takes every path).
-pub fn configure(server: ResourceServer) -> impl FnOnce(&mut web::ServiceConfig) {
+pub(crate) fn configure(server: ResourceServer) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         cfg.service(better_auth_actix::protected_resource_metadata(&server))
             .app_data(web::Data::new(server))

@@ -8,7 +8,7 @@
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise;
 //! - with `BETTER_AUTH_RESOURCE` set, `GET`/`POST /items` and the protected-resource metadata
-//!   ([`items`]): OAuth access tokens of Better Auth's OAuth provider.
+//!   (`src/items.rs`, mounted by the binary): OAuth access tokens of Better Auth's OAuth provider.
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use better_auth_actix::{
@@ -16,8 +16,6 @@ use better_auth_actix::{
     core::access_control::Permissions,
 };
 use serde_json::json;
-
-pub mod items;
 
 #[get("/public")]
 async fn public() -> &'static str {

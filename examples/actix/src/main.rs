@@ -5,6 +5,8 @@
 //! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
+mod items;
+
 use actix_web::{App, HttpServer};
 use better_auth_actix::Authenticator;
 
@@ -31,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
         let mut app = App::new();
         // Its routes first: the contract app's scope takes every path.
         if let Some(resource) = &resource {
-            app = app.configure(example_actix::items::configure(resource.clone()));
+            app = app.configure(items::configure(resource.clone()));
         }
         app.configure(example_actix::configure(auth.clone()))
     })

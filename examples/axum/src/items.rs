@@ -26,7 +26,7 @@ async fn create_item(token: OAuthToken) -> Result<(StatusCode, Json<Value>), Aut
 }
 
 /// The routes on `server`.
-pub fn routes(server: ResourceServer) -> Router {
+pub(crate) fn routes(server: ResourceServer) -> Router {
     Router::new()
         .route("/items", get(list_items).post(create_item))
         .route(

@@ -10,7 +10,7 @@
 //! - `GET /openapi.json`: the OpenAPI document of `/me` and `/admin`, with Better Auth's
 //!   security schemes (utoipa) named as this service's configuration names them;
 //! - with `BETTER_AUTH_RESOURCE` set, `GET`/`POST /items` and the protected-resource metadata
-//!   ([`items`]): OAuth access tokens of Better Auth's OAuth provider.
+//!   (`src/items.rs`, mounted by the binary): OAuth access tokens of Better Auth's OAuth provider.
 
 use axum::{
     Json, Router,
@@ -22,8 +22,6 @@ use better_auth_axum::{
     AuthRejection, AuthUser, Authenticator, BetterAuthLayer, core::access_control::Permissions,
 };
 use serde_json::{Value, json};
-
-pub mod items;
 
 async fn public() -> &'static str {
     "ok"

@@ -5,6 +5,8 @@
 //! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
+mod items;
+
 use better_auth_axum::Authenticator;
 
 #[tokio::main]
@@ -25,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
     // An OAuth resource server too when BETTER_AUTH_RESOURCE names this service.
     if std::env::var_os(better_auth_axum::core::resource_server::RESOURCE).is_some() {
         let server = better_auth_axum::core::resource_server::ResourceServer::from_env()?;
-        app = app.merge(example_axum::items::routes(server));
+        app = app.merge(items::routes(server));
     }
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("listening on http://{}", listener.local_addr()?);

@@ -30,7 +30,7 @@ fn create_item(token: OAuthToken) -> Result<impl IntoResponse, AuthRejection> {
 }
 
 /// The routes on `server`, in front of `app` (every other path).
-pub fn routes(
+pub(crate) fn routes(
     server: ResourceServer,
     app: impl Endpoint + 'static,
 ) -> impl Endpoint<Output = Response> {

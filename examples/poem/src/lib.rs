@@ -8,7 +8,7 @@
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise;
 //! - with `BETTER_AUTH_RESOURCE` set, `GET`/`POST /items` and the protected-resource metadata
-//!   ([`items`]): OAuth access tokens of Better Auth's OAuth provider.
+//!   (`src/items.rs`, mounted by the binary): OAuth access tokens of Better Auth's OAuth provider.
 
 use better_auth_poem::{
     AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser,
@@ -21,8 +21,6 @@ use poem::{
     web::{Data, Json},
 };
 use serde_json::{Value, json};
-
-pub mod items;
 
 #[handler]
 fn public() -> &'static str {

@@ -5,6 +5,8 @@
 //! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
+mod items;
+
 use better_auth_poem::Authenticator;
 use poem::{
     Endpoint, Server,
@@ -41,7 +43,7 @@ async fn main() -> anyhow::Result<()> {
     println!("listening on http://{address}");
     let app = example_poem::app(auth);
     match resource {
-        Some(server) => serve(acceptor, example_poem::items::routes(server, app)).await,
+        Some(server) => serve(acceptor, items::routes(server, app)).await,
         None => serve(acceptor, app).await,
     }
 }

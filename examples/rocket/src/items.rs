@@ -31,7 +31,7 @@ fn create_item(token: OAuthToken) -> Result<(Status, Json<Value>), AuthRejection
 }
 
 /// The routes on `server`, on top of `rocket`.
-pub fn mount(rocket: Rocket<Build>, server: ResourceServer) -> Rocket<Build> {
+pub(crate) fn mount(rocket: Rocket<Build>, server: ResourceServer) -> Rocket<Build> {
     rocket
         .mount(
             "/",

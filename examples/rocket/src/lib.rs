@@ -8,15 +8,13 @@
 //! - `POST /notes`: a state change (cookie requests pass the Origin check);
 //! - `GET /healthz`: 200 when the stores answer, 503 otherwise;
 //! - with `BETTER_AUTH_RESOURCE` set, `GET`/`POST /items` and the protected-resource metadata
-//!   ([`items`]): OAuth access tokens of Better Auth's OAuth provider.
+//!   (`src/items.rs`, mounted by the binary): OAuth access tokens of Better Auth's OAuth provider.
 
 use better_auth_rocket::{
     AuthRejection, AuthUser, Authenticator, OptionalAuthUser, core::access_control::Permissions,
 };
 use rocket::{Build, Rocket, State, delete, get, http::Status, post, routes, serde::json::Json};
 use serde_json::{Value, json};
-
-pub mod items;
 
 #[get("/public")]
 fn public() -> &'static str {

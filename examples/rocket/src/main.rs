@@ -5,6 +5,8 @@
 //! `BETTER_AUTH_OAUTH_CLIENT_SECRET` (see `better_auth_core::resource_server`);
 //! it listens on 127.0.0.1 and prints `listening on http://127.0.0.1:PORT`.
 
+mod items;
+
 use better_auth_rocket::Authenticator;
 use rocket::{config::LogLevel, fairing::AdHoc};
 
@@ -37,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     // An OAuth resource server too when BETTER_AUTH_RESOURCE names this service.
     if std::env::var_os(better_auth_rocket::core::resource_server::RESOURCE).is_some() {
         let server = better_auth_rocket::core::resource_server::ResourceServer::from_env()?;
-        rocket = example_rocket::items::mount(rocket, server);
+        rocket = items::mount(rocket, server);
     }
     rocket.launch().await?;
     Ok(())
