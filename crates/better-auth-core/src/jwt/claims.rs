@@ -122,7 +122,7 @@ fn user_of(raw: &Map<String, Value>, subject: &str) -> User {
     })
 }
 
-fn numeric_date(
+pub(crate) fn numeric_date(
     claims: &Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<DateTime<Utc>>, AuthError> {
@@ -177,6 +177,23 @@ pub(crate) fn validate(
     Ok(claims)
 }
 
+/// `aud`: a string, or an array of strings (absent: none).
+pub(crate) fn audience_of(claims: &Map<String, Value>) -> Result<Vec<String>, AuthError> {
+    let invalid = AuthError::InvalidToken {
+        reason: "`aud` is not a string or strings",
+    };
+    match claims.get("aud") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(aud)) => Ok(vec![aud.clone()]),
+        Some(Value::Array(values)) => values
+            .iter()
+            .map(|value| value.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or(invalid),
+        Some(_) => Err(invalid),
+    }
+}
+
 /// Reads the registered claims of a payload (`exp` and `sub` are required) and the user.
 fn parse(payload: &[u8]) -> Result<JwtClaims, AuthError> {
     let Ok(Value::Object(raw)) = serde_json::from_slice::<Value>(payload) else {
@@ -198,22 +215,7 @@ fn parse(payload: &[u8]) -> Result<JwtClaims, AuthError> {
             });
         }
     };
-    let audience: Vec<String> = match raw.get("aud") {
-        None => Vec::new(),
-        Some(Value::String(aud)) => vec![aud.clone()],
-        Some(Value::Array(values)) => values
-            .iter()
-            .map(|value| value.as_str().map(str::to_owned))
-            .collect::<Option<_>>()
-            .ok_or(AuthError::InvalidToken {
-                reason: "`aud` is not a string or strings",
-            })?,
-        Some(_) => {
-            return Err(AuthError::InvalidToken {
-                reason: "`aud` is not a string or strings",
-            });
-        }
-    };
+    let audience = audience_of(&raw)?;
     let subject = match raw.get("sub") {
         Some(Value::String(sub)) if !sub.is_empty() => sub.clone(),
         _ => {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::scopes;
-use crate::error::AuthError;
+use crate::{error::AuthError, jwt::claims as jwt_claims};
 
 /// Whom an access token was issued for.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -112,22 +112,14 @@ impl AccessToken {
                 "a DPoP-bound access token cannot be used as a bearer token",
             ));
         }
-        let expires_at = date(&claims, "exp")?.ok_or(invalid("`exp` is required"))?;
-        let issued_at = date(&claims, "iat")?;
+        let expires_at =
+            jwt_claims::numeric_date(&claims, "exp")?.ok_or(invalid("`exp` is required"))?;
+        let issued_at = jwt_claims::numeric_date(&claims, "iat")?;
         // Better Auth's resource client reads `azp` over `client_id`; it writes both the same.
         let client_id = string("azp")?.or(string("client_id")?).ok_or(invalid(
             "the access token names no client (`client_id`/`azp`)",
         ))?;
-        let audience = match claims.get("aud") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(aud)) => vec![aud.clone()],
-            Some(Value::Array(values)) => values
-                .iter()
-                .map(|value| value.as_str().map(str::to_owned))
-                .collect::<Option<_>>()
-                .ok_or(invalid("`aud` is not a string or strings"))?,
-            Some(_) => return Err(invalid("`aud` is not a string or strings")),
-        };
+        let audience = jwt_claims::audience_of(&claims)?;
         let subject = match (string("sub")?, string("sid")?) {
             // Client credentials: `sub` is the client id (JWT) or absent (opaque).
             (None, None) => TokenSubject::Client,
@@ -147,23 +139,6 @@ impl AccessToken {
             format,
             claims,
         })
-    }
-}
-
-fn date(claims: &Map<String, Value>, name: &str) -> Result<Option<DateTime<Utc>>, AuthError> {
-    match claims.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(number)) => number
-            .as_f64()
-            .filter(|seconds| seconds.is_finite())
-            .and_then(|seconds| DateTime::from_timestamp_millis((seconds * 1000.0) as i64))
-            .map(Some)
-            .ok_or(AuthError::InvalidToken {
-                reason: "a time claim is out of range",
-            }),
-        Some(_) => Err(AuthError::InvalidToken {
-            reason: "a time claim is not a number",
-        }),
     }
 }
 
