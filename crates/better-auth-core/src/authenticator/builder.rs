@@ -167,6 +167,14 @@ impl AuthenticatorBuilder {
         if self.sessions.is_none() && self.tokens.is_none() && self.api_keys.is_none() {
             return Err(ConfigError::NoVerifier);
         }
+        #[cfg(feature = "cookie-cache")]
+        if self
+            .cookie_cache
+            .as_ref()
+            .is_some_and(|options| !options.has_keys())
+        {
+            return Err(ConfigError::CookieCacheWithoutKeys);
+        }
         let lookup = self.sessions.as_ref().map(|store| {
             crate::session_lookup::SessionLookup::new(Arc::clone(store), self.cache, self.batch)
         });

@@ -28,7 +28,7 @@ impl Authenticator {
             return Ok(None);
         };
         #[cfg(feature = "cookie-cache")]
-        if let Some(identity) = self.answer_from_cookie_cache(credential, found)? {
+        if let Some(identity) = self.answer_from_cookie_cache(credential, found).await? {
             crate::telemetry::session_source("cookie_cache");
             // Better Auth answers from its cookie cache without reading or refreshing the
             // session (the facts file's A12).
@@ -66,9 +66,9 @@ impl Authenticator {
 
     /// A session cookie answered from Better Auth's cookie cache, when the request carries a
     /// usable entry for it (authentic, for this token, right version, unexpired): no store
-    /// access. `None`: ask the store.
+    /// access. `None`: ask the store. Nothing is awaited but the `jwks` strategy's keys.
     #[cfg(feature = "cookie-cache")]
-    fn answer_from_cookie_cache(
+    async fn answer_from_cookie_cache(
         &self,
         credential: &Credential,
         found: &Found,
@@ -81,8 +81,10 @@ impl Authenticator {
             return Ok(None);
         };
         let token = self.session_token(credential)?;
-        let Some(record) = crate::cookie_cache::decode(value, options, &self.inner.config.secrets)
-            .and_then(|entry| crate::cookie_cache::usable(entry, token, options, Utc::now()))
+        let entry =
+            crate::cookie_cache::decode_entry(value, options, &self.inner.config.secrets).await;
+        let Some(record) =
+            entry.and_then(|entry| crate::cookie_cache::usable(entry, token, options, Utc::now()))
         else {
             return Ok(None);
         };

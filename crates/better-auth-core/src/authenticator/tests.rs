@@ -346,3 +346,29 @@ async fn refresh_headers_are_taken_once_per_request() {
     assert!(outcome.take_refresh_headers().is_none(), "never twice");
     assert!(outcome.refresh_headers().is_some(), "still readable");
 }
+
+/// The `jwks` cookie cache without its keys could never answer: refused at build time.
+#[cfg(feature = "cookie-cache")]
+#[test]
+fn a_jwks_cookie_cache_needs_its_keys() {
+    use crate::cookie_cache::{CookieCacheOptions, CookieCacheStrategy};
+    let build = |options| {
+        Authenticator::builder(AuthConfig::new(secrets()))
+            .session_store(Memory::default())
+            .cookie_cache(options)
+            .build()
+    };
+    assert!(matches!(
+        build(CookieCacheOptions::with_strategy(CookieCacheStrategy::Jwks)),
+        Err(crate::ConfigError::CookieCacheWithoutKeys)
+    ));
+    #[cfg(feature = "jwks")]
+    {
+        let keys = crate::cookie_cache::CookieCacheKeys::new(
+            crate::jwt::StaticKeys::default(),
+            crate::jwt::KeyCacheOptions::default(),
+            crate::cookie_cache::ISSUER_WITHOUT_BASE_URL,
+        );
+        assert!(build(CookieCacheOptions::jwks(keys)).is_ok());
+    }
+}

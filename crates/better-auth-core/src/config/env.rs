@@ -58,8 +58,10 @@ pub const API_KEY_HEADERS: &str = "BETTER_AUTH_API_KEY_HEADERS";
 /// nothing written); by default each use is counted as Better Auth counts it
 /// ([`ApiKeyUsage`](crate::ApiKeyUsage)).
 pub const API_KEY_READ_ONLY: &str = "BETTER_AUTH_API_KEY_READ_ONLY";
-/// The cookie cache strategy Better Auth uses (`compact`, `jwt`, `jwe`): turns reading the
-/// `session_data` cookie on (feature `cookie-cache`).
+/// The cookie cache strategy Better Auth uses (`compact`, `jwt`, `jwe`; `jwks` for `jwt` signed
+/// by the JWT plugin, `jwt({ sessionCookieCache: true })`): turns reading the `session_data`
+/// cookie on (feature `cookie-cache`; `jwe` needs `cookie-cache-jwe`, `jwks` needs `jwks` and
+/// [`URL`] or [`JWKS_URL`] for the keys).
 pub const COOKIE_CACHE: &str = "BETTER_AUTH_COOKIE_CACHE";
 /// The cookie cache `version` Better Auth writes (`1` by default).
 pub const COOKIE_CACHE_VERSION: &str = "BETTER_AUTH_COOKIE_CACHE_VERSION";
@@ -161,7 +163,7 @@ pub struct EnvSettings {
     pub cache_max_entries: Option<u64>,
     /// [`LOOKUP_BATCH`].
     pub lookup_batch: Option<usize>,
-    /// [`COOKIE_CACHE`]: the strategy's name (`compact`, `jwt` or `jwe`).
+    /// [`COOKIE_CACHE`]: the strategy's name (`compact`, `jwt`, `jwe` or `jwks`).
     pub cookie_cache: Option<String>,
     /// [`COOKIE_CACHE_VERSION`].
     pub cookie_cache_version: Option<String>,
@@ -277,6 +279,16 @@ impl EnvSettings {
             }
         }
         settings.check_features()?;
+        if settings.cookie_cache.as_deref() == Some("jwks")
+            && settings.base_url.is_none()
+            && settings.jwks_url.is_none()
+        {
+            return Err(ConfigError::MissingEnv {
+                name: URL,
+                why: "the `jwks` cookie cache (BETTER_AUTH_COOKIE_CACHE) verifies entries with \
+                      the keys of Better Auth's JWKS (or set BETTER_AUTH_JWKS_URL)",
+            });
+        }
         Ok(settings)
     }
 
@@ -354,10 +366,18 @@ impl EnvSettings {
     }
 }
 
-/// `compact`, `jwt` or (with the `cookie-cache-jwe` feature) `jwe`.
+/// `compact`, `jwt`, (with the `cookie-cache-jwe` feature) `jwe` or (with `jwks`) `jwks`.
+/// Without `cookie-cache` at all, [`EnvSettings::check_features`] names that feature.
 fn check_cookie_cache(strategy: &str) -> Result<(), ConfigError> {
     match strategy {
-        "compact" | "jwt" => Ok(()),
+        "jwks" if cfg!(feature = "cookie-cache") && !cfg!(feature = "jwks") => {
+            Err(ConfigError::MissingFeature {
+                name: COOKIE_CACHE,
+                what: "the `jwks` cookie cache",
+                feature: "jwks",
+            })
+        }
+        "compact" | "jwt" | "jwks" => Ok(()),
         "jwe" if cfg!(feature = "cookie-cache-jwe") => Ok(()),
         "jwe" => Err(ConfigError::MissingFeature {
             name: COOKIE_CACHE,
@@ -536,6 +556,25 @@ mod tests {
                 read(&[(COOKIE_CACHE, "cbor")]),
                 Err(ConfigError::InvalidCookieCache)
             ));
+            let jwks = read(&[(COOKIE_CACHE, "jwks"), (URL, "https://app.example.com")]);
+            if cfg!(feature = "jwks") {
+                assert!(jwks.is_ok());
+                assert!(matches!(
+                    read(&[(COOKIE_CACHE, "jwks")]),
+                    Err(ConfigError::MissingEnv { name: URL, .. })
+                ));
+                assert!(
+                    read(&[(COOKIE_CACHE, "jwks"), (JWKS_URL, "https://a.example/jwks")]).is_ok()
+                );
+            } else {
+                assert!(matches!(
+                    jwks,
+                    Err(ConfigError::MissingFeature {
+                        feature: "jwks",
+                        ..
+                    })
+                ));
+            }
         } else {
             assert!(matches!(
                 read(&[(COOKIE_CACHE, "compact")]),

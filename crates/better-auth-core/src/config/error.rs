@@ -114,10 +114,16 @@ pub enum ConfigError {
     },
     /// `BETTER_AUTH_COOKIE_CACHE` names no strategy this build has.
     #[error(
-        "BETTER_AUTH_COOKIE_CACHE must be `compact`, `jwt` or `jwe` (`jwe` needs the \
-         `cookie-cache-jwe` feature)"
+        "BETTER_AUTH_COOKIE_CACHE must be `compact`, `jwt`, `jwe` or `jwks` (`jwe` needs the \
+         `cookie-cache-jwe` feature, `jwks` the `jwks` feature)"
     )]
     InvalidCookieCache,
+    /// The cookie cache's `jwks` strategy was given no keys to verify entries with.
+    #[error(
+        "the `jwks` cookie cache needs the keys of Better Auth's JWT plugin: build its options \
+         with `CookieCacheOptions::jwks` (feature `jwks`)"
+    )]
+    CookieCacheWithoutKeys,
     /// The access-control definitions (`BETTER_AUTH_ACCESS_CONTROL`) cannot be used.
     #[error("BETTER_AUTH_ACCESS_CONTROL: {0}")]
     InvalidAccessControl(#[from] crate::access_control::DefinitionsError),

@@ -40,7 +40,8 @@ impl Authenticator {
     ///   plugin's tables, in remote mode (without a database) from Better Auth's endpoints;
     /// - the in-process cache when `BETTER_AUTH_CACHE_TTL_MS` is a positive number of
     ///   milliseconds (remote mode caches 5 s unless it is `0`);
-    /// - Better Auth's cookie cache with `BETTER_AUTH_COOKIE_CACHE` (feature `cookie-cache`);
+    /// - Better Auth's cookie cache with `BETTER_AUTH_COOKIE_CACHE` (feature `cookie-cache`; its
+    ///   `jwks` strategy shares the JWT verifier's keys);
     /// - JWT verification (feature `jwks`) with the JWKS of `BETTER_AUTH_URL`
     ///   (`BETTER_AUTH_JWKS_URL` overrides the URL; `BETTER_AUTH_JWT_CACHE=false` turns the
     ///   verified-token cache off).
@@ -68,6 +69,11 @@ impl EnvSettings {
         if let Some(store) = organizations {
             builder = builder.organization_store_arc(store);
         }
+        #[cfg(feature = "jwks")]
+        let verifier = match &config.base_url {
+            Some(base_url) => Some(self.token_verifier(base_url)?),
+            None => None,
+        };
         #[cfg(feature = "cookie-cache")]
         if let Some(strategy) = &self.cookie_cache {
             let strategy = crate::cookie_cache::CookieCacheStrategy::from_name(strategy)
@@ -78,6 +84,10 @@ impl EnvSettings {
             }
             if let Some(seconds) = self.cookie_cache_max_age {
                 options.max_age = chrono::Duration::seconds(seconds.into());
+            }
+            #[cfg(feature = "jwks")]
+            if strategy == crate::cookie_cache::CookieCacheStrategy::Jwks {
+                options.keys = Some(self.cookie_cache_keys(&config, verifier.as_ref())?);
             }
             builder = builder.cookie_cache(options);
         }
@@ -97,10 +107,40 @@ impl EnvSettings {
         }
         builder = builder.lookup_batch(self.batch_options());
         #[cfg(feature = "jwks")]
-        if let Some(base_url) = &config.base_url {
-            builder = builder.token_verifier(self.token_verifier(base_url)?);
+        if let Some(verifier) = verifier {
+            builder = builder.token_verifier(verifier);
         }
         builder.build()
+    }
+
+    /// The keys of the `jwks` cookie cache: the token verifier's (one key cache for both) when
+    /// there is one, else their own from `BETTER_AUTH_JWKS_URL`; entries must carry the origin
+    /// of `BETTER_AUTH_URL` as `iss` (Better Auth's `better-auth:session-cache` without it).
+    #[cfg(all(feature = "cookie-cache", feature = "jwks"))]
+    fn cookie_cache_keys(
+        &self,
+        config: &AuthConfig,
+        verifier: Option<&crate::jwt::JwksVerifier>,
+    ) -> Result<crate::cookie_cache::CookieCacheKeys, ConfigError> {
+        use crate::{
+            cookie_cache::CookieCacheKeys,
+            jwt::{FetchOptions, KeyCacheOptions},
+        };
+        let issuer = CookieCacheKeys::issuer_for(config.base_url.as_ref());
+        if let Some(verifier) = verifier {
+            return Ok(CookieCacheKeys::sharing(verifier, issuer));
+        }
+        let url = self.jwks_url(config).ok_or(ConfigError::MissingEnv {
+            name: super::env::URL,
+            why: "the `jwks` cookie cache (BETTER_AUTH_COOKIE_CACHE) verifies entries with the \
+                  keys of Better Auth's JWKS (or set BETTER_AUTH_JWKS_URL)",
+        })?;
+        CookieCacheKeys::from_url(
+            url,
+            FetchOptions::default(),
+            KeyCacheOptions::default(),
+            issuer,
+        )
     }
 
     #[cfg(feature = "jwks")]

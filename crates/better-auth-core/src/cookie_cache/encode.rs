@@ -7,7 +7,8 @@
 //!   `JSON.stringify({...payload, expiresAt})`;
 //! - `jwt`: an HS256 JWT of the payload plus `iat` and `exp`.
 //!
-//! The `jwe` strategy is not written (its entry is left to Better Auth).
+//! The `jwe` and `jwks` strategies are not written (their entries are left to Better Auth; the
+//! `jwks` one needs the JWT plugin's private key).
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -46,7 +47,7 @@ pub(crate) fn encode(
     let value = match options.strategy {
         CookieCacheStrategy::Compact => compact(&payload, now, max_age, secrets)?,
         CookieCacheStrategy::Jwt => jwt(payload, now, max_age, secrets)?,
-        CookieCacheStrategy::Jwe => return None,
+        CookieCacheStrategy::Jwe | CookieCacheStrategy::Jwks => return None,
     };
     (value.len() <= MAX_VALUE_LEN).then_some(value)
 }

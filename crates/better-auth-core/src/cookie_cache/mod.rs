@@ -5,7 +5,10 @@
 //! - `compact` (Better Auth's default): base64url JSON `{session, expiresAt, signature}`, the
 //!   signature an HMAC-SHA256 over JavaScript's `JSON.stringify` of the payload;
 //! - `jwt`: an HS256 JWT keyed with the secret;
-//! - `jwe` (feature `cookie-cache-jwe`): `dir` + `A256CBC-HS512`, the key derived with HKDF.
+//! - `jwe` (feature `cookie-cache-jwe`): `dir` + `A256CBC-HS512`, the key derived with HKDF;
+//! - `jwks` (feature `jwks`): Better Auth's `jwt` strategy signed by its JWT plugin's keys
+//!   (`jwt({ sessionCookieCache: true })`), verified with the public keys of its JWKS
+//!   ([`CookieCacheOptions::jwks`]; see [`CookieCacheKeys`]).
 //!
 //! A cache entry is used only when it belongs to the request's (verified) session token, has
 //! the expected `version`, and neither it nor its session has expired; otherwise the store is
@@ -27,7 +30,12 @@ mod compact;
 mod encode;
 #[cfg(feature = "cookie-cache-jwe")]
 mod jwe;
+#[cfg(feature = "jwks")]
+mod jwks;
 mod jwt;
+
+#[cfg(feature = "jwks")]
+pub use jwks::{AUDIENCE, CookieCacheKeys, ISSUER_WITHOUT_BASE_URL, TOKEN_TYPE};
 
 /// How Better Auth encodes the cookie cache (`session.cookieCache.strategy`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -40,15 +48,21 @@ pub enum CookieCacheStrategy {
     Jwt,
     /// An encrypted JWT (feature `cookie-cache-jwe`).
     Jwe,
+    /// A JWT signed with the keys of Better Auth's JWT plugin (`strategy: "jwt"` with
+    /// `jwt({ sessionCookieCache: true })`), verified with its JWKS (feature `jwks`; the keys
+    /// are given with [`CookieCacheOptions::jwks`]).
+    Jwks,
 }
 
 impl CookieCacheStrategy {
-    /// The strategy named as in Better Auth's options (`compact`, `jwt`, `jwe`).
+    /// The strategy named as in Better Auth's options (`compact`, `jwt`, `jwe`), or `jwks`
+    /// for `jwt` signed by the JWT plugin.
     pub fn from_name(name: &str) -> Option<Self> {
         match name.trim() {
             "compact" => Some(Self::Compact),
             "jwt" => Some(Self::Jwt),
             "jwe" => Some(Self::Jwe),
+            "jwks" => Some(Self::Jwks),
             _ => None,
         }
     }
@@ -65,6 +79,10 @@ pub struct CookieCacheOptions {
     /// `cookieCache.maxAge` (300 s by default): how long an entry written with a session
     /// refresh lasts.
     pub max_age: chrono::Duration,
+    /// The keys of the [`Jwks`](CookieCacheStrategy::Jwks) strategy (required by it, unused
+    /// by the others).
+    #[cfg(feature = "jwks")]
+    pub keys: Option<CookieCacheKeys>,
 }
 
 impl Default for CookieCacheOptions {
@@ -73,6 +91,8 @@ impl Default for CookieCacheOptions {
             strategy: CookieCacheStrategy::default(),
             version: "1".to_owned(),
             max_age: chrono::Duration::seconds(300),
+            #[cfg(feature = "jwks")]
+            keys: None,
         }
     }
 }
@@ -82,6 +102,30 @@ impl CookieCacheOptions {
     pub fn with_strategy(strategy: CookieCacheStrategy) -> Self {
         Self {
             strategy,
+            ..Self::default()
+        }
+    }
+
+    /// Whether the strategy has what it needs to verify entries (`jwks`: its keys).
+    pub(crate) fn has_keys(&self) -> bool {
+        match self.strategy {
+            #[cfg(feature = "jwks")]
+            CookieCacheStrategy::Jwks => self.keys.is_some(),
+            #[cfg(not(feature = "jwks"))]
+            CookieCacheStrategy::Jwks => false,
+            CookieCacheStrategy::Compact | CookieCacheStrategy::Jwt | CookieCacheStrategy::Jwe => {
+                true
+            }
+        }
+    }
+
+    /// The [`Jwks`](CookieCacheStrategy::Jwks) strategy with these keys, and the default
+    /// version.
+    #[cfg(feature = "jwks")]
+    pub fn jwks(keys: CookieCacheKeys) -> Self {
+        Self {
+            strategy: CookieCacheStrategy::Jwks,
+            keys: Some(keys),
             ..Self::default()
         }
     }
@@ -145,7 +189,22 @@ const MAX_CHUNKS: usize = 100;
 
 pub(crate) use encode::encode;
 
-/// Decodes and checks the authenticity of a cache value.
+/// Decodes and checks the authenticity of a cache value, whatever the strategy: at once with
+/// the secret, or (`jwks`) with the JWT plugin's keys, which may have to be fetched.
+pub(crate) async fn decode_entry(
+    value: &str,
+    options: &CookieCacheOptions,
+    secrets: &SecretSet,
+) -> Option<Entry> {
+    #[cfg(feature = "jwks")]
+    if options.strategy == CookieCacheStrategy::Jwks {
+        return jwks::decode(value, options.keys.as_ref()?).await;
+    }
+    decode(value, options, secrets)
+}
+
+/// Decodes and checks the authenticity of a cache value with the secret (`None` for the
+/// `jwks` strategy: see [`decode_entry`]).
 pub(crate) fn decode(
     value: &str,
     options: &CookieCacheOptions,
@@ -158,6 +217,7 @@ pub(crate) fn decode(
         CookieCacheStrategy::Jwe => jwe::decode(value, secrets),
         #[cfg(not(feature = "cookie-cache-jwe"))]
         CookieCacheStrategy::Jwe => None,
+        CookieCacheStrategy::Jwks => None,
     }
 }
 

@@ -25,7 +25,7 @@ mod algorithm;
 #[cfg(feature = "jwks")]
 mod key;
 #[cfg(feature = "jwks")]
-mod key_cache;
+pub(crate) mod key_cache;
 #[cfg(feature = "jwks")]
 mod key_set;
 #[cfg(feature = "jwks")]

@@ -130,6 +130,13 @@ impl JwksVerifier {
         self.keys.refresh().await
     }
 
+    /// The key cache, shared with the cookie cache's `jwks` strategy (one set of keys, one
+    /// fetch, for both).
+    #[cfg(feature = "cookie-cache")]
+    pub(crate) fn key_cache(&self) -> &Arc<KeyCache> {
+        &self.keys
+    }
+
     /// How many times the key source was asked (for tests and metrics).
     pub fn fetch_count(&self) -> u64 {
         self.keys.fetch_count()
