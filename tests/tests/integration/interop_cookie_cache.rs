@@ -3,7 +3,7 @@
 //! backslashes, emoji and line separators and numbers beyond 2^53 (the compact signature is over
 //! JavaScript's `JSON.stringify`), join chunked cookies, and fall back to the store when the
 //! entry is missing, tampered or stale. A signed-out session stays accepted from its cache entry
-//! until `maxAge`, by Better Auth and by us alike.
+//! until `maxAge`, by Better Auth and by us alike. `jwks`: the entries its JWT plugin signs.
 
 use std::{sync::Arc, time::Duration};
 
@@ -17,6 +17,8 @@ use better_auth_tests::{
     SECRET, better_auth::BetterAuthServer, counting::CountingStore, db::TestDb,
 };
 use serde_json::{Value, json};
+
+mod jwks;
 
 const NAME: &str = "Zoë \"Q\" O'Brien \\ 🎉 \u{2028} <&>";
 
