@@ -12,7 +12,7 @@ use better_auth_core::{
 use crate::AuthRejection;
 
 /// actix-web's header map, read by the core.
-struct Headers<'a>(&'a HeaderMap);
+pub(crate) struct Headers<'a>(pub(crate) &'a HeaderMap);
 
 impl RequestHeaders for Headers<'_> {
     fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> + 'a {

@@ -1,7 +1,7 @@
 //! The `OAuthToken` extractor and the protected-resource metadata route (feature
 //! `resource-server`).
 
-use std::{ops::Deref, sync::Arc};
+use std::ops::Deref;
 
 use axum::{
     extract::{FromRef, FromRequestParts},
@@ -9,10 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{MethodRouter, get},
 };
-use better_auth_core::{
-    AuthError,
-    resource_server::{AccessToken, ResourceServer, ScopeRequirement},
-};
+use better_auth_core::resource_server::{ResourceServer, VerifiedToken};
 
 use crate::AuthRejection;
 
@@ -22,8 +19,10 @@ use crate::AuthRejection;
 /// rejected with 401 `invalid_token` and the RFC 6750 challenge pointing at the resource's
 /// metadata; 503 when the provider cannot be asked.
 ///
-/// Scopes: `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`;
-/// a token without them is a 403 `insufficient_scope` naming them.
+/// It derefs to the core's [`VerifiedToken`], which derefs to the
+/// [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
+/// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
+/// without them is a 403 `insufficient_scope` naming them.
 ///
 /// ```
 /// use axum::{Json, Router, routing::get};
@@ -46,52 +45,13 @@ use crate::AuthRejection;
 /// }
 /// ```
 #[derive(Debug, Clone)]
-pub struct OAuthToken {
-    token: Arc<AccessToken>,
-    server: ResourceServer,
-}
-
-impl OAuthToken {
-    /// The verified token, shared.
-    pub fn token(&self) -> &Arc<AccessToken> {
-        &self.token
-    }
-
-    /// Every one of `scopes`, or a 403 `insufficient_scope` naming the missing ones.
-    pub fn require_scopes<S: Into<String>>(
-        &self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Result<(), AuthRejection> {
-        self.require(&ScopeRequirement::all_of(scopes))
-    }
-
-    /// At least one of `scopes`, or a 403 `insufficient_scope` naming them.
-    pub fn require_any_scope<S: Into<String>>(
-        &self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Result<(), AuthRejection> {
-        self.require(&ScopeRequirement::any_of(scopes))
-    }
-
-    /// `requirement`, or a 403 `insufficient_scope`.
-    pub fn require(&self, requirement: &ScopeRequirement) -> Result<(), AuthRejection> {
-        self.server
-            .require(&self.token, requirement)
-            .map_err(|error| self.reject(error))
-    }
-
-    /// A refusal rendered by the resource server (RFC 6750 challenge), for a handler's own
-    /// checks.
-    pub fn reject(&self, error: AuthError) -> AuthRejection {
-        AuthRejection(self.server.reject(error))
-    }
-}
+pub struct OAuthToken(pub VerifiedToken);
 
 impl Deref for OAuthToken {
-    type Target = AccessToken;
+    type Target = VerifiedToken;
 
-    fn deref(&self) -> &AccessToken {
-        &self.token
+    fn deref(&self) -> &VerifiedToken {
+        &self.0
     }
 }
 
@@ -104,10 +64,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let server = ResourceServer::from_ref(state);
-        match server.authenticate(&parts.headers).await {
-            Ok(token) => Ok(Self { token, server }),
-            Err(error) => Err(AuthRejection(server.reject(error))),
-        }
+        Ok(Self(server.verify_request(&parts.headers).await?))
     }
 }
 

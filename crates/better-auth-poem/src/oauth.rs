@@ -1,11 +1,11 @@
 //! The `OAuthToken` extractor and the protected-resource metadata endpoint (feature
 //! `resource-server`).
 
-use std::{ops::Deref, sync::Arc};
+use std::ops::Deref;
 
 use better_auth_core::{
-    AuthError, Rejection,
-    resource_server::{AccessToken, ResourceServer, ScopeRequirement},
+    Rejection,
+    resource_server::{ResourceServer, VerifiedToken},
 };
 use poem::{FromRequest, Request, RequestBody, Result, RouteMethod, endpoint::make_sync, get};
 
@@ -18,8 +18,10 @@ use crate::{AuthRejection, response::poem_response};
 /// resource's metadata (serve it with [`protected_resource_metadata`]); 503 when the provider
 /// cannot be asked. It needs no [`BetterAuth`](crate::BetterAuth) middleware.
 ///
-/// Scopes: `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`;
-/// a token without them is a 403 `insufficient_scope` naming them.
+/// It derefs to the core's [`VerifiedToken`], which derefs to the
+/// [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
+/// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
+/// without them is a 403 `insufficient_scope` naming them.
 ///
 /// ```
 /// use better_auth_poem::{AuthRejection, OAuthToken, core::resource_server::ResourceServer};
@@ -43,52 +45,13 @@ use crate::{AuthRejection, response::poem_response};
 /// }
 /// ```
 #[derive(Debug, Clone)]
-pub struct OAuthToken {
-    token: Arc<AccessToken>,
-    server: ResourceServer,
-}
-
-impl OAuthToken {
-    /// The verified token, shared.
-    pub fn token(&self) -> &Arc<AccessToken> {
-        &self.token
-    }
-
-    /// Every one of `scopes`, or a 403 `insufficient_scope` naming the missing ones.
-    pub fn require_scopes<S: Into<String>>(
-        &self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Result<(), AuthRejection> {
-        self.require(&ScopeRequirement::all_of(scopes))
-    }
-
-    /// At least one of `scopes`, or a 403 `insufficient_scope` naming them.
-    pub fn require_any_scope<S: Into<String>>(
-        &self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Result<(), AuthRejection> {
-        self.require(&ScopeRequirement::any_of(scopes))
-    }
-
-    /// `requirement`, or a 403 `insufficient_scope`.
-    pub fn require(&self, requirement: &ScopeRequirement) -> Result<(), AuthRejection> {
-        self.server
-            .require(&self.token, requirement)
-            .map_err(|error| self.reject(error))
-    }
-
-    /// A refusal rendered by the resource server (RFC 6750 challenge), for a handler's own
-    /// checks.
-    pub fn reject(&self, error: AuthError) -> AuthRejection {
-        AuthRejection(self.server.reject(error))
-    }
-}
+pub struct OAuthToken(pub VerifiedToken);
 
 impl Deref for OAuthToken {
-    type Target = AccessToken;
+    type Target = VerifiedToken;
 
-    fn deref(&self) -> &AccessToken {
-        &self.token
+    fn deref(&self) -> &VerifiedToken {
+        &self.0
     }
 }
 
@@ -100,12 +63,9 @@ impl<'a> FromRequest<'a> for OAuthToken {
             ))
             .into());
         };
-        match server.authenticate(req.headers()).await {
-            Ok(token) => Ok(Self {
-                token,
-                server: server.clone(),
-            }),
-            Err(error) => Err(AuthRejection(server.reject(error)).into()),
+        match server.verify_request(req.headers()).await {
+            Ok(token) => Ok(Self(token)),
+            Err(rejection) => Err(AuthRejection(rejection).into()),
         }
     }
 }

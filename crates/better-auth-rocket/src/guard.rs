@@ -15,7 +15,7 @@ use rocket::{
 use crate::{AuthRejection, response::store};
 
 /// Rocket's header map, read by the core.
-struct Headers<'a, 'r>(&'a HeaderMap<'r>);
+pub(crate) struct Headers<'a, 'r>(pub(crate) &'a HeaderMap<'r>);
 
 impl RequestHeaders for Headers<'_, '_> {
     fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> + 'a {

@@ -1,11 +1,11 @@
 //! The `OAuthToken` request guard and the protected-resource metadata route (feature
 //! `resource-server`).
 
-use std::{ops::Deref, sync::Arc};
+use std::ops::Deref;
 
 use better_auth_core::{
-    AuthError, Rejection, http,
-    resource_server::{AccessToken, ResourceServer, ScopeRequirement},
+    Rejection,
+    resource_server::{ResourceServer, VerifiedToken},
 };
 use rocket::{
     Data, Request, Route,
@@ -17,6 +17,7 @@ use rocket::{
 
 use crate::{
     AuthRejection,
+    guard::Headers,
     response::{respond, store},
 };
 
@@ -28,21 +29,6 @@ fn resource_server<'r>(request: &'r Request<'_>) -> Result<&'r ResourceServer, A
     })
 }
 
-/// The request's headers as the core's `http::HeaderMap` (Rocket is on another `http`
-/// version); a header `http` 1 cannot represent is left out.
-fn headers(request: &Request<'_>) -> http::HeaderMap {
-    let mut headers = http::HeaderMap::with_capacity(request.headers().len());
-    for header in request.headers().iter() {
-        if let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(header.name().as_str().as_bytes()),
-            http::HeaderValue::from_str(header.value()),
-        ) {
-            headers.append(name, value);
-        }
-    }
-    headers
-}
-
 /// A verified OAuth access token of Better Auth's OAuth provider, for the [`ResourceServer`]
 /// the rocket manages (`.manage(resource_server)`): `Authorization: Bearer`, a JWT checked with
 /// the provider's keys or an opaque token introspected. A request without a good token fails
@@ -51,6 +37,8 @@ fn headers(request: &Request<'_>) -> http::HeaderMap {
 /// the resource's metadata) for [`catchers`](crate::catchers), which send it: register them.
 /// Serve the metadata with [`protected_resource_metadata`].
 ///
+/// It derefs to the core's [`VerifiedToken`], which derefs to the
+/// [`AccessToken`](better_auth_core::resource_server::AccessToken).
 /// `Result<OAuthToken, AuthRejection>` hands the refusal to the handler instead. Scopes:
 /// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
 /// without them is a 403 `insufficient_scope` naming them, an [`AuthRejection`] (a
@@ -76,52 +64,13 @@ fn headers(request: &Request<'_>) -> http::HeaderMap {
 /// }
 /// ```
 #[derive(Debug, Clone)]
-pub struct OAuthToken {
-    token: Arc<AccessToken>,
-    server: ResourceServer,
-}
-
-impl OAuthToken {
-    /// The verified token, shared.
-    pub fn token(&self) -> &Arc<AccessToken> {
-        &self.token
-    }
-
-    /// Every one of `scopes`, or a 403 `insufficient_scope` naming the missing ones.
-    pub fn require_scopes<S: Into<String>>(
-        &self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Result<(), AuthRejection> {
-        self.require(&ScopeRequirement::all_of(scopes))
-    }
-
-    /// At least one of `scopes`, or a 403 `insufficient_scope` naming them.
-    pub fn require_any_scope<S: Into<String>>(
-        &self,
-        scopes: impl IntoIterator<Item = S>,
-    ) -> Result<(), AuthRejection> {
-        self.require(&ScopeRequirement::any_of(scopes))
-    }
-
-    /// `requirement`, or a 403 `insufficient_scope`.
-    pub fn require(&self, requirement: &ScopeRequirement) -> Result<(), AuthRejection> {
-        self.server
-            .require(&self.token, requirement)
-            .map_err(|error| self.reject(error))
-    }
-
-    /// A refusal rendered by the resource server (RFC 6750 challenge), for a handler's own
-    /// checks.
-    pub fn reject(&self, error: AuthError) -> AuthRejection {
-        AuthRejection(self.server.reject(error))
-    }
-}
+pub struct OAuthToken(pub VerifiedToken);
 
 impl Deref for OAuthToken {
-    type Target = AccessToken;
+    type Target = VerifiedToken;
 
-    fn deref(&self) -> &AccessToken {
-        &self.token
+    fn deref(&self) -> &VerifiedToken {
+        &self.0
     }
 }
 
@@ -140,12 +89,9 @@ impl<'r> FromRequest<'r> for OAuthToken {
             Ok(server) => server,
             Err(rejection) => return fail(request, rejection),
         };
-        match server.authenticate(&headers(request)).await {
-            Ok(token) => Outcome::Success(Self {
-                token,
-                server: server.clone(),
-            }),
-            Err(error) => fail(request, AuthRejection(server.reject(error))),
+        match server.verify_request(&Headers(request.headers())).await {
+            Ok(token) => Outcome::Success(Self(token)),
+            Err(rejection) => fail(request, AuthRejection(rejection)),
         }
     }
 }

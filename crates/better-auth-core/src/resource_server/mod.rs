@@ -21,6 +21,7 @@ mod env;
 mod introspection;
 mod metadata;
 mod scopes;
+mod verified;
 
 use std::{sync::Arc, time::Duration};
 
@@ -35,10 +36,12 @@ pub use env::{
 pub use introspection::{ClientAuthMethod, IntrospectionOptions};
 pub use metadata::{ProtectedResourceMetadata, WELL_KNOWN};
 pub use scopes::ScopeRequirement;
+pub use verified::VerifiedToken;
 
 use crate::{
     config::{ConfigError, auth_endpoint, parse_url},
     error::AuthError,
+    headers::RequestHeaders,
     jwt::{
         JwksVerifier, JwtClaims, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier,
         looks_like_jwt,
@@ -160,10 +163,26 @@ impl ResourceServer {
     /// is read (no cookie, no query or form token).
     pub async fn authenticate(
         &self,
-        headers: &http::HeaderMap,
+        headers: &(impl RequestHeaders + Sync),
     ) -> Result<Arc<AccessToken>, AuthError> {
         let token = bearer_token(headers)?;
         self.verify_token(token).await
+    }
+
+    /// What the adapters' extractors run: [`authenticate`](Self::authenticate), the token
+    /// kept with this server (for its scope guards) or the refusal rendered
+    /// ([`reject`](Self::reject)).
+    pub async fn verify_request(
+        &self,
+        headers: &(impl RequestHeaders + Sync),
+    ) -> Result<VerifiedToken, Rejection> {
+        match self.authenticate(headers).await {
+            Ok(token) => Ok(VerifiedToken {
+                token,
+                server: self.clone(),
+            }),
+            Err(error) => Err(self.reject(error)),
+        }
     }
 
     /// Verifies one access token: a JWT locally, an opaque token by introspection.
@@ -310,19 +329,21 @@ impl ResourceServer {
 /// The token of `Authorization: Bearer <token>` (scheme without case, RFC 6750 §2.1). No
 /// header, or another scheme: no credentials; two headers, or a token that is not a
 /// `b64token`: malformed.
-fn bearer_token(headers: &http::HeaderMap) -> Result<&str, AuthError> {
-    let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return match headers.contains_key(http::header::AUTHORIZATION) {
-            true => Err(AuthError::MalformedCredentials {
+fn bearer_token(headers: &impl RequestHeaders) -> Result<&str, AuthError> {
+    let mut values = headers.values(AUTHORIZATION);
+    let value = match (values.next(), values.next()) {
+        (None, _) => return Err(AuthError::MissingCredentials),
+        (Some(value), None) => value,
+        (Some(_), Some(_)) => {
+            return Err(AuthError::MalformedCredentials {
                 reason: "more than one Authorization header",
-            }),
-            false => Err(AuthError::MissingCredentials),
-        };
+            });
+        }
     };
-    let value = value
-        .to_str()
-        .map_err(|_| AuthError::MalformedCredentials {
+    let value = std::str::from_utf8(value)
+        .ok()
+        .filter(|value| value.is_ascii())
+        .ok_or(AuthError::MalformedCredentials {
             reason: "the Authorization header is not ASCII",
         })?;
     let Some((scheme, token)) = value.split_once(' ') else {
@@ -349,6 +370,9 @@ fn bearer_token(headers: &http::HeaderMap) -> Result<&str, AuthError> {
     }
     Ok(token)
 }
+
+/// The header of bearer tokens (RFC 6750 §2.1).
+const AUTHORIZATION: &str = "authorization";
 
 /// Makes the JWT verifier from the key cache settings and the claim rules.
 type MakeVerifier = Box<dyn FnOnce(KeyCacheOptions, JwtValidation) -> JwksVerifier + Send>;
