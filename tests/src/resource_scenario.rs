@@ -51,7 +51,9 @@ fn challenge_of(headers: &HeaderMap) -> String {
 fn assert_invalid_token(what: &str, answer: &Answer, metadata_url: &str) {
     assert_eq!(answer.status, 401, "{what}: {}", answer.body);
     assert!(
-        answer.challenge.starts_with(r#"Bearer error="invalid_token""#),
+        answer
+            .challenge
+            .starts_with(r#"Bearer error="invalid_token""#),
         "{what}: {}",
         answer.challenge
     );
@@ -113,7 +115,10 @@ pub async fn run(binary: &str) {
         .await;
     assert_eq!(status, 200, "{metadata}");
     assert_eq!(metadata["resource"], RES);
-    assert_eq!(metadata["authorization_servers"], json!([provider.issuer()]));
+    assert_eq!(
+        metadata["authorization_servers"],
+        json!([provider.issuer()])
+    );
     assert_eq!(metadata["bearer_methods_supported"], json!(["header"]));
     assert_eq!(
         metadata["scopes_supported"],
@@ -214,12 +219,7 @@ pub async fn run(binary: &str) {
     // A user's token (authorization code + PKCE): the user is the subject.
     let web = provider.create_web_client().await;
     let user = provider
-        .authorization_code_token(
-            &alice.cookie_header(),
-            &web,
-            "openid read:items",
-            Some(RES),
-        )
+        .authorization_code_token(&alice.cookie_header(), &web, "openid read:items", Some(RES))
         .await;
     let answer = call(&service, Method::GET, Some(&user.access_token)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
