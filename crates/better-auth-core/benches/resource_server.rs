@@ -10,8 +10,6 @@
 
 use std::hint::black_box;
 
-use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
     jwt::{Jwk, StaticKeys, TokenVerifier},
     resource_server::ResourceServer,
@@ -26,7 +24,6 @@ const BASE: &str = "https://auth.example.com";
 
 /// An access token as Better Auth's OAuth provider issues it for a user (facts A6), and its key.
 fn access_token() -> (String, Jwk) {
-    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
     let now = chrono::Utc::now().timestamp();
     let claims = json!({
         "sub": "N3fwbt6SZLl0scIL397KVd1hZuZByJHb",
@@ -38,15 +35,7 @@ fn access_token() -> (String, Jwk) {
         "jti": "Zq8mXw2LkT5rVb9NcY3hJf6GdS1aPe0U",
     });
     let header = json!({"alg": "EdDSA", "kid": "bench-key", "typ": "at+jwt"});
-    let input = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
-    );
-    let pair = Ed25519KeyPair::generate().expect("a key pair");
-    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref()), "kid": "bench-key", "alg": "EdDSA"});
-    let token = format!("{input}.{}", b64(pair.sign(input.as_bytes()).as_ref()));
-    (token, serde_json::from_value(jwk).expect("a JWK"))
+    support::jwt::eddsa_signed(&header, &claims)
 }
 
 fn server(jwk: Jwk) -> ResourceServer {

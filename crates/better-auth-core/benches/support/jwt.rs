@@ -23,18 +23,10 @@ pub(crate) fn better_auth_claims() -> serde_json::Value {
 /// A token as Better Auth's JWT plugin issues it (EdDSA, the user's fields as claims, an hour
 /// to live), and a verifier holding its key (keys loaded).
 pub(crate) async fn eddsa_token_and_verifier() -> (String, JwksVerifier) {
-    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
-    let claims = better_auth_claims();
-    let header = json!({"alg": "EdDSA", "kid": "bench-key"});
-    let input = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
+    let (token, jwk) = eddsa_signed(
+        &json!({"alg": "EdDSA", "kid": "bench-key"}),
+        &better_auth_claims(),
     );
-    let pair = Ed25519KeyPair::generate().expect("a key pair");
-    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref()), "kid": "bench-key", "alg": "EdDSA"});
-    let jwk: Jwk = serde_json::from_value(jwk).expect("a JWK");
-    let token = format!("{input}.{}", b64(pair.sign(input.as_bytes()).as_ref()));
     let verifier = JwksVerifier::new(
         StaticKeys::new(vec![jwk]),
         KeyCacheOptions::default(),
@@ -42,4 +34,21 @@ pub(crate) async fn eddsa_token_and_verifier() -> (String, JwksVerifier) {
     );
     verifier.refresh().await.expect("static keys load");
     (token, verifier)
+}
+
+/// `header.claims` signed with a new Ed25519 key (`kid` `bench-key`), and that key's JWK.
+pub(crate) fn eddsa_signed(
+    header: &serde_json::Value,
+    claims: &serde_json::Value,
+) -> (String, Jwk) {
+    let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let pair = Ed25519KeyPair::generate().expect("a key pair");
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(pair.public_key().as_ref()), "kid": "bench-key", "alg": "EdDSA"});
+    let token = format!("{input}.{}", b64(pair.sign(input.as_bytes()).as_ref()));
+    (token, serde_json::from_value(jwk).expect("a JWK"))
 }
