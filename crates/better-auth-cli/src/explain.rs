@@ -615,6 +615,9 @@ pub fn explanation(code: &str) -> &'static str {
             "the user is not (or no longer) a member of the session's active organization"
         }
         "missing_permission" => "the member's roles do not grant the permission the route requires",
+        "insufficient_scope" => {
+            "the OAuth access token was not granted the scopes the route requires (ask for them when getting the token)"
+        }
         "invalid_permission_check" => "the has-permission body is not one Better Auth accepts",
         "invalid_role_definition" => {
             "a dynamic role of the organization has a malformed permission (Better Auth answers 500 too)"
