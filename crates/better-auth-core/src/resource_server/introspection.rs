@@ -303,10 +303,25 @@ mod tests {
         assert_eq!(token.format, TokenFormat::Opaque);
         assert!(token.has_scope("write:items"));
         assert!(!token.claims.contains_key("active"));
+        // Better Auth answers an inactive token with `{"active": false}` alone; claims beside
+        // anything but `"active": true` must not make it pass either.
+        let claims = json!({"iss": "http://as/api/auth", "client_id": "c", "exp": 2_000_000_000,
+            "scope": "read:items"});
+        let with = |active: Option<Value>| {
+            let mut answer = claims.clone();
+            if let Some(active) = active {
+                answer["active"] = active;
+            }
+            answer
+        };
         for inactive in [
             json!({"active": false}),
             json!({"active": "true"}),
             json!({}),
+            with(Some(json!(false))),
+            with(Some(json!("true"))),
+            with(Some(json!(1))),
+            with(None),
         ] {
             assert!(matches!(
                 answer(inactive),
