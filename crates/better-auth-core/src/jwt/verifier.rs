@@ -29,6 +29,19 @@ pub struct FetchOptions {
     pub max_body_bytes: usize,
 }
 
+impl FetchOptions {
+    /// The HTTP key source for `url` with these settings (a startup error if the client
+    /// cannot be built).
+    pub(crate) fn http_source(self, url: Url) -> Result<HttpJwks, ConfigError> {
+        HttpJwks::new(url, self.timeout, self.max_body_bytes).map_err(|error| {
+            ConfigError::Connect {
+                backend: "jwks",
+                source: Box::new(error),
+            }
+        })
+    }
+}
+
 impl Default for FetchOptions {
     fn default() -> Self {
         Self {
@@ -97,13 +110,7 @@ impl JwksVerifier {
         options: KeyCacheOptions,
         validation: JwtValidation,
     ) -> Result<Self, ConfigError> {
-        let source = HttpJwks::new(url, fetch.timeout, fetch.max_body_bytes).map_err(|error| {
-            ConfigError::Connect {
-                backend: "jwks",
-                source: Box::new(error),
-            }
-        })?;
-        Ok(Self::new(source, options, validation))
+        Ok(Self::new(fetch.http_source(url)?, options, validation))
     }
 
     /// Better Auth's defaults for the server at `base_url` (`BETTER_AUTH_URL`): keys from

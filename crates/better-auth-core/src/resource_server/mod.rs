@@ -514,7 +514,7 @@ impl ResourceServerBuilder {
             None => {
                 let url = match self.jwks_url {
                     Some(url) => url,
-                    None => parse_url(RESOURCE, &format!("{}/jwks", self.issuer))?,
+                    None => parse_url(OAUTH_ISSUER, &format!("{}/jwks", self.issuer))?,
                 };
                 JwksVerifier::from_url(
                     url,
@@ -551,9 +551,8 @@ impl ResourceServerBuilder {
             resource_name: self.resource_name,
             resource_documentation: self.resource_documentation,
         };
-        let metadata_json = serde_json::to_vec(&metadata)
-            .map_err(|error| ConfigError::InvalidSchema(error.to_string()))?
-            .into();
+        // A struct of strings and lists of strings: serializing it cannot fail.
+        let metadata_json = serde_json::to_vec(&metadata).unwrap_or_default().into();
         Ok(ResourceServer {
             inner: Arc::new(Inner {
                 metadata_url: metadata::metadata_url(&self.resource_url),

@@ -7,7 +7,7 @@ use url::Url;
 
 use crate::{
     config::ConfigError,
-    jwt::{FetchOptions, HttpJwks, JwksVerifier, KeyCacheOptions, KeySource, key_cache::KeyCache},
+    jwt::{FetchOptions, JwksVerifier, KeyCacheOptions, KeySource, key_cache::KeyCache},
 };
 
 /// The `iss` Better Auth writes when it has no base URL.
@@ -62,13 +62,7 @@ impl CookieCacheKeys {
         options: KeyCacheOptions,
         issuer: impl Into<String>,
     ) -> Result<Self, ConfigError> {
-        let source = HttpJwks::new(url, fetch.timeout, fetch.max_body_bytes).map_err(|error| {
-            ConfigError::Connect {
-                backend: "jwks",
-                source: Box::new(error),
-            }
-        })?;
-        Ok(Self::new(source, options, issuer))
+        Ok(Self::new(fetch.http_source(url)?, options, issuer))
     }
 
     /// Better Auth's defaults for the server at `base_url` (`BETTER_AUTH_URL`): keys from its
