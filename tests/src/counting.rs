@@ -62,13 +62,13 @@ impl SessionStore for CountingStore {
     /// A batch is one query too (none for no tokens).
     async fn find_sessions(
         &self,
-        tokens: &[&str],
-    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        if !tokens.is_empty() {
+        queries: &[better_auth_core::store::SessionQuery<'_>],
+    ) -> Vec<better_auth_core::store::SessionAnswer> {
+        if !queries.is_empty() {
             self.lookups.fetch_add(1, Ordering::SeqCst);
         }
-        self.tokens.fetch_add(tokens.len(), Ordering::SeqCst);
-        self.inner.find_sessions(tokens).await
+        self.tokens.fetch_add(queries.len(), Ordering::SeqCst);
+        self.inner.find_sessions(queries).await
     }
 
     async fn extend_session(

@@ -45,7 +45,11 @@ pub(crate) async fn outcome(req: &HttpRequest) -> Result<AuthOutcome, AuthReject
         return Ok(outcome.clone());
     }
     let outcome = auth
-        .authenticate_request(req.method().as_str(), &Headers(req.headers()))
+        .authenticate_request_from(
+            req.peer_addr().map(|peer| peer.ip()),
+            req.method().as_str(),
+            &Headers(req.headers()),
+        )
         .await;
     req.extensions_mut().insert(outcome.clone());
     Ok(outcome)

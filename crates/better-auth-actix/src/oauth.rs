@@ -72,7 +72,10 @@ impl FromRequest for OAuthToken {
         let server = resource_server(req);
         let req = req.clone();
         Box::pin(async move {
-            let token = server?.verify_request(&Headers(req.headers())).await?;
+            let peer = req.peer_addr().map(|peer| peer.ip());
+            let token = server?
+                .verify_request_from(peer, &Headers(req.headers()))
+                .await?;
             Ok(Self(token))
         })
     }

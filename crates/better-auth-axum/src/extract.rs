@@ -68,6 +68,16 @@ impl Deref for AuthUser {
     }
 }
 
+/// The peer of the request's connection: axum's `ConnectInfo<SocketAddr>`, there when the app
+/// is served with `into_make_service_with_connect_info::<SocketAddr>()` (without it the client
+/// is unknown, and what is counted per client cannot be: see `better_auth_core::client`).
+pub(crate) fn peer(parts: &Parts) -> Option<std::net::IpAddr> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
 /// The request's outcome: the one an extractor already made for this authenticator, or a new
 /// one, kept in the extensions.
 async fn outcome(parts: &mut Parts, auth: &Authenticator) -> AuthOutcome {
@@ -77,7 +87,7 @@ async fn outcome(parts: &mut Parts, auth: &Authenticator) -> AuthOutcome {
         return outcome.clone();
     }
     let outcome = auth
-        .authenticate_request(parts.method.as_str(), &parts.headers)
+        .authenticate_request_from(peer(parts), parts.method.as_str(), &parts.headers)
         .await;
     parts.extensions.insert(outcome.clone());
     outcome

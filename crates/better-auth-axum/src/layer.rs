@@ -120,8 +120,12 @@ where
             let outcome = match parts.extensions.get::<AuthOutcome>() {
                 Some(outcome) if outcome.is_from(&auth) => outcome.clone(),
                 _ => {
-                    auth.authenticate_request(parts.method.as_str(), &parts.headers)
-                        .await
+                    auth.authenticate_request_from(
+                        crate::extract::peer(&parts),
+                        parts.method.as_str(),
+                        &parts.headers,
+                    )
+                    .await
                 }
             };
             if require_user && let Err(rejection) = outcome.required() {

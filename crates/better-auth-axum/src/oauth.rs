@@ -64,7 +64,10 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let server = ResourceServer::from_ref(state);
-        Ok(Self(server.verify_request(&parts.headers).await?))
+        let peer = crate::extract::peer(parts);
+        Ok(Self(
+            server.verify_request_from(peer, &parts.headers).await?,
+        ))
     }
 }
 

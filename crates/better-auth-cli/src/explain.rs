@@ -594,6 +594,9 @@ pub fn explanation(code: &str) -> &'static str {
         "api_key_rate_limited" => {
             "the API key went over its rate limit; retry after the window (Retry-After)"
         }
+        "rate_limited" => {
+            "this client asked too much of Better Auth: its rate limit for the client's address, or its budget of lookups that found nothing (BETTER_AUTH_MISS_BUDGET); retry after Retry-After"
+        }
         "api_key_not_user_owned" => {
             "the API key's referenceId is no user (an organization's key): it cannot stand for a session"
         }

@@ -20,8 +20,20 @@ use crate::{
 /// [`Authenticated`]): the membership, the typed views of its fields.
 #[derive(Debug, Default)]
 pub(crate) struct RequestLookups {
+    /// The client's address, when known (see [`Authenticated::client`]).
+    client: Option<std::net::IpAddr>,
     membership: OnceCell<Result<Membership, AuthError>>,
     fields: crate::typed_fields::TypedFields,
+}
+
+impl RequestLookups {
+    /// The lookups of a request from `client`.
+    pub(crate) fn for_client(client: Option<std::net::IpAddr>) -> Self {
+        Self {
+            client,
+            ..Self::default()
+        }
+    }
 }
 
 /// An authenticated request's identity, with the guards of [`Identity`] answering
@@ -60,6 +72,14 @@ impl Authenticated {
         }
     }
 
+    /// The address of the client that sent the request, when the adapter knows it: the peer
+    /// of the connection, or, behind a trusted proxy (`BETTER_AUTH_TRUSTED_PROXIES`), the
+    /// address it forwarded. Calls to Better Auth made for this request carry it (see
+    /// [`client`](crate::client)).
+    pub fn client(&self) -> Option<std::net::IpAddr> {
+        self.lookups.client
+    }
+
     /// The user's membership of the session's active organization (organization plugin): the
     /// `member` row and its `organization`, looked up the first time a handler asks (once per
     /// request). Refused with 403 `no_active_organization` (no session, or no active
@@ -77,7 +97,7 @@ impl Authenticated {
             .membership
             .get_or_init(|| async {
                 self.authenticator
-                    .membership(&self.identity)
+                    .membership(&self.identity, self.client())
                     .await
                     .inspect_err(AuthError::log)
             })

@@ -89,7 +89,7 @@ impl Authenticated {
         let membership = match &body.organization_id {
             Some(organization_id) => self
                 .authenticator()
-                .membership_in(self.identity(), organization_id)
+                .membership_in(self.identity(), organization_id, self.client())
                 .await
                 .map_err(|error| self.authenticator().reject(error))?,
             None => self.membership().await?,
@@ -126,7 +126,7 @@ impl Authenticated {
         check: PermissionQuery<'_>,
     ) -> Result<bool, Rejection> {
         self.authenticator()
-            .organization_verdict(self.identity(), membership, check)
+            .organization_verdict(self.identity(), membership, check, self.client())
             .await
             .map_err(|error| self.authenticator().reject(error))
     }

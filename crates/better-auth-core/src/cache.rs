@@ -173,7 +173,7 @@ impl<S: SessionStore + ?Sized> CachedStore<S> {
     /// batch, shared with concurrent lookups of the same token). An inherent method: callers
     /// holding the concrete type skip the boxed future of the `SessionStore` trait object.
     pub async fn lookup(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        self.lookup.find(token, None).await
+        self.lookup.find(token, None, None).await
     }
 
     /// Drops the cached answer for one token (e.g. after a sign-out this service saw).

@@ -144,12 +144,22 @@ pub enum AuthError {
         /// The guard's machine-readable code.
         code: &'static str,
     },
+    /// This client asked too much of Better Auth: its rate limit for the client's address
+    /// answered 429 (remote mode's `get-session`, the OAuth provider's introspection), or
+    /// the client spent its budget of lookups that found nothing
+    /// ([`MissBudget`](crate::client::MissBudget)). 429 with `Retry-After`, for this client
+    /// only; never a 503 for everyone.
+    #[error("too many requests from this client; try again in {} ms", retry_after.as_millis())]
+    RateLimited {
+        /// How long until the client may try again.
+        retry_after: Duration,
+    },
     /// The key set could not be fetched and no usable key is at hand for this token.
     #[error("token keys unavailable: {0}")]
     JwksUnavailable(BackendError),
     /// A backend (database, Redis, ...) could not answer.
     #[error(transparent)]
-    Backend(#[from] BackendError),
+    Backend(BackendError),
     /// The app is not set up to authenticate (e.g. no authenticator in the framework's state):
     /// a programming mistake, answered with 500 and logged with the fix.
     #[error("authentication is not configured: {fix}")]
@@ -175,7 +185,9 @@ impl AuthError {
             Self::UnknownKey => "unknown_key",
             Self::JwksUnavailable(error) => match error.kind {
                 BackendErrorKind::Timeout => "jwks_timeout",
-                BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => "jwks_unavailable",
+                BackendErrorKind::Unavailable
+                | BackendErrorKind::InvalidData
+                | BackendErrorKind::RateLimited => "jwks_unavailable",
             },
             Self::InvalidApiKey { .. } => "invalid_api_key",
             Self::ApiKeyExpired => "api_key_expired",
@@ -194,6 +206,7 @@ impl AuthError {
             Self::InvalidPermissionCheck { .. } => "invalid_permission_check",
             Self::AccessControl(error) => error.code(),
             Self::InsufficientScope { .. } => "insufficient_scope",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Forbidden { code } => code,
             Self::Backend(error) => error.code(),
             Self::Misconfigured { .. } => "misconfigured",
@@ -232,6 +245,7 @@ impl AuthError {
         "not_a_member",
         "missing_permission",
         "insufficient_scope",
+        "rate_limited",
         "invalid_permission_check",
         "invalid_role_definition",
         "unsupported_resource",
@@ -243,8 +257,8 @@ impl AuthError {
         "fields_mismatch",
     ];
 
-    /// Every status [`status`](Self::status) can give: 401, 403, 429 (an exhausted API key),
-    /// 500 (a misconfigured app) and 503. Adapters that route errors by status (Rocket's
+    /// Every status [`status`](Self::status) can give: 400, 401, 403, 429 (an exhausted API
+    /// key, a client over its rate limit), 500 (a misconfigured app) and 503. Adapters that route errors by status (Rocket's
     /// catchers) cover these.
     pub const STATUSES: [StatusCode; 6] = [
         StatusCode::BAD_REQUEST,
@@ -272,7 +286,9 @@ impl AuthError {
             | Self::ApiKeyExpired
             | Self::ApiKeyDisabled
             | Self::ApiKeyNotUserOwned => StatusCode::UNAUTHORIZED,
-            Self::ApiKeyExhausted | Self::ApiKeyRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::ApiKeyExhausted | Self::ApiKeyRateLimited { .. } | Self::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::UserBanned
             | Self::MissingOrigin
             | Self::UntrustedOrigin
@@ -309,9 +325,9 @@ impl AuthError {
             Self::UnknownKey => "unknown token signing key",
             Self::JwksUnavailable(error) => match error.kind {
                 BackendErrorKind::Timeout => "token signing keys timed out",
-                BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {
-                    "token signing keys unavailable"
-                }
+                BackendErrorKind::Unavailable
+                | BackendErrorKind::InvalidData
+                | BackendErrorKind::RateLimited => "token signing keys unavailable",
             },
             Self::InvalidApiKey { .. } => "invalid API key",
             Self::ApiKeyExpired => "API key expired",
@@ -328,6 +344,7 @@ impl AuthError {
             Self::NotAMember => "not a member of the active organization",
             Self::MissingPermission => "missing permission",
             Self::InsufficientScope { .. } => "insufficient scope",
+            Self::RateLimited { .. } => "too many requests; try again later",
             Self::InvalidPermissionCheck { .. } => "invalid permission check",
             Self::AccessControl(_) => "the permission check failed",
             Self::Forbidden { .. } => "forbidden",
@@ -335,9 +352,9 @@ impl AuthError {
             Self::FieldsMismatch { .. } => "the stored fields do not match the service",
             Self::Backend(error) => match error.kind {
                 BackendErrorKind::Timeout => "authentication backend timed out",
-                BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => {
-                    "authentication backend unavailable"
-                }
+                BackendErrorKind::Unavailable
+                | BackendErrorKind::InvalidData
+                | BackendErrorKind::RateLimited => "authentication backend unavailable",
             },
         }
     }
@@ -358,10 +375,11 @@ impl AuthError {
     }
 
     /// How long the client should wait before trying again: the `Retry-After` header of a
-    /// rate-limited API key (in whole seconds, rounded up, when sent).
+    /// rate-limited API key or client (in whole seconds, rounded up, when sent).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::ApiKeyRateLimited { try_again_in } => Some(*try_again_in),
+            Self::RateLimited { retry_after } => Some(*retry_after),
             _ => None,
         }
     }
@@ -455,6 +473,9 @@ pub enum BackendErrorKind {
     Unavailable,
     /// The backend answered with data that cannot be read (a corrupt row, say).
     InvalidData,
+    /// The backend refused this client for now ([`BackendError::rate_limited`]): the client's
+    /// 429, never a 503.
+    RateLimited,
 }
 
 /// A failure of a backend (database, Redis, JWKS endpoint, ...). Maps to 503.
@@ -464,6 +485,19 @@ pub struct BackendError {
     backend: &'static str,
     detail: String,
     source: Option<BoxError>,
+    /// With [`BackendErrorKind::RateLimited`]: when the client may try again.
+    retry_after: Option<Duration>,
+}
+
+impl From<BackendError> for AuthError {
+    /// A backend failure, or (a [`BackendErrorKind::RateLimited`] answer) the client's own
+    /// refusal: [`AuthError::RateLimited`], a 429 for that client alone.
+    fn from(error: BackendError) -> Self {
+        match (error.kind, error.retry_after) {
+            (BackendErrorKind::RateLimited, Some(retry_after)) => Self::RateLimited { retry_after },
+            _ => Self::Backend(error),
+        }
+    }
 }
 
 impl BackendError {
@@ -474,6 +508,20 @@ impl BackendError {
             backend,
             detail: format!("no answer within {} ms", timeout.as_millis()),
             source: None,
+            retry_after: None,
+        }
+    }
+
+    /// The backend refused this client for now (its rate limit for the client's address, or
+    /// this library's budget of calls per client): a 429 for that client
+    /// ([`AuthError::RateLimited`]), never a 503.
+    pub fn rate_limited(backend: &'static str, retry_after: Duration) -> Self {
+        Self {
+            kind: BackendErrorKind::RateLimited,
+            backend,
+            detail: format!("rate limited for {} ms", retry_after.as_millis()),
+            source: None,
+            retry_after: Some(retry_after),
         }
     }
 
@@ -485,6 +533,7 @@ impl BackendError {
             backend,
             detail: source.to_string(),
             source: Some(source),
+            retry_after: None,
         }
     }
 
@@ -495,6 +544,7 @@ impl BackendError {
             backend,
             detail: detail.into(),
             source: None,
+            retry_after: None,
         }
     }
 
@@ -506,6 +556,7 @@ impl BackendError {
             backend: self.backend,
             detail: self.detail.clone(),
             source: None,
+            retry_after: self.retry_after,
         }
     }
 
@@ -523,6 +574,7 @@ impl BackendError {
     pub fn code(&self) -> &'static str {
         match self.kind {
             BackendErrorKind::Timeout => "backend_timeout",
+            BackendErrorKind::RateLimited => "rate_limited",
             BackendErrorKind::Unavailable | BackendErrorKind::InvalidData => "backend_unavailable",
         }
     }
@@ -541,6 +593,7 @@ impl fmt::Display for BackendError {
             BackendErrorKind::Timeout => "timed out",
             BackendErrorKind::Unavailable => "is unavailable",
             BackendErrorKind::InvalidData => "returned unreadable data",
+            BackendErrorKind::RateLimited => "refused this client for now",
         };
         write!(f, "{} {what}: {}", self.backend, self.detail)
     }
@@ -601,6 +654,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_rate_limited_backend_answer_is_the_clients_429_not_a_503() {
+        let error: AuthError =
+            BackendError::rate_limited("better-auth", Duration::from_secs(7)).into();
+        assert_eq!(error.status().as_u16(), 429);
+        assert_eq!(error.code(), "rate_limited");
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+        let shared: AuthError = BackendError::rate_limited("better-auth", Duration::from_secs(7))
+            .detached_copy()
+            .into();
+        assert_eq!(
+            shared.status().as_u16(),
+            429,
+            "a shared copy keeps the kind"
+        );
+    }
+
     /// One of each variant. The match below has no wildcard: a new variant does not compile
     /// until it is listed here, so the status test cannot miss it.
     fn one_of_each() -> Vec<AuthError> {
@@ -641,6 +711,9 @@ mod tests {
             AuthError::Forbidden { code: "x" },
             AuthError::InsufficientScope {
                 required: "read:items".into(),
+            },
+            AuthError::RateLimited {
+                retry_after: Duration::from_secs(3),
             },
             AuthError::JwksUnavailable(backend()),
             AuthError::Backend(backend()),
@@ -686,9 +759,10 @@ mod tests {
                 AuthError::InvalidPermissionCheck { .. } => 29,
                 AuthError::FieldsMismatch { .. } => 30,
                 AuthError::InsufficientScope { .. } => 31,
+                AuthError::RateLimited { .. } => 32,
             })
             .collect();
-        assert_eq!(listed.len(), 32, "every variant listed once");
+        assert_eq!(listed.len(), 33, "every variant listed once");
         all
     }
 

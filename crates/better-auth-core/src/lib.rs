@@ -14,6 +14,7 @@ pub mod authenticated;
 pub mod authenticator;
 mod authorization;
 pub mod cache;
+pub mod client;
 pub mod config;
 #[cfg(feature = "cookie-cache")]
 pub mod cookie_cache;

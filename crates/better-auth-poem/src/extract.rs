@@ -15,7 +15,11 @@ async fn outcome(req: &Request) -> Result<AuthOutcome, AuthRejection> {
     }
     match req.data::<Authenticator>() {
         Some(auth) => Ok(auth
-            .authenticate_request(req.method().as_str(), req.headers())
+            .authenticate_request_from(
+                req.remote_addr().as_socket_addr().map(|peer| peer.ip()),
+                req.method().as_str(),
+                req.headers(),
+            )
             .await),
         None => Err(AuthRejection(Rejection::misconfigured(
             "no BetterAuth middleware on this route: add `.with(BetterAuth::new(authenticator))`",

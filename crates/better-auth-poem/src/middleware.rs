@@ -80,8 +80,9 @@ impl<E: Endpoint> Endpoint for BetterAuthEndpoint<E> {
         let outcome = match req.extensions().get::<AuthOutcome>() {
             Some(outcome) if outcome.is_from(&self.authenticator) => outcome.clone(),
             _ => {
+                let peer = req.remote_addr().as_socket_addr().map(|peer| peer.ip());
                 self.authenticator
-                    .authenticate_request(req.method().as_str(), req.headers())
+                    .authenticate_request_from(peer, req.method().as_str(), req.headers())
                     .await
             }
         };
@@ -91,10 +92,26 @@ impl<E: Endpoint> Endpoint for BetterAuthEndpoint<E> {
             return Err(AuthRejection::from(rejection).into());
         }
         req.extensions_mut().insert::<AuthOutcome>(outcome.clone());
-        let mut response = self.inner.call(req).await?.into_response();
-        if let Some(refresh) = outcome.take_refresh_headers() {
-            refresh.append_to(response.headers_mut());
+        match self.inner.call(req).await {
+            Ok(response) => {
+                let mut response = response.into_response();
+                if let Some(refresh) = outcome.take_refresh_headers() {
+                    refresh.append_to(response.headers_mut());
+                }
+                Ok(response)
+            }
+            // The handler failed after the session was refreshed: its error response carries
+            // the refresh too, as Better Auth's error responses carry the cookies set before
+            // the error (and as the other adapters do). The error becomes its response then
+            // (`poem::Error::from_response`): same status and body.
+            Err(error) => match outcome.take_refresh_headers() {
+                Some(refresh) => {
+                    let mut response = error.into_response();
+                    refresh.append_to(response.headers_mut());
+                    Err(poem::Error::from_response(response))
+                }
+                None => Err(error),
+            },
         }
-        Ok(response)
     }
 }

@@ -63,7 +63,8 @@ impl<'a> FromRequest<'a> for OAuthToken {
             ))
             .into());
         };
-        match server.verify_request(req.headers()).await {
+        let peer = req.remote_addr().as_socket_addr().map(|peer| peer.ip());
+        match server.verify_request_from(peer, req.headers()).await {
             Ok(token) => Ok(Self(token)),
             Err(rejection) => Err(AuthRejection(rejection).into()),
         }

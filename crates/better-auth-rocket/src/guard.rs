@@ -39,8 +39,12 @@ async fn outcome<'r>(request: &'r Request<'_>) -> Result<&'r AuthOutcome, AuthRe
     let cached = request
         .local_cache_async(async {
             Some(
-                auth.authenticate_request(request.method().as_str(), &Headers(request.headers()))
-                    .await,
+                auth.authenticate_request_from(
+                    request.remote().map(|peer| peer.ip()),
+                    request.method().as_str(),
+                    &Headers(request.headers()),
+                )
+                .await,
             )
         })
         .await;

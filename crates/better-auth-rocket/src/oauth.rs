@@ -89,7 +89,11 @@ impl<'r> FromRequest<'r> for OAuthToken {
             Ok(server) => server,
             Err(rejection) => return fail(request, rejection),
         };
-        match server.verify_request(&Headers(request.headers())).await {
+        let peer = request.remote().map(|peer| peer.ip());
+        match server
+            .verify_request_from(peer, &Headers(request.headers()))
+            .await
+        {
             Ok(token) => Outcome::Success(Self(token)),
             Err(rejection) => fail(request, AuthRejection(rejection)),
         }

@@ -58,7 +58,11 @@ pub(crate) async fn require_access_token(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match server.authenticate(request.headers()).await {
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    match server.authenticate_from(peer, request.headers()).await {
         Ok(token) => {
             request.extensions_mut().insert(token);
             next.run(request).await

@@ -81,10 +81,14 @@ async fn main() -> anyhow::Result<()> {
         ),
     }
 
-    axum::serve(listener, app(auth))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    // The peer address: each client's own rate limit and budget (see better_auth_core::client).
+    axum::serve(
+        listener,
+        app(auth).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

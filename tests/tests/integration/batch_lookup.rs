@@ -1,6 +1,7 @@
 //! `SessionStore::find_sessions` on the REAL backends (PostgreSQL, MariaDB/MySQL, SQLite,
 //! Redis): a batch answers each token as `find_session` does, in the order asked, in one round
-//! trip (one statement, one `MGET` per stage), and fails as a whole.
+//! trip (one statement, one `MGET` per stage); the backend failing fails every token, and a
+//! value that is not a session is that token's answer alone.
 //!
 //! The rows are the test kit's, written as Better Auth writes them (`write_to_database`) into
 //! tables laid out as Better Auth's migrations create them; Redis gets Better Auth's
@@ -9,9 +10,11 @@
 use std::sync::Arc;
 
 use better_auth_core::{
-    SessionRecord, SessionStore,
+    BackendError, SessionRecord, SessionStore,
     model::{Session, User},
-    store::{MySqlStore, PostgresStore, RedisOptions, RedisStore, SqlOptions, SqliteStore},
+    store::{
+        MySqlStore, PostgresStore, RedisOptions, RedisStore, SessionQuery, SqlOptions, SqliteStore,
+    },
 };
 use better_auth_testkit::TestAuth;
 use better_auth_tests::{
@@ -20,6 +23,24 @@ use better_auth_tests::{
 use redis::AsyncCommands;
 use serde_json::json;
 use sqlx::Executor;
+
+/// The batch's answers for `tokens` (no client), or the first token's error.
+async fn ask(
+    store: &dyn SessionStore,
+    tokens: &[&str],
+) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+    store
+        .find_sessions(&SessionQuery::all(tokens))
+        .await
+        .into_iter()
+        .collect()
+}
+
+/// Whether every token of the batch got an error (the backend itself failed).
+async fn every_token_failed(store: &dyn SessionStore, tokens: &[&str]) -> bool {
+    let answers = store.find_sessions(&SessionQuery::all(tokens)).await;
+    answers.len() == tokens.len() && answers.iter().all(Result::is_err)
+}
 
 /// Better Auth's tables as its migrations create them, per backend.
 const POSTGRES_TABLES: [&str; 2] = [
@@ -147,7 +168,7 @@ async fn batch_agrees(
     asked: &[&str],
     not_byte_equal: &[usize],
 ) -> Vec<Option<SessionRecord>> {
-    let batch = store.find_sessions(asked).await.unwrap();
+    let batch = ask(store, asked).await.unwrap();
     assert_eq!(batch.len(), asked.len(), "one answer per token");
     for (index, (token, answer)) in asked.iter().zip(&batch).enumerate() {
         if not_byte_equal.contains(&index) {
@@ -206,7 +227,7 @@ async fn answers_like_single_lookups(store: &dyn SessionStore, s: &Sessions, cas
 /// No tokens, no answers; 200 tokens (beyond the 128 bucket) and 1100 (beyond the largest,
 /// 1024: asked in chunks) are answered at the right positions.
 async fn empty_and_large_batches(store: &dyn SessionStore, s: &Sessions) {
-    assert!(store.find_sessions(&[]).await.unwrap().is_empty());
+    assert!(ask(store, &[]).await.unwrap().is_empty());
     for size in [200, 1100] {
         let misses: Vec<String> = (0..size).map(|n| format!("missing-{n}")).collect();
         let mut asked: Vec<&str> = misses.iter().map(String::as_str).collect();
@@ -217,7 +238,7 @@ async fn empty_and_large_batches(store: &dyn SessionStore, s: &Sessions) {
         if size > 1024 {
             asked[1030] = &s.expired;
         }
-        let batch = store.find_sessions(&asked).await.unwrap();
+        let batch = ask(store, &asked).await.unwrap();
         assert_eq!(batch.len(), size);
         for (index, (token, answer)) in asked.iter().zip(&batch).enumerate() {
             let expected = !token.starts_with("missing-");
@@ -318,7 +339,7 @@ async fn postgres_batch_of_50_is_one_statement() {
     let batched = round_trips(
         || postgres_commits(&pool),
         || async {
-            let batch = store.find_sessions(&asked).await.unwrap();
+            let batch = ask(&store, &asked).await.unwrap();
             assert!(batch.iter().all(Option::is_some));
         },
     )
@@ -359,7 +380,7 @@ async fn mysql_batch_of_50_is_one_select() {
     let batched = round_trips(
         || mysql_selects(&pool),
         || async {
-            let batch = store.find_sessions(&asked).await.unwrap();
+            let batch = ask(&store, &asked).await.unwrap();
             assert!(batch.iter().all(Option::is_some));
         },
     )
@@ -377,8 +398,8 @@ async fn mysql_batch_of_50_is_one_select() {
     assert_eq!(batched, 1, "a batch of 50 is one select");
 }
 
-/// A closed pool (the backend gone): the whole batch is an error, live tokens included; an
-/// empty batch still answers, without asking.
+/// A closed pool (the backend gone): every token of the batch is an error, live tokens
+/// included; an empty batch still answers, without asking.
 async fn sql_failure(db: TestDb) {
     let s = sessions(2);
     write(&db, &s).await;
@@ -388,35 +409,33 @@ async fn sql_failure(db: TestDb) {
     let (error, empty) = match &db {
         TestDb::Postgres(_) => {
             let store = PostgresStore::connect(&url, options).await.unwrap();
-            assert_eq!(store.find_sessions(&asked).await.unwrap().len(), 3);
+            assert_eq!(ask(&store, &asked).await.unwrap().len(), 3);
             store.pool().close().await;
             (
-                store.find_sessions(&asked).await,
-                store.find_sessions(&[]).await,
+                every_token_failed(&store, &asked).await,
+                ask(&store, &[]).await,
             )
         }
         TestDb::MySql(_) => {
             let store = MySqlStore::connect(&url, options).await.unwrap();
-            assert_eq!(store.find_sessions(&asked).await.unwrap().len(), 3);
+            assert_eq!(ask(&store, &asked).await.unwrap().len(), 3);
             store.pool().close().await;
             (
-                store.find_sessions(&asked).await,
-                store.find_sessions(&[]).await,
+                every_token_failed(&store, &asked).await,
+                ask(&store, &[]).await,
             )
         }
         TestDb::Sqlite { .. } => {
             let store = SqliteStore::connect(&url, options).await.unwrap();
-            assert_eq!(store.find_sessions(&asked).await.unwrap().len(), 3);
+            assert_eq!(ask(&store, &asked).await.unwrap().len(), 3);
             store.pool().close().await;
             (
-                store.find_sessions(&asked).await,
-                store.find_sessions(&[]).await,
+                every_token_failed(&store, &asked).await,
+                ask(&store, &[]).await,
             )
         }
     };
-    let error = error.expect_err("a closed pool fails the batch");
-    let status = better_auth_core::AuthError::from(error).status().as_u16();
-    assert_eq!(status, 503);
+    assert!(error, "a closed pool fails every token of the batch");
     assert!(empty.unwrap().is_empty(), "an empty batch asks nothing");
 }
 
@@ -447,12 +466,9 @@ async fn postgres_batch_on_a_dropped_database_fails() {
     let store = PostgresStore::connect(&database.url(), SqlOptions::default())
         .await
         .unwrap();
-    assert_eq!(
-        store.find_sessions(&["a", "b"]).await.unwrap(),
-        [None, None]
-    );
+    assert_eq!(ask(&store, &["a", "b"]).await.unwrap(), [None, None]);
     drop(database); // DROP DATABASE ... WITH (FORCE): our connections are killed.
-    assert!(store.find_sessions(&["a", "b"]).await.is_err());
+    assert!(every_token_failed(&store, &["a", "b"]).await);
 }
 
 // Redis.
@@ -569,23 +585,46 @@ async fn redis_batches_answer_like_single_lookups() {
     let found: Vec<bool> = batch.iter().map(Option::is_some).collect();
     assert_eq!(found, [true, true, false, true, false]);
 
-    // A value that is not Better Auth's JSON fails the whole batch, as it fails its lookup.
+    // A value that is not a session (not JSON; Better Auth's own list of a user's sessions)
+    // is that token's answer alone, no session, and no database fallback: its neighbours in
+    // the batch are answered as if it were not there.
     let _: () = redis
         .set(format!("{prefix}garbage"), "{not json")
         .await
         .unwrap();
-    assert!(store_error(&layered, &[s.live[0].as_str(), "garbage"]).await);
+    let alice = s.kit.store().session(&s.live[0]).unwrap().user_id;
+    let list = format!("active-sessions-{alice}");
+    let _: () = redis
+        .set(
+            format!("{prefix}{list}"),
+            format!(r#"[{{"token":"{}","expiresAt":1}}]"#, s.live[0]),
+        )
+        .await
+        .unwrap();
+    let asked = [
+        s.live[0].as_str(),
+        "garbage",
+        list.as_str(),
+        in_database.live[0].as_str(),
+    ];
+    let answers = ask(&layered, &asked)
+        .await
+        .expect("no token fails the batch");
+    let found: Vec<bool> = answers.iter().map(Option::is_some).collect();
+    assert_eq!(found, [true, false, false, true]);
+    assert_eq!(
+        answers[0].as_ref().unwrap().session.token,
+        s.live[0],
+        "the live session, whatever its neighbours"
+    );
     let _: () = redis
         .del(&[
             format!("{prefix}garbage"),
+            format!("{prefix}{list}"),
             format!("{prefix}revoked-sessions-before-{bob}"),
         ])
         .await
         .unwrap();
-}
-
-async fn store_error(store: &dyn SessionStore, tokens: &[&str]) -> bool {
-    store.find_sessions(tokens).await.is_err()
 }
 
 /// 50 tokens: one `MGET` for the session keys and one for the users' revocation marks, no
@@ -599,7 +638,7 @@ async fn redis_batch_of_50_is_two_mgets() {
     let store = redis_store(&prefix).await;
     let asked: Vec<&str> = s.live.iter().map(String::as_str).collect();
     let (mgets, gets) = (redis_calls("mget").await, redis_calls("get").await);
-    let batch = store.find_sessions(&asked).await.unwrap();
+    let batch = ask(&store, &asked).await.unwrap();
     let (mgets, gets) = (
         redis_calls("mget").await - mgets,
         redis_calls("get").await - gets,
@@ -612,7 +651,7 @@ async fn redis_batch_of_50_is_two_mgets() {
     );
 }
 
-/// Redis cut off: the whole batch is an error; an empty batch asks nothing.
+/// Redis cut off: every token of the batch is an error; an empty batch asks nothing.
 #[tokio::test]
 async fn redis_batch_fails_as_a_whole() {
     let prefix = format!("ba-rs-batch-{}:", unique_suffix());
@@ -631,10 +670,14 @@ async fn redis_batch_fails_as_a_whole() {
         .await
         .unwrap();
     let asked = [s.live[0].as_str(), "no-such-token", s.live[1].as_str()];
-    assert_eq!(store.find_sessions(&asked).await.unwrap().len(), 3);
+    assert_eq!(ask(&store, &asked).await.unwrap().len(), 3);
     proxy.cut();
-    let error = store.find_sessions(&asked).await.expect_err("no answer");
-    let status = better_auth_core::AuthError::from(error).status().as_u16();
-    assert_eq!(status, 503);
-    assert!(store.find_sessions(&[]).await.unwrap().is_empty());
+    let answers = store.find_sessions(&SessionQuery::all(&asked)).await;
+    assert_eq!(answers.len(), 3);
+    for answer in answers {
+        let error = answer.expect_err("no answer for any token");
+        let status = better_auth_core::AuthError::from(error).status().as_u16();
+        assert_eq!(status, 503);
+    }
+    assert!(ask(&store, &[]).await.unwrap().is_empty());
 }

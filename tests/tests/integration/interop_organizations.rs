@@ -69,7 +69,7 @@ fn remote_authenticator(server: &BetterAuthServer, cache: Option<CacheOptions>) 
     config.base_url = Some(url::Url::parse(server.base_url()).unwrap());
     let options = store::RemoteOptions::default();
     let mut builder = Authenticator::builder(config.clone())
-        .session_store(store::RemoteSessionStore::new(&config, options).unwrap())
+        .session_store(store::RemoteSessionStore::new(&config, options.clone()).unwrap())
         .organization_store_arc(Arc::new(
             store::RemoteOrganizationStore::new(&config, options).unwrap(),
         ));

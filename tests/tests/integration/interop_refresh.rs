@@ -287,11 +287,25 @@ async fn remember_me_off_is_not_refreshed_while_its_cookie_comes_along() {
         "Better Auth does not refresh it either: {sent:?}"
     );
 
-    // A `dont_remember` cookie whose signature does not verify does not count.
-    let forged_session = server.sign_in_with(body.clone()).await;
-    let forged = forged_session.cookie_header().replace(
-        "better-auth.dont_remember=true.",
-        "better-auth.dont_remember=true.x",
+    // A `dont_remember` cookie whose signature does not verify does not count: a session
+    // signed in with "remember me", last refreshed two days ago (due), is refreshed with it.
+    let remembered = server
+        .sign_in_with(json!({"email": email, "password": "correct horse battery"}))
+        .await;
+    let written = db
+        .execute(
+            &format!(
+                r#"UPDATE "session" SET "expiresAt" = '{}', "updatedAt" = '{}' WHERE "token" = ?1"#,
+                iso(Utc::now() + chrono::Duration::days(5)),
+                iso(Utc::now() - chrono::Duration::days(2)),
+            ),
+            &remembered.token(),
+        )
+        .await;
+    assert_eq!(written, 1);
+    let forged = format!(
+        "{}; better-auth.dont_remember=true.xWrongSignature",
+        remembered.cookie_header()
     );
     let outcome = auth
         .authenticate_request("GET", &headers(&[("cookie", &forged)]))
@@ -300,15 +314,22 @@ async fn remember_me_off_is_not_refreshed_while_its_cookie_comes_along() {
         outcome.refresh_headers().is_some(),
         "a forged dont_remember is ignored"
     );
+    assert!(session_expiry(&outcome) > Utc::now() + chrono::Duration::days(6));
 
-    // A bearer client sends no such cookie: refreshed to expiresIn, as in Better Auth (B10).
+    // A bearer client sends no such cookie. Better Auth then slides the one-day session to
+    // expiresIn (B10); we never give a session more life than its row shows Better Auth gave
+    // it (`SessionLifetime::bounded_by`): a one-day session is not lengthened here.
     let bearer_session = server.sign_in_with(body).await;
     let bearer = format!("Bearer {}", bearer_session.auth_token.clone().unwrap());
     let by_bearer = auth
         .authenticate_request("GET", &headers(&[("authorization", &bearer)]))
         .await;
-    assert!(by_bearer.refresh_headers().is_some(), "refreshed by bearer");
-    assert!(session_expiry(&by_bearer) > Utc::now() + chrono::Duration::days(6));
+    assert!(by_bearer.result().is_ok());
+    assert!(
+        by_bearer.refresh_headers().is_none(),
+        "a one-day session is not lengthened"
+    );
+    assert!(session_expiry(&by_bearer) < Utc::now() + chrono::Duration::days(2));
 }
 
 /// Redis secondary storage: our refresh rewrites the session key and the user's

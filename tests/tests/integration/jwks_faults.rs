@@ -133,24 +133,34 @@ async fn garbage_error_statuses_and_huge_bodies_are_refused_and_keep_the_last_go
     let token = key.sign(&claims("u1", &server.base_url(), 600));
     assert_unavailable(verifier.verify_token(&token).await);
 
-    for bad in [
-        Behaviour::Status(500),
-        Behaviour::Status(404),
-        Behaviour::Huge(10 * 1024 * 1024),
-    ] {
+    for bad in [Behaviour::Status(500), Behaviour::Huge(10 * 1024 * 1024)] {
         server.set(bad.clone());
         tokio::time::sleep(Duration::from_millis(30)).await;
         assert_unavailable(verifier.verify_token(&token).await);
     }
 
+    // 404: a Better Auth without the JWT plugin publishes no key, so no JWT verifies: a 401
+    // (Better Auth answers such a bearer token with no session), not a 503 for a backend
+    // that is up.
+    server.set(Behaviour::Status(404));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let error = verifier.verify_token(&token).await.unwrap_err();
+    assert_eq!(
+        (error.status().as_u16(), error.code()),
+        (401, "unknown_key")
+    );
+
     server.set(Behaviour::Keys(JwksServer::document(&[key.jwk()])));
     tokio::time::sleep(Duration::from_millis(30)).await;
     verifier.verify_token(&token).await.unwrap();
 
-    // Garbage after a good fetch: the good keys stay.
-    server.set(Behaviour::Garbage);
-    assert!(verifier.refresh().await.is_err());
-    verifier.verify_token(&token).await.unwrap();
+    // Garbage, or a 404, after a good fetch: the good keys stay.
+    for bad in [Behaviour::Garbage, Behaviour::Status(404)] {
+        server.set(bad);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert!(verifier.refresh().await.is_err());
+        verifier.verify_token(&token).await.unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

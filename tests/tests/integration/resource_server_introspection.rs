@@ -151,7 +151,7 @@ async fn the_client_authenticates_as_registered_and_a_refusal_is_a_503() {
     drop(provider);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let refused = right
-        .verify_token("an-opaque-token-never-seen")
+        .verify_token("AnOpaqueTokenNeverSeenBeforeXxYy")
         .await
         .unwrap_err();
     assert!(matches!(refused, AuthError::Backend(_)), "{refused}");

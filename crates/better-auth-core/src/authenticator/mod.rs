@@ -8,7 +8,7 @@
 //! - `outcome.rs`: [`AuthOutcome`], one per request, read as a required or an optional user;
 //! - `builder.rs`: [`AuthenticatorBuilder`].
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use crate::{
     config::AuthConfig,
@@ -165,8 +165,8 @@ impl Authenticator {
             .credential
             .as_ref()
             .map(crate::credentials::Credential::via);
-        match self.identify(&found).await {
-            Ok(Some(verified)) => (Ok(self.refresh_if_due(verified, &found).await.0), via),
+        match self.identify(&found, None).await {
+            Ok(Some(verified)) => (Ok(self.refresh_if_due(verified, &found, None).await.0), via),
             Ok(None) => (Err(AuthError::MissingCredentials), via),
             Err(error) => (Err(error), via),
         }
@@ -179,36 +179,57 @@ impl Authenticator {
     /// refresh when it is due (see [`session_refresh`](crate::session_refresh)), whose headers
     /// the outcome carries ([`AuthOutcome::refresh_headers`]). The [`AuthOutcome`] is read as a
     /// required or an optional user; refusals are logged once, here.
+    ///
+    /// The client is unknown here: prefer
+    /// [`authenticate_request_from`](Self::authenticate_request_from), which the adapters
+    /// call with the peer of the connection.
     pub async fn authenticate_request(
         &self,
         method: &str,
         headers: &impl RequestHeaders,
     ) -> AuthOutcome {
+        self.authenticate_request_from(None, method, headers).await
+    }
+
+    /// [`authenticate_request`](Self::authenticate_request) for a request whose connection
+    /// comes from `peer` (the adapters pass it; `None` when the framework does not say). The
+    /// client is `peer`, or behind a trusted proxy the address it forwards
+    /// ([`AuthConfig::trusted_proxies`]); what is counted per client (calls to Better Auth
+    /// made for it and its rate limit there, its budget of lookups that find nothing) is
+    /// counted for that address: see [`client`](crate::client).
+    pub async fn authenticate_request_from(
+        &self,
+        peer: Option<IpAddr>,
+        method: &str,
+        headers: &impl RequestHeaders,
+    ) -> AuthOutcome {
         use tracing::Instrument as _;
+        let client = self.inner.config.trusted_proxies.client(peer, headers);
         if !crate::telemetry::listened() {
             // Nobody listens: no span to enter, no clock to read.
-            return self.authenticate_in_span(method, headers).await.0;
+            return self.authenticate_in_span(method, headers, client).await.0;
         }
         let span = crate::telemetry::authentication_span();
         let started = std::time::Instant::now();
         let (outcome, via) = self
-            .authenticate_in_span(method, headers)
+            .authenticate_in_span(method, headers, client)
             .instrument(span.clone())
             .await;
         crate::telemetry::authentication_finished(&span, via, outcome.result(), started);
         outcome
     }
 
-    /// [`authenticate_request`](Self::authenticate_request) inside its span: the outcome and
-    /// where the credential was found.
+    /// [`authenticate_request_from`](Self::authenticate_request_from) inside its span: the
+    /// outcome and where the credential was found.
     async fn authenticate_in_span(
         &self,
         method: &str,
         headers: &impl RequestHeaders,
+        client: Option<IpAddr>,
     ) -> (AuthOutcome, Option<crate::Via>) {
         let found = match self.inner.discovery.find(headers) {
             Ok(found) => found,
-            Err(error) => return (AuthOutcome::refused(self.clone(), error), None),
+            Err(error) => return (AuthOutcome::refused(self.clone(), error, client), None),
         };
         let via = found
             .credential
@@ -217,7 +238,7 @@ impl Authenticator {
         // Read now, from the headers; applied after verification (a bad credential is a 401
         // before it is a 403).
         let origin = crate::origin::check(method, headers, &self.inner.trusted_origins);
-        let verified = match self.identify(&found).await {
+        let verified = match self.identify(&found, client).await {
             Ok(Some(verified)) => {
                 if self.inner.config.check_origin && verified.identity.via == crate::Via::Cookie {
                     origin.map(|()| verified)
@@ -230,7 +251,7 @@ impl Authenticator {
         };
         let (result, refresh) = match verified {
             Ok(verified) => {
-                let (identity, refresh) = self.refresh_if_due(verified, &found).await;
+                let (identity, refresh) = self.refresh_if_due(verified, &found, client).await;
                 (Ok(identity), refresh)
             }
             Err(error) => {
@@ -241,7 +262,7 @@ impl Authenticator {
         let device_sessions = (self.inner.config.multi_session && result.is_ok())
             .then(|| DeviceSessions::new(found.device_cookies));
         (
-            AuthOutcome::new(result, self.clone(), device_sessions).with_refresh(refresh),
+            AuthOutcome::new(result, self.clone(), device_sessions, client).with_refresh(refresh),
             via,
         )
     }

@@ -2,7 +2,7 @@
 //! organization and the permission verdicts on it, from the organization store (through the
 //! membership cache when it is on).
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use super::Authenticator;
 use crate::{
@@ -17,24 +17,30 @@ impl Authenticator {
     /// [`AuthError::NoActiveOrganization`] when the request has no session or the session no
     /// active organization, [`AuthError::NotAMember`] when the user is not a member of it, a
     /// 503 when the store cannot answer, a 500 when no organization store is configured.
-    pub(crate) async fn membership(&self, identity: &Identity) -> Result<Membership, AuthError> {
+    pub(crate) async fn membership(
+        &self,
+        identity: &Identity,
+        client: Option<IpAddr>,
+    ) -> Result<Membership, AuthError> {
         let organization_id = identity
             .session
             .as_ref()
             .and_then(|session| session.active_organization_id.as_deref())
             .ok_or(AuthError::NoActiveOrganization)?;
-        self.membership_in(identity, organization_id).await
+        self.membership_in(identity, organization_id, client).await
     }
 
     /// The membership of `identity`'s user in `organization_id` (with the session's active
-    /// team when it is of that organization): [`AuthError::NotAMember`] when there is none,
-    /// [`AuthError::NoActiveOrganization`] for a request without a session.
+    /// team when it is of that organization), asked for `client`: [`AuthError::NotAMember`]
+    /// when there is none, [`AuthError::NoActiveOrganization`] for a request without a
+    /// session.
     pub(crate) async fn membership_in(
         &self,
         identity: &Identity,
         organization_id: &str,
+        client: Option<IpAddr>,
     ) -> Result<Membership, AuthError> {
-        let lookup = lookup(identity, organization_id)?;
+        let lookup = lookup(identity, organization_id)?.for_client(client);
         let store = self.organization_store()?;
         let found = match &self.inner.membership_cache {
             Some(cache) => cache.lookup(store, &lookup).await?,
@@ -51,10 +57,11 @@ impl Authenticator {
         identity: &Identity,
         membership: &Membership,
         check: PermissionQuery<'_>,
+        client: Option<IpAddr>,
     ) -> Result<bool, AuthError> {
         let store = self.organization_store()?;
         if store.decides_permissions() {
-            let lookup = lookup(identity, &membership.organization.id)?;
+            let lookup = lookup(identity, &membership.organization.id)?.for_client(client);
             return Ok(match &self.inner.membership_cache {
                 Some(cache) => cache.verdict(store, &lookup, check).await?,
                 None => store.permission_verdict(&lookup, check).await?,

@@ -32,13 +32,14 @@ impl AuthOutcome {
         result: Result<Identity, AuthError>,
         authenticator: Authenticator,
         device_sessions: Option<DeviceSessions>,
+        client: Option<std::net::IpAddr>,
     ) -> Self {
         Self {
             result,
             authenticator,
             device_sessions: device_sessions.map(Arc::new),
             refresh: None,
-            lookups: Arc::default(),
+            lookups: Arc::new(crate::authenticated::RequestLookups::for_client(client)),
         }
     }
 
@@ -75,9 +76,13 @@ impl AuthOutcome {
     }
 
     /// A request refused before any verification (`error` is logged here).
-    pub(super) fn refused(authenticator: Authenticator, error: AuthError) -> Self {
+    pub(super) fn refused(
+        authenticator: Authenticator,
+        error: AuthError,
+        client: Option<std::net::IpAddr>,
+    ) -> Self {
         error.log();
-        Self::new(Err(error), authenticator, None)
+        Self::new(Err(error), authenticator, None, client)
     }
 
     /// The identity, or the rendered refusal: what a required-user extractor answers.

@@ -2,6 +2,8 @@
 //! cache, the session store (through the in-process cache), the token verifier or the API-key
 //! store; expiry and bans.
 
+use std::net::IpAddr;
+
 use chrono::Utc;
 
 use super::Authenticator;
@@ -22,8 +24,13 @@ pub(super) struct Verified {
 }
 
 impl Authenticator {
-    /// The identity the request's credential proves; `None` without a credential.
-    pub(super) async fn identify(&self, found: &Found) -> Result<Option<Verified>, AuthError> {
+    /// The identity the request's credential proves (looked up for `client`); `None` without
+    /// a credential.
+    pub(super) async fn identify(
+        &self,
+        found: &Found,
+        client: Option<IpAddr>,
+    ) -> Result<Option<Verified>, AuthError> {
         let Some(credential) = &found.credential else {
             return Ok(None);
         };
@@ -54,7 +61,7 @@ impl Authenticator {
                 Identity::from_claims(claims)
             }
             Credential::SessionCookie(_) | Credential::Bearer(_) => {
-                self.verify_session(credential).await?
+                self.verify_session(credential, client).await?
             }
         };
         self.check_user(&identity.user)?;
@@ -115,7 +122,11 @@ impl Authenticator {
         crate::api_key_usage::into_identity(verdict)
     }
 
-    async fn verify_session(&self, credential: &Credential) -> Result<Identity, AuthError> {
+    async fn verify_session(
+        &self,
+        credential: &Credential,
+        client: Option<IpAddr>,
+    ) -> Result<Identity, AuthError> {
         // The exact signed value seen before, answered from the cache: its signature was
         // verified when the answer was cached (see `SessionLookup::answer_signed`).
         let value = credential.expose();
@@ -131,7 +142,7 @@ impl Authenticator {
             ),
             None => {
                 let token = self.session_token(credential)?;
-                (token, self.find_session(token, Some(value)).await?)
+                (token, self.find_session(token, Some(value), client).await?)
             }
         };
         let record = record.ok_or(AuthError::SessionNotFound)?;
@@ -145,12 +156,13 @@ impl Authenticator {
         Ok(Identity::from_session(record, credential.via()))
     }
 
-    /// Looks a token up (`signed`: the signed value it came in, its signature verified):
-    /// through the cache and the batcher.
+    /// Looks a token up (`signed`: the signed value it came in, its signature verified) for
+    /// `client`: through the cache and the batcher.
     pub(super) async fn find_session(
         &self,
         token: &str,
         signed: Option<&str>,
+        client: Option<IpAddr>,
     ) -> Result<Option<SessionRecord>, AuthError> {
         let lookup = self
             .inner
@@ -160,7 +172,7 @@ impl Authenticator {
                 reason: "session tokens are not accepted here (no session store)",
             })?;
         let signed = signed.filter(|value| *value != token);
-        Ok(lookup.find(token, signed).await?)
+        Ok(lookup.find(token, signed, client).await?)
     }
 
     pub(super) fn check_user(&self, user: &User) -> Result<(), AuthError> {
@@ -185,7 +197,11 @@ impl Authenticator {
         let signed = credential.via() != Via::Bearer || value.contains('.');
         if !signed {
             return match self.inner.config.bearer {
-                BearerPolicy::SignedOrRaw => Ok(value),
+                BearerPolicy::SignedOrRaw if is_session_token(value) => Ok(value),
+                // Not a token Better Auth issues: no store is asked (a raw value naming
+                // another key, `active-sessions-<userId>` in Redis, or random garbage sent to
+                // spend a rate limit others share).
+                BearerPolicy::SignedOrRaw => Err(AuthError::SessionNotFound),
                 _ => Err(AuthError::MalformedCredentials {
                     reason: "unsigned bearer token refused (signatures are required)",
                 }),
@@ -219,7 +235,7 @@ impl Authenticator {
             else {
                 continue;
             };
-            let Some(record) = self.find_session(token, Some(value.as_str())).await? else {
+            let Some(record) = self.find_session(token, Some(value.as_str()), None).await? else {
                 continue;
             };
             if record.session.token != token
@@ -233,6 +249,14 @@ impl Authenticator {
         }
         Ok(sessions)
     }
+}
+
+/// Whether `token` has the shape of the session tokens Better Auth issues: 32 characters of
+/// `[A-Za-z0-9]` (its `createSession` draws `generateId(32)` over that alphabet, whatever
+/// `advanced.database.generateId` says, which only changes ids). Only unsigned bearer tokens
+/// are held to it: a signed value is proven by its signature.
+pub(crate) fn is_session_token(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|byte| byte.is_ascii_alphanumeric())
 }
 
 /// `token` unless it is empty or holds control characters.

@@ -2,7 +2,7 @@
 //! passed), a session read from the store by its token is refreshed when due, unless the
 //! request carries a valid `dont_remember` cookie or refresh is off.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use chrono::Utc;
 
@@ -22,16 +22,18 @@ impl Authenticator {
         &self,
         verified: Verified,
         found: &Found,
+        client: Option<IpAddr>,
     ) -> (Identity, Option<RefreshHeaders>) {
         let Verified {
             mut identity,
             from_store,
         } = verified;
-        let lifetime = self.inner.config.session;
         let now = Utc::now();
         let (Some(store), Some(session)) = (&self.inner.sessions, &identity.session) else {
             return (identity, None);
         };
+        // Never longer than the session's own lifetime as Better Auth last wrote it.
+        let lifetime = self.inner.config.session.bounded_by(session);
         if !from_store
             || !lifetime.refresh
             || !lifetime.is_due(session.expires_at, now)
@@ -46,7 +48,7 @@ impl Authenticator {
                 store,
                 &session.token,
                 session.expires_at.timestamp_millis(),
-                lifetime.extension_at(now),
+                lifetime.extension_at(now).for_client(client),
             )
             .await;
         let Flight::Written {
@@ -73,7 +75,7 @@ impl Authenticator {
         }
         let headers = match headers {
             Some(passed_on) => passed_on,
-            None => self.refresh_headers(&refreshed, &identity),
+            None => self.refresh_headers(&refreshed, &identity, lifetime.expires_in),
         };
         identity.session = Some(refreshed);
         (identity, Some(headers))
@@ -81,8 +83,13 @@ impl Authenticator {
 
     /// Our headers for a refreshed session: the session cookie, `set-auth-token`, and the
     /// cookie cache's entry when one is configured (as Better Auth's `setSessionCookie` sets it).
-    fn refresh_headers(&self, refreshed: &Arc<Session>, identity: &Identity) -> RefreshHeaders {
-        let headers = RefreshHeaders::new(&self.inner.config, &refreshed.token);
+    fn refresh_headers(
+        &self,
+        refreshed: &Arc<Session>,
+        identity: &Identity,
+        expires_in: chrono::Duration,
+    ) -> RefreshHeaders {
+        let headers = RefreshHeaders::new(&self.inner.config, &refreshed.token, expires_in);
         #[cfg(feature = "cookie-cache")]
         if let Some(options) = &self.inner.cookie_cache {
             let record = SessionRecord {

@@ -37,12 +37,15 @@ impl Memory {
         let mut sessions = HashMap::new();
         for (n, token) in tokens.iter().enumerate() {
             let user = User::new(format!("user-{n}"), format!("User {n}"), "u@example.com");
-            let session = Session::new(
+            let mut session = Session::new(
                 format!("session-{n}"),
                 *token,
                 user.id.clone(),
                 Utc::now() + chrono::Duration::days(1),
             );
+            // Written by Better Auth six days ago with its 7-day default: due now.
+            session.updated_at = session.expires_at - chrono::Duration::days(7);
+            session.created_at = session.updated_at;
             sessions.insert((*token).to_owned(), SessionRecord::new(session, user));
         }
         Self {

@@ -36,6 +36,23 @@ pub const REDIS_KEY_PREFIX: &str = "BETTER_AUTH_REDIS_KEY_PREFIX";
 /// `true` when Better Auth also stores sessions in the database
 /// (`session.storeSessionInDatabase`): a token missing from Redis is looked up there.
 pub const STORE_SESSION_IN_DATABASE: &str = "BETTER_AUTH_STORE_SESSION_IN_DATABASE";
+/// `true` when Better Auth also keeps ended sessions in the database
+/// (`session.preserveSessionInDatabase`, with [`STORE_SESSION_IN_DATABASE`]): sessions are then
+/// read from Redis only, as Better Auth reads them (a missing key is a session that ended).
+pub const PRESERVE_SESSION_IN_DATABASE: &str = "BETTER_AUTH_PRESERVE_SESSION_IN_DATABASE";
+/// The proxies in front of the service whose `X-Forwarded-For` names the client: addresses and
+/// CIDR ranges, comma-separated (none by default: the connection's peer is the client). See
+/// [`client`](crate::client).
+pub const TRUSTED_PROXIES: &str = "BETTER_AUTH_TRUSTED_PROXIES";
+/// The header the calls made to Better Auth for a client (remote mode's `get-session` and
+/// organization endpoints, the resource server's introspection) carry the client's address in:
+/// the one Better Auth's rate limiter reads (`advanced.ipAddress.ipAddressHeaders`;
+/// `x-forwarded-for` by default).
+pub const CLIENT_ADDRESS_HEADER: &str = "BETTER_AUTH_CLIENT_ADDRESS_HEADER";
+/// Each client's budget of lookups asked of Better Auth that find nothing (remote mode's
+/// sessions, the resource server's introspection): `MISSES/WINDOW` (`20/10s` by default), or
+/// `off`. See [`MissBudget`](crate::client::MissBudget).
+pub const MISS_BUDGET: &str = "BETTER_AUTH_MISS_BUDGET";
 /// `true`: ask Better Auth's `get-session` (at `BETTER_AUTH_URL`) for sessions, for services
 /// that reach neither the database nor Redis (feature `remote`).
 pub const REMOTE_SESSIONS: &str = "BETTER_AUTH_REMOTE_SESSIONS";
@@ -155,6 +172,14 @@ pub struct EnvSettings {
     pub redis_key_prefix: Option<String>,
     /// [`STORE_SESSION_IN_DATABASE`].
     pub store_session_in_database: bool,
+    /// [`PRESERVE_SESSION_IN_DATABASE`].
+    pub preserve_session_in_database: bool,
+    /// [`TRUSTED_PROXIES`].
+    pub trusted_proxies: Option<crate::client::TrustedProxies>,
+    /// [`CLIENT_ADDRESS_HEADER`], lower-cased.
+    pub client_address_header: Option<String>,
+    /// [`MISS_BUDGET`]: `Some(None)` for `off`.
+    pub miss_budget: Option<Option<crate::client::MissBudgetOptions>>,
     /// [`REMOTE_SESSIONS`].
     pub remote_sessions: bool,
     /// [`CACHE_TTL_MS`]: `Some(ZERO)` turns the cache off (also in remote mode).
@@ -237,6 +262,23 @@ impl EnvSettings {
             redis_url: vars.text(REDIS_URL),
             redis_key_prefix: vars.raw(REDIS_KEY_PREFIX),
             store_session_in_database: vars.flag(STORE_SESSION_IN_DATABASE)?.unwrap_or(false),
+            preserve_session_in_database: vars.flag(PRESERVE_SESSION_IN_DATABASE)?.unwrap_or(false),
+            trusted_proxies: vars
+                .text(TRUSTED_PROXIES)
+                .map(|list| {
+                    crate::client::TrustedProxies::parse(&list).map_err(|_| {
+                        ConfigError::InvalidEnv {
+                            name: TRUSTED_PROXIES,
+                            value: list.clone(),
+                            expected: "addresses and CIDR ranges, comma-separated",
+                        }
+                    })
+                })
+                .transpose()?,
+            client_address_header: vars
+                .text(CLIENT_ADDRESS_HEADER)
+                .map(|header| header.to_ascii_lowercase()),
+            miss_budget: vars.miss_budget()?,
             remote_sessions: vars.flag(REMOTE_SESSIONS)?.unwrap_or(false),
             cache_ttl: vars
                 .number::<u64>(CACHE_TTL_MS, "a whole number of milliseconds (0: no cache)")?
@@ -279,6 +321,13 @@ impl EnvSettings {
             }
         }
         settings.check_features()?;
+        if settings.preserve_session_in_database && !settings.store_session_in_database {
+            return Err(ConfigError::MissingEnv {
+                name: STORE_SESSION_IN_DATABASE,
+                why: "Better Auth's preserveSessionInDatabase only applies with \
+                      storeSessionInDatabase: set BETTER_AUTH_STORE_SESSION_IN_DATABASE=true too",
+            });
+        }
         if settings.cookie_cache.as_deref() == Some("jwks")
             && settings.base_url.is_none()
             && settings.jwks_url.is_none()
@@ -326,6 +375,9 @@ impl EnvSettings {
             config.session.update_age = chrono::Duration::seconds(seconds.into());
         }
         config.session.refresh = !self.disable_session_refresh;
+        if let Some(proxies) = &self.trusted_proxies {
+            config.trusted_proxies = proxies.clone();
+        }
         Ok(config)
     }
 
@@ -400,6 +452,25 @@ impl Vars<'_> {
     /// The value, trimmed.
     pub(crate) fn text(&self, name: &str) -> Option<String> {
         self.raw(name).map(|value| value.trim().to_owned())
+    }
+
+    /// [`MISS_BUDGET`]: `None` unset, `Some(None)` for `off`.
+    pub(crate) fn miss_budget(
+        &self,
+    ) -> Result<Option<Option<crate::client::MissBudgetOptions>>, ConfigError> {
+        let Some(value) = self.text(MISS_BUDGET) else {
+            return Ok(None);
+        };
+        if value.eq_ignore_ascii_case("off") {
+            return Ok(Some(None));
+        }
+        crate::client::MissBudgetOptions::parse(&value)
+            .map(|options| Some(Some(options)))
+            .map_err(|_| ConfigError::InvalidEnv {
+                name: MISS_BUDGET,
+                value,
+                expected: "MISSES/WINDOW (20/10s, 5/1m, 100/500ms) or off",
+            })
     }
 
     /// `true`, `false`, `1` or `0`, in any case.

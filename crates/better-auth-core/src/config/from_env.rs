@@ -170,6 +170,24 @@ impl EnvSettings {
             && (self.redis_url.is_none() || self.store_session_in_database)
     }
 
+    /// Remote mode's settings: the header the client's address goes in
+    /// ([`CLIENT_ADDRESS_HEADER`](super::env::CLIENT_ADDRESS_HEADER)) and the
+    /// budget of lookups that find nothing ([`MISS_BUDGET`](super::env::MISS_BUDGET)).
+    #[cfg(feature = "remote")]
+    pub fn remote_options(&self) -> crate::store::RemoteOptions {
+        let mut options = crate::store::RemoteOptions::default();
+        if let Some(header) = &self.client_address_header {
+            options.client_address_header.clone_from(header);
+        }
+        if let Some(budget) = self.miss_budget {
+            options.miss_budget = budget;
+        }
+        options
+    }
+
+    #[cfg(not(feature = "remote"))]
+    fn remote_options(&self) {}
+
     /// How session lookups are batched: up to [`LOOKUP_BATCH`](super::env::LOOKUP_BATCH)
     /// tokens a query, as many queries in flight as the pool has connections
     /// ([`DB_POOL_SIZE`](super::env::DB_POOL_SIZE), 16 by default).
@@ -239,7 +257,7 @@ impl EnvSettings {
         let (sessions, organizations) = if self.remote_sessions {
             // Memberships from the database when it is connected (for API keys) and has the
             // organization plugin's tables, else asked of Better Auth as well.
-            let (sessions, remote_organizations) = remote(config)?;
+            let (sessions, remote_organizations) = remote(config, self.remote_options())?;
             (Some(sessions), organizations.or(Some(remote_organizations)))
         } else if let Some(url) = &self.redis_url {
             (
@@ -287,6 +305,9 @@ impl EnvSettings {
     ) -> Result<Arc<dyn SessionStore>, ConfigError> {
         let store = crate::store::RedisStore::connect(url, self.redis_options()).await?;
         Ok(Arc::new(match (self.store_session_in_database, database) {
+            (true, Some(database)) if self.preserve_session_in_database => {
+                store.with_preserved_sessions_in(database)
+            }
             (true, Some(database)) => store.with_database_fallback(database),
             (true, None) => return Err(ConfigError::MissingDatabaseUrl),
             (false, _) => store,
@@ -308,16 +329,21 @@ impl EnvSettings {
 }
 
 #[cfg(feature = "remote")]
-fn remote(config: &AuthConfig) -> Result<RemoteStores, ConfigError> {
-    let options = crate::store::RemoteOptions::default();
+fn remote(
+    config: &AuthConfig,
+    options: crate::store::RemoteOptions,
+) -> Result<RemoteStores, ConfigError> {
     Ok((
-        Arc::new(crate::store::RemoteSessionStore::new(config, options)?),
+        Arc::new(crate::store::RemoteSessionStore::new(
+            config,
+            options.clone(),
+        )?),
         Arc::new(crate::store::RemoteOrganizationStore::new(config, options)?),
     ))
 }
 
 #[cfg(not(feature = "remote"))]
-fn remote(_config: &AuthConfig) -> Result<RemoteStores, ConfigError> {
+fn remote(_config: &AuthConfig, _options: ()) -> Result<RemoteStores, ConfigError> {
     Err(ConfigError::MissingFeature {
         name: super::env::REMOTE_SESSIONS,
         what: "remote sessions",

@@ -96,6 +96,10 @@ pub struct AuthConfig {
     /// The admin plugin's `adminUserIds`: users granted every admin permission whatever their
     /// role (`BETTER_AUTH_ADMIN_USER_IDS`).
     pub admin_user_ids: Vec<String>,
+    /// The proxies in front of the service whose `X-Forwarded-For` names the client
+    /// (`BETTER_AUTH_TRUSTED_PROXIES`); none by default: the peer of the connection is the
+    /// client. See [`client`](crate::client).
+    pub trusted_proxies: crate::client::TrustedProxies,
 }
 
 /// Better Auth's default cookie prefix.
@@ -123,6 +127,7 @@ impl AuthConfig {
             session: crate::session_refresh::SessionLifetime::default(),
             access_control: crate::access_control::AccessControl::default(),
             admin_user_ids: Vec::new(),
+            trusted_proxies: crate::client::TrustedProxies::none(),
         }
     }
 

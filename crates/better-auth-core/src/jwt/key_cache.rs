@@ -191,7 +191,15 @@ impl KeyCache {
         self.fetches.fetch_add(1, Ordering::Relaxed);
         let attempted_at = Instant::now();
         let attempt = previous.attempt + 1;
-        match self.source.fetch_keys().await {
+        let fetched = match self.source.fetch_keys().await {
+            // No key at all where keys were published (a Better Auth answering 404 in the
+            // middle of a deploy): kept as a failure, the last good keys serving on.
+            Ok(jwks) if jwks.is_empty() && !previous.keys.is_empty() => Err(
+                BackendError::invalid_data("jwks", "the key set came back empty"),
+            ),
+            other => other,
+        };
+        match fetched {
             Ok(jwks) => {
                 crate::telemetry::jwks_fetched(true);
                 let keys = KeySet::from_jwks(&jwks, self.options.default_rsa_algorithm);

@@ -100,6 +100,13 @@ impl KeySource for HttpJwks {
             .send()
             .await
             .map_err(fail)?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            // No JWT plugin at this Better Auth (its router answers 404 for the path): no key
+            // is published, so no JWT verifies (a 401, as Better Auth answers such a bearer
+            // token: no session), rather than a 503 for a backend that is up.
+            tracing::warn!(target: "better_auth", url = %self.url, "the JWKS endpoint answered 404: no keys are published (is Better Auth's JWT plugin on, and BETTER_AUTH_JWKS_URL right?); JWTs are refused");
+            return Ok(Vec::new());
+        }
         if !response.status().is_success() {
             return Err(BackendError::unavailable(
                 BACKEND,

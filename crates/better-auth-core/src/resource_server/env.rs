@@ -4,9 +4,12 @@
 use std::time::Duration;
 
 use super::{ClientAuthMethod, IntrospectionOptions, ResourceServer, ResourceServerBuilder};
-use crate::config::{
-    ConfigError,
-    env::{JWKS_URL, URL, Vars},
+use crate::{
+    client::TrustedProxies,
+    config::{
+        ConfigError,
+        env::{CLIENT_ADDRESS_HEADER, JWKS_URL, TRUSTED_PROXIES, URL, Vars},
+    },
 };
 
 /// This service's resource identifier (`https://api.example.com`, or `.../mcp`): the audience
@@ -30,6 +33,9 @@ pub const OAUTH_CLIENT_AUTH_METHOD: &str = "BETTER_AUTH_OAUTH_CLIENT_AUTH_METHOD
 /// How long an active introspection answer is reused, in seconds (60 by default; 0: ask on
 /// every request).
 pub const INTROSPECTION_TTL: &str = "BETTER_AUTH_OAUTH_INTROSPECTION_TTL";
+/// The OAuth provider's `prefix.opaqueAccessToken`, when it sets one: its opaque access tokens
+/// are this prefix and 32 letters; anything else is refused before any introspection.
+pub const OAUTH_OPAQUE_TOKEN_PREFIX: &str = "BETTER_AUTH_OAUTH_OPAQUE_TOKEN_PREFIX";
 /// `true`: accept introspected tokens that carry no audience (opaque tokens issued without a
 /// `resource`). Off by default, as in Better Auth's resource client.
 pub const ALLOW_MISSING_AUDIENCE: &str = "BETTER_AUTH_OAUTH_ALLOW_MISSING_AUDIENCE";
@@ -84,6 +90,23 @@ pub(super) fn builder_from_vars(
     }
     if let Some(seconds) = vars.number::<u64>(INTROSPECTION_TTL, "a number of seconds")? {
         options.max_ttl = Duration::from_secs(seconds);
+    }
+    if let Some(prefix) = vars.text(OAUTH_OPAQUE_TOKEN_PREFIX) {
+        options.opaque_token_prefix = prefix;
+    }
+    if let Some(header) = vars.text(CLIENT_ADDRESS_HEADER) {
+        options.client_address_header = header.to_ascii_lowercase();
+    }
+    if let Some(budget) = vars.miss_budget()? {
+        options.miss_budget = budget;
+    }
+    if let Some(list) = vars.text(TRUSTED_PROXIES) {
+        let proxies = TrustedProxies::parse(&list).map_err(|_| ConfigError::InvalidEnv {
+            name: TRUSTED_PROXIES,
+            value: list.clone(),
+            expected: "addresses and CIDR ranges, comma-separated",
+        })?;
+        builder = builder.trusted_proxies(proxies);
     }
     builder = builder.introspection_options(options);
     match (vars.text(OAUTH_CLIENT_ID), vars.raw(OAUTH_CLIENT_SECRET)) {

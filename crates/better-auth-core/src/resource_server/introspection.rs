@@ -10,8 +10,16 @@
 //!   call.
 //! - The provider down, slow, or refusing this client's credentials is a 503, never a pass and
 //!   never a 401 that would send the user to sign in again.
+//! - Per client (see [`client`](crate::client)): each call carries the address of the client
+//!   whose request it is made for, in the header the provider's rate limiter reads (its
+//!   `/oauth2/introspect` allows 100 calls a minute per address in production), so its 429 is
+//!   that client's answer (a 429, not a 503 for everyone); a client that sent too many tokens
+//!   the provider does not know spends its own budget ([`IntrospectionOptions::miss_budget`])
+//!   and is refused before any call; a token that cannot be one of the provider's opaque
+//!   tokens (32 letters after the configured prefix) is refused before any call too.
 
 use std::{
+    net::IpAddr,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -22,6 +30,7 @@ use url::Url;
 
 use super::{AccessToken, TokenFormat};
 use crate::{
+    client::{MissBudget, MissBudgetOptions},
     error::{AuthError, BackendError},
     session_lookup::keys::{Key, Keys},
 };
@@ -68,6 +77,16 @@ pub struct IntrospectionOptions {
     pub max_entries: usize,
     /// The largest answer read (default 64 KiB).
     pub max_body_bytes: usize,
+    /// The provider's `prefix.opaqueAccessToken`, when it sets one: its opaque tokens are this
+    /// prefix and 32 letters (`BETTER_AUTH_OAUTH_OPAQUE_TOKEN_PREFIX`). Anything else is
+    /// refused before any call.
+    pub opaque_token_prefix: String,
+    /// The header each call carries the client's address in (`x-forwarded-for`; the one the
+    /// provider's rate limiter reads, `BETTER_AUTH_CLIENT_ADDRESS_HEADER`).
+    pub client_address_header: String,
+    /// Each client's budget of tokens the provider answers inactive (default 20 per 10 s;
+    /// `None`: none; `BETTER_AUTH_MISS_BUDGET`).
+    pub miss_budget: Option<MissBudgetOptions>,
 }
 
 impl Default for IntrospectionOptions {
@@ -79,6 +98,9 @@ impl Default for IntrospectionOptions {
             negative_ttl: Duration::from_secs(5),
             max_entries: 10_000,
             max_body_bytes: 64 * 1024,
+            opaque_token_prefix: String::new(),
+            client_address_header: crate::client::FORWARDED_FOR.to_owned(),
+            miss_budget: Some(MissBudgetOptions::default()),
         }
     }
 }
@@ -101,6 +123,8 @@ pub(crate) struct Introspector {
     keys: Keys,
     answers: Arc<quick_cache::sync::Cache<Key, Answer>>,
     calls: Arc<std::sync::atomic::AtomicU64>,
+    address_header: http::HeaderName,
+    budget: Option<MissBudget>,
 }
 
 impl std::fmt::Debug for Introspector {
@@ -129,7 +153,11 @@ impl Introspector {
             .user_agent(concat!("better-auth-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| BackendError::unavailable(BACKEND, error))?;
+        let address_header = http::HeaderName::from_bytes(options.client_address_header.as_bytes())
+            .map_err(|error| BackendError::unavailable(BACKEND, error))?;
         Ok(Self {
+            address_header,
+            budget: options.miss_budget.map(MissBudget::new),
             http,
             endpoint,
             client_id,
@@ -147,8 +175,18 @@ impl Introspector {
     }
 
     /// The provider's claims for an active `token` (not yet checked against this resource), or
-    /// why it is refused.
-    pub(crate) async fn introspect(&self, token: &str) -> Result<Arc<AccessToken>, AuthError> {
+    /// why it is refused, asked for `client`.
+    pub(crate) async fn introspect(
+        &self,
+        token: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Arc<AccessToken>, AuthError> {
+        if !self.could_be_opaque_token(token) {
+            return Err(AuthError::InvalidToken {
+                reason: "not an access token the provider issues (neither a JWT nor its opaque \
+                         form: 32 letters after the configured prefix)",
+            });
+        }
         let key = self.keys.token(token);
         loop {
             match self.answers.get_value_or_guard_async(&key).await {
@@ -157,13 +195,27 @@ impl Introspector {
                     self.answers.remove(&key);
                 }
                 Err(guard) => {
-                    let token = self.call(token).await;
+                    if let Some(budget) = &self.budget
+                        && let Err(retry_after) = budget.check(client)
+                    {
+                        // Not kept: the answer is this client's, not the token's.
+                        drop(guard);
+                        return Err(AuthError::RateLimited { retry_after });
+                    }
+                    let token = self.call(token, client).await;
+                    if let (Err(error), Some(budget)) = (&token, &self.budget)
+                        && error.status() == http::StatusCode::UNAUTHORIZED
+                    {
+                        budget.record_miss(client);
+                    }
                     let now = Instant::now();
                     let keep = match &token {
                         Ok(token) => (token.expires_at - Utc::now())
                             .to_std()
                             .unwrap_or_default()
                             .min(self.options.max_ttl),
+                        // This client's rate limit: not the token's answer.
+                        Err(AuthError::RateLimited { .. }) => Duration::ZERO,
                         Err(error) if error.is_client_error() => self.options.negative_ttl,
                         // A backend failure is shared with the requests waiting on this call
                         // and kept a moment, so a provider that is down is not asked once per
@@ -182,7 +234,19 @@ impl Introspector {
         }
     }
 
-    async fn call(&self, token: &str) -> Result<Arc<AccessToken>, AuthError> {
+    /// Whether `token` has the shape of the provider's opaque access tokens: the configured
+    /// prefix, then 32 letters (`generateRandomString(32, "A-Z", "a-z")`).
+    fn could_be_opaque_token(&self, token: &str) -> bool {
+        token
+            .strip_prefix(self.options.opaque_token_prefix.as_str())
+            .is_some_and(|rest| rest.len() == 32 && rest.bytes().all(|b| b.is_ascii_alphabetic()))
+    }
+
+    async fn call(
+        &self,
+        token: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Arc<AccessToken>, AuthError> {
         self.calls
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let fail = |error: reqwest::Error| {
@@ -196,6 +260,12 @@ impl Introspector {
             .http
             .post(self.endpoint.clone())
             .header(http::header::ACCEPT, "application/json");
+        if let Some(client) = client {
+            request = request.header(
+                self.address_header.clone(),
+                crate::client::forwarded_for(client),
+            );
+        }
         if self.options.auth_method == ClientAuthMethod::ClientSecretBasic {
             // RFC 6749 §2.3.1: each part form-urlencoded, then Basic.
             let encode = |part: &str| {
@@ -215,6 +285,23 @@ impl Introspector {
             .await
             .map_err(fail)?;
         let status = response.status();
+        if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            // The provider's rate limit for this client's address: its answer alone.
+            let retry_after = ["x-retry-after", "retry-after"]
+                .iter()
+                .find_map(|name| {
+                    response
+                        .headers()
+                        .get(*name)?
+                        .to_str()
+                        .ok()?
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+                .map_or(Duration::from_secs(60), Duration::from_secs);
+            return Err(AuthError::RateLimited { retry_after });
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(fail)? {
             if body.len() + chunk.len() > self.options.max_body_bytes {

@@ -23,7 +23,7 @@ mod metadata;
 mod scopes;
 mod verified;
 
-use std::{sync::Arc, time::Duration};
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use chrono::Utc;
 use url::Url;
@@ -31,7 +31,8 @@ use url::Url;
 pub use access_token::{AccessToken, TokenFormat, TokenSubject};
 pub use env::{
     ALLOW_MISSING_AUDIENCE, INTROSPECTION_TTL, OAUTH_CLIENT_AUTH_METHOD, OAUTH_CLIENT_ID,
-    OAUTH_CLIENT_SECRET, OAUTH_ISSUER, RESOURCE, RESOURCE_AUDIENCES, RESOURCE_SCOPES,
+    OAUTH_CLIENT_SECRET, OAUTH_ISSUER, OAUTH_OPAQUE_TOKEN_PREFIX, RESOURCE, RESOURCE_AUDIENCES,
+    RESOURCE_SCOPES,
 };
 pub use introspection::{ClientAuthMethod, IntrospectionOptions};
 pub use metadata::{ProtectedResourceMetadata, WELL_KNOWN};
@@ -39,6 +40,7 @@ pub use scopes::ScopeRequirement;
 pub use verified::VerifiedToken;
 
 use crate::{
+    client::TrustedProxies,
     config::{ConfigError, auth_endpoint, parse_url},
     error::AuthError,
     headers::RequestHeaders,
@@ -97,6 +99,7 @@ struct Inner {
     introspection: Option<introspection::Introspector>,
     allow_missing_audience: bool,
     leeway: Duration,
+    trusted_proxies: TrustedProxies,
     metadata: ProtectedResourceMetadata,
     metadata_json: Arc<[u8]>,
     metadata_url: String,
@@ -126,6 +129,7 @@ impl ResourceServer {
             introspection_options: IntrospectionOptions::default(),
             allow_missing_audience: false,
             leeway: Duration::from_secs(5),
+            trusted_proxies: TrustedProxies::none(),
             scopes_supported: Vec::new(),
             resource_name: None,
             resource_documentation: None,
@@ -160,23 +164,48 @@ impl ResourceServer {
     }
 
     /// The access token of a request: `Authorization: Bearer <token>`, verified. Nothing else
-    /// is read (no cookie, no query or form token).
+    /// is read (no cookie, no query or form token). The client is unknown here: prefer
+    /// [`authenticate_from`](Self::authenticate_from).
     pub async fn authenticate(
         &self,
         headers: &(impl RequestHeaders + Sync),
     ) -> Result<Arc<AccessToken>, AuthError> {
-        let token = bearer_token(headers)?;
-        self.verify_token(token).await
+        self.authenticate_from(None, headers).await
     }
 
-    /// What the adapters' extractors run: [`authenticate`](Self::authenticate), the token
-    /// kept with this server (for its scope guards) or the refusal rendered
+    /// [`authenticate`](Self::authenticate) for a request whose connection comes from `peer`:
+    /// the client is `peer`, or behind a trusted proxy the address it forwards
+    /// ([`ResourceServerBuilder::trusted_proxies`]); an introspection call made for the
+    /// request carries it, and counts against its budget (see
+    /// [`IntrospectionOptions::miss_budget`]).
+    pub async fn authenticate_from(
+        &self,
+        peer: Option<IpAddr>,
+        headers: &(impl RequestHeaders + Sync),
+    ) -> Result<Arc<AccessToken>, AuthError> {
+        let token = bearer_token(headers)?;
+        let client = self.inner.trusted_proxies.client(peer, headers);
+        self.verify_token_for(token, client).await
+    }
+
+    /// What the adapters' extractors run: [`authenticate_from`](Self::authenticate_from), the
+    /// token kept with this server (for its scope guards) or the refusal rendered
     /// ([`reject`](Self::reject)).
     pub async fn verify_request(
         &self,
         headers: &(impl RequestHeaders + Sync),
     ) -> Result<VerifiedToken, Rejection> {
-        match self.authenticate(headers).await {
+        self.verify_request_from(None, headers).await
+    }
+
+    /// [`verify_request`](Self::verify_request) for a request whose connection comes from
+    /// `peer` (what the adapters pass).
+    pub async fn verify_request_from(
+        &self,
+        peer: Option<IpAddr>,
+        headers: &(impl RequestHeaders + Sync),
+    ) -> Result<VerifiedToken, Rejection> {
+        match self.authenticate_from(peer, headers).await {
             Ok(token) => Ok(VerifiedToken {
                 token,
                 server: self.clone(),
@@ -187,6 +216,15 @@ impl ResourceServer {
 
     /// Verifies one access token: a JWT locally, an opaque token by introspection.
     pub async fn verify_token(&self, token: &str) -> Result<Arc<AccessToken>, AuthError> {
+        self.verify_token_for(token, None).await
+    }
+
+    /// [`verify_token`](Self::verify_token), an introspection made for `client` (its address).
+    pub async fn verify_token_for(
+        &self,
+        token: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Arc<AccessToken>, AuthError> {
         let inner = &self.inner;
         if looks_like_jwt(token) {
             let claims = match inner.jwt.verify_cached(token) {
@@ -214,7 +252,7 @@ impl ResourceServer {
                          (BETTER_AUTH_OAUTH_CLIENT_ID / BETTER_AUTH_OAUTH_CLIENT_SECRET)",
             });
         };
-        let token = introspection.introspect(token).await?;
+        let token = introspection.introspect(token, client).await?;
         self.check_introspected(&token)?;
         Ok(token)
     }
@@ -393,6 +431,7 @@ pub struct ResourceServerBuilder {
     introspection_options: IntrospectionOptions,
     allow_missing_audience: bool,
     leeway: Duration,
+    trusted_proxies: TrustedProxies,
     scopes_supported: Vec<String>,
     resource_name: Option<String>,
     resource_documentation: Option<String>,
@@ -454,6 +493,13 @@ impl ResourceServerBuilder {
         client_secret: impl Into<String>,
     ) -> Self {
         self.client = Some((client_id.into(), client_secret.into()));
+        self
+    }
+
+    /// The proxies in front of this service whose `X-Forwarded-For` names the client
+    /// (`BETTER_AUTH_TRUSTED_PROXIES`; none by default: the connection's peer is the client).
+    pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
         self
     }
 
@@ -565,6 +611,7 @@ impl ResourceServerBuilder {
                 introspection,
                 allow_missing_audience: self.allow_missing_audience,
                 leeway: self.leeway,
+                trusted_proxies: self.trusted_proxies,
                 metadata,
                 metadata_json,
             }),

@@ -8,20 +8,28 @@
 //! a request waits at most for the batch in flight before its own (each bounded by the store's
 //! query deadline).
 //!
-//! Failures: a failed batch is an error for every waiter in it (a 503), never an answer; the
-//! batch runs as its own task, so a request that goes away abandons nothing; if that task ends
-//! without answering (a panic, the runtime shutting down), every waiter gets an error, never a
-//! hang. Errors are not cached.
+//! Failures: each token has its own answer ([`SessionStore::find_sessions`]): a value that is
+//! not a session, or a call that failed for one token (remote mode: one client's rate limit),
+//! is that token's answer alone, so what one client sends never changes the answer another
+//! client gets from the same batch; only the backend failing as a whole fails every token in
+//! it (a 503 each), never an answer. The batch runs as its own task, so a request that goes
+//! away abandons nothing; if that task ends without answering (a panic, the runtime shutting
+//! down), every waiter gets an error, never a hang. Errors are not cached.
 
 use std::{
     collections::{HashMap, VecDeque},
+    net::IpAddr,
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use tokio::sync::oneshot;
 
 use super::{keys::Key, records::Records};
-use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
+use crate::{
+    error::BackendError,
+    model::SessionRecord,
+    store::{SessionQuery, SessionStore},
+};
 
 /// How session lookups are batched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +72,8 @@ struct Pending {
     token: Box<str>,
     /// The signed value verified for it (0: none), kept with the cached answer.
     signed: Key,
+    /// The client whose request asked first (remote mode passes it on).
+    client: Option<IpAddr>,
 }
 
 #[derive(Default)]
@@ -116,13 +126,14 @@ impl Batcher {
         self.shared.options
     }
 
-    /// The session of `token` (whose key is `key`), asked in the next batch, or shared with a
-    /// lookup of the same token already queued or in flight.
+    /// The session of `token` (whose key is `key`), asked in the next batch for `client`, or
+    /// shared with a lookup of the same token already queued or in flight.
     pub(crate) async fn find(
         &self,
         token: &str,
         key: Key,
         signed: Key,
+        client: Option<IpAddr>,
     ) -> Result<Option<SessionRecord>, BackendError> {
         let (sender, receiver) = oneshot::channel();
         let start = {
@@ -141,6 +152,7 @@ impl Batcher {
                     key,
                     token: token.into(),
                     signed,
+                    client,
                 });
                 let start = state.in_flight < self.shared.options.max_in_flight;
                 if start {
@@ -189,26 +201,31 @@ async fn drain(shared: Arc<Shared>) {
             guard.batch = state.queue.drain(..take).collect();
         }
         let batch = &guard.batch;
-        let tokens: Vec<&str> = batch.iter().map(|pending| &*pending.token).collect();
-        let answers = match shared.store.find_sessions(&tokens).await {
-            Ok(answers) if answers.len() == tokens.len() => Ok(answers),
-            Ok(_) => Err(Arc::new(BackendError::invalid_data(
+        let queries: Vec<SessionQuery<'_>> = batch
+            .iter()
+            .map(|pending| SessionQuery::new(&pending.token).for_client(pending.client))
+            .collect();
+        let mut answers = shared.store.find_sessions(&queries).await;
+        if answers.len() != queries.len() {
+            let error = BackendError::invalid_data(
                 shared.store.backend(),
                 "a batched lookup answered a different number of tokens",
-            ))),
-            Err(error) => Err(Arc::new(error)),
-        };
-        if let (Ok(answers), Some(records)) = (&answers, &shared.records) {
-            for (pending, answer) in batch.iter().zip(answers) {
-                records.insert(pending.key, answer.clone(), pending.signed);
+            );
+            answers = queries.iter().map(|_| Err(error.detached_copy())).collect();
+        }
+        let answers: Vec<Answer> = answers
+            .into_iter()
+            .map(|answer| answer.map_err(Arc::new))
+            .collect();
+        if let Some(records) = &shared.records {
+            for (pending, answer) in batch.iter().zip(&answers) {
+                if let Ok(answer) = answer {
+                    records.insert(pending.key, answer.clone(), pending.signed);
+                }
             }
         }
         let mut state = shared.state();
-        for (n, pending) in batch.iter().enumerate() {
-            let answer: Answer = match &answers {
-                Ok(answers) => Ok(answers[n].clone()),
-                Err(error) => Err(Arc::clone(error)),
-            };
+        for (pending, answer) in batch.iter().zip(answers) {
             for waiter in state.waiting.remove(&pending.key).unwrap_or_default() {
                 let _ = waiter.send(answer.clone());
             }
@@ -253,7 +270,8 @@ mod tests {
     use super::*;
     use crate::model::{Session, User};
 
-    /// A store that answers known tokens (`t0`..`t99`), fails, or panics, counting its queries.
+    /// A store that answers known tokens (`t0`..`t99`), fails, fails one token alone
+    /// (`poison`: `t7`), or panics, counting its queries.
     #[derive(Debug)]
     struct Scripted {
         behaviour: &'static str,
@@ -264,30 +282,35 @@ mod tests {
     #[async_trait]
     impl SessionStore for Scripted {
         async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-            Ok(self.find_sessions(&[token]).await?.pop().flatten())
+            self.find_sessions(&[SessionQuery::new(token)])
+                .await
+                .pop()
+                .unwrap_or(Ok(None))
         }
         async fn find_sessions(
             &self,
-            tokens: &[&str],
-        ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
+            queries: &[SessionQuery<'_>],
+        ) -> Vec<crate::store::SessionAnswer> {
             self.queries.fetch_add(1, Ordering::SeqCst);
-            self.tokens.fetch_add(tokens.len(), Ordering::SeqCst);
+            self.tokens.fetch_add(queries.len(), Ordering::SeqCst);
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            match self.behaviour {
-                "fail" => Err(BackendError::unavailable("scripted", "down")),
-                "panic" => panic!("the store panicked"),
-                _ => Ok(tokens
-                    .iter()
-                    .map(|token| {
+            queries
+                .iter()
+                .map(|query| match (self.behaviour, query.token) {
+                    ("fail", _) | ("poison", "t7") => {
+                        Err(BackendError::unavailable("scripted", "down"))
+                    }
+                    ("panic", _) => panic!("the store panicked"),
+                    (_, token) => {
                         let user = User::new(format!("u-{token}"), "N", "n@example.com");
                         let expires = chrono::Utc::now() + chrono::Duration::hours(1);
-                        Some(SessionRecord::new(
-                            Session::new("s", *token, user.id.clone(), expires),
+                        Ok(Some(SessionRecord::new(
+                            Session::new("s", token, user.id.clone(), expires),
                             user,
-                        ))
-                    })
-                    .collect()),
-            }
+                        )))
+                    }
+                })
+                .collect()
         }
         async fn check_health(&self) -> Result<(), BackendError> {
             Ok(())
@@ -318,7 +341,7 @@ mod tests {
         let lookups = (0..100).map(|n| {
             let (batcher, token) = (batcher.clone(), format!("t{}", n % 50));
             let key = keys.token(&token);
-            tokio::spawn(async move { batcher.find(&token, key, 0).await })
+            tokio::spawn(async move { batcher.find(&token, key, 0, None).await })
         });
         let answers =
             tokio::time::timeout(std::time::Duration::from_secs(5), futures_join_all(lookups))
@@ -358,6 +381,24 @@ mod tests {
     async fn a_failed_batch_is_an_error_for_every_waiter() {
         let (answers, _, _) = hundred_lookups("fail").await;
         assert!(answers.iter().all(Result::is_err));
+    }
+
+    #[tokio::test]
+    async fn one_tokens_failure_is_that_tokens_answer_alone() {
+        let (answers, queries, _) = hundred_lookups("poison").await;
+        assert!(queries <= 2, "the poisoned token shares the batches");
+        let mut failed = 0;
+        for (n, answer) in answers.into_iter().enumerate() {
+            let token = format!("t{}", n % 50);
+            match answer {
+                Err(_) => {
+                    assert_eq!(token, "t7", "only t7 fails");
+                    failed += 1;
+                }
+                Ok(record) => assert_eq!(record.unwrap().session.token, token),
+            }
+        }
+        assert_eq!(failed, 2, "t7 was asked twice and failed twice");
     }
 
     #[tokio::test]

@@ -6,7 +6,7 @@
 //! - `packed.rs`: a record packed in one allocation, for the cold tier.
 //! - `batch.rs`: the batcher in front of the store.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 mod batch;
 pub(crate) mod keys;
@@ -66,11 +66,13 @@ impl SessionLookup {
     }
 
     /// The session of `token`, whose signature verified (`signed`: the signed value it came
-    /// in, if it was signed): from the cache, else from the store in the next batch.
+    /// in, if it was signed): from the cache, else from the store in the next batch, asked
+    /// for `client` (the address of the client whose request asks, when known).
     pub(crate) async fn find(
         &self,
         token: &str,
         signed: Option<&str>,
+        client: Option<IpAddr>,
     ) -> Result<Option<SessionRecord>, BackendError> {
         let key = self.keys.token(token);
         let signed = signed.map_or(0, |value| self.keys.signed(value));
@@ -85,7 +87,7 @@ impl SessionLookup {
             }
             crate::telemetry::session_source("miss");
         }
-        self.batcher.find(token, key, signed).await
+        self.batcher.find(token, key, signed, client).await
     }
 
     /// Drops the cached answer for `token`.

@@ -14,6 +14,8 @@
 //! request that carries a valid signed `dont_remember` cookie (a "remember me: off" sign-in),
 //! JWT- and API-key-authenticated requests, and everything when refresh is disabled.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Duration, Utc};
 
 mod response;
@@ -60,6 +62,23 @@ impl SessionLifetime {
         expires_at - self.expires_in + self.update_age <= now
     }
 
+    /// This lifetime as it applies to `session`: `expiresIn` no longer than the one the
+    /// session's own row shows Better Auth last gave it (`expiresAt - updatedAt`, written
+    /// together by Better Auth's sign-in and refresh). So a service configured with a longer
+    /// `expiresIn` than its Better Auth (`BETTER_AUTH_SESSION_EXPIRES_IN` left at the 7-day
+    /// default in front of a Better Auth with 1-hour sessions) cannot lengthen sessions: it
+    /// refreshes them to the length Better Auth gave them, never beyond. A session that was
+    /// touched since (its `updatedAt` moved without its `expiresAt`) is refreshed to a little
+    /// less, which is safe; one that is not sliding (`rememberMe: false`, one day) is then
+    /// not due before it ends, as it would be with its `dont_remember` cookie.
+    pub fn bounded_by(&self, session: &crate::model::Session) -> Self {
+        let shown = session.expires_at - session.updated_at;
+        Self {
+            expires_in: self.expires_in.min(shown.max(Duration::zero())),
+            ..*self
+        }
+    }
+
     /// What a refresh at `now` writes: `expiresAt = now + expiresIn`, `updatedAt = now` (both
     /// to the millisecond, as JavaScript dates are), guarded by the refresh condition.
     pub fn extension_at(&self, now: DateTime<Utc>) -> Extension {
@@ -68,6 +87,7 @@ impl SessionLifetime {
             expires_at: now + self.expires_in,
             updated_at: now,
             due_before: now + self.expires_in - self.update_age,
+            client: None,
         }
     }
 }
@@ -82,8 +102,20 @@ pub struct Extension {
     pub updated_at: DateTime<Utc>,
     /// The guard: write only while the stored `expiresAt` is at or before this instant (the
     /// refresh condition, evaluated by the store itself), so that of several services (or
-    /// requests) refreshing the same session at once only one write lands.
+    /// requests) refreshing the same session at once only one write lands. A stored
+    /// `expiresAt` at or before `updated_at` (a session that is over) is never written.
     pub due_before: DateTime<Utc>,
+    /// The address of the client whose request refreshes, when known (remote mode passes it
+    /// on to Better Auth's rate limiter).
+    pub client: Option<IpAddr>,
+}
+
+impl Extension {
+    /// The same extension, asked for `client`.
+    pub fn for_client(mut self, client: Option<IpAddr>) -> Self {
+        self.client = client;
+        self
+    }
 }
 
 /// What a store did with an [`Extension`].
@@ -171,6 +203,36 @@ mod tests {
         // Better Auth refreshes it on first use (the facts file's B10).
         let now = at(0);
         assert!(SessionLifetime::default().is_due(now + Duration::days(1), now));
+    }
+
+    #[test]
+    fn a_longer_configured_lifetime_never_lengthens_a_session() {
+        // Better Auth gave the session one hour; the service is left at the 7-day default.
+        let now = at(0);
+        let mut session = crate::model::Session::new("s", "t", "u", now + Duration::minutes(30));
+        session.updated_at = now - Duration::minutes(30);
+        let lifetime = SessionLifetime {
+            update_age: Duration::minutes(10),
+            ..SessionLifetime::default()
+        }
+        .bounded_by(&session);
+        assert_eq!(lifetime.expires_in, Duration::hours(1));
+        // Due as Better Auth decides with its own hour: 30 min old, update age 10 min.
+        assert!(lifetime.is_due(session.expires_at, now));
+        let extension = lifetime.extension_at(now);
+        assert_eq!(extension.expires_at, now + Duration::hours(1));
+        // A shorter configured lifetime stays as it is.
+        let short = SessionLifetime {
+            expires_in: Duration::minutes(20),
+            ..SessionLifetime::default()
+        };
+        assert_eq!(short.bounded_by(&session).expires_in, Duration::minutes(20));
+        // A row whose dates are out of order gives nothing to extend by.
+        session.updated_at = now + Duration::hours(2);
+        assert_eq!(
+            SessionLifetime::default().bounded_by(&session).expires_in,
+            Duration::zero()
+        );
     }
 
     #[test]

@@ -15,10 +15,15 @@ pub struct RefreshHeaders {
 }
 
 impl RefreshHeaders {
-    /// The headers for `token` (unsigned) refreshed under `config`.
-    pub(crate) fn new(config: &AuthConfig, token: &str) -> Self {
+    /// The headers for `token` (unsigned) refreshed under `config` to last `expires_in` (the
+    /// session's lifetime, [`SessionLifetime::bounded_by`](super::SessionLifetime::bounded_by)):
+    /// the cookie's `Max-Age`.
+    pub(crate) fn new(config: &AuthConfig, token: &str, expires_in: chrono::Duration) -> Self {
         let secret = config.secrets.current();
-        let mut headers = vec![("set-cookie", session_cookie(config, token))];
+        let mut headers = vec![(
+            "set-cookie",
+            session_cookie(config, token, expires_in.num_seconds()),
+        )];
         if config.bearer != crate::BearerPolicy::Disabled {
             headers.push(("set-auth-token", signing::sign(token, secret)));
             headers.push(("access-control-expose-headers", "set-auth-token".to_owned()));
@@ -78,14 +83,9 @@ impl std::fmt::Debug for RefreshHeaders {
 
 /// `Set-Cookie` for the session token as better-call serializes it:
 /// `name=value; Max-Age=N; Path=/; HttpOnly; [Secure; ]SameSite=Lax`.
-fn session_cookie(config: &AuthConfig, token: &str) -> String {
+fn session_cookie(config: &AuthConfig, token: &str, max_age: i64) -> String {
     let value = signing::cookie_value(token, config.secrets.current());
-    set_cookie(
-        config,
-        &config.session_cookie(),
-        &value,
-        config.session.expires_in.num_seconds(),
-    )
+    set_cookie(config, &config.session_cookie(), &value, max_age)
 }
 
 /// A `Set-Cookie` value with the attributes Better Auth gives its session cookies, in
@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn the_headers_better_auth_sends() {
-        let headers = RefreshHeaders::new(&config(), TOKEN);
+        let headers = RefreshHeaders::new(&config(), TOKEN, chrono::Duration::seconds(20));
         let all: Vec<_> = headers.iter().collect();
         // The signed value captured from a real Better Auth 1.7.25 (see `signing.rs`).
         assert_eq!(
@@ -143,7 +143,7 @@ mod tests {
         let mut config = config();
         config.secure_cookies = Some(true);
         config.bearer = crate::BearerPolicy::Disabled;
-        let headers = RefreshHeaders::new(&config, TOKEN);
+        let headers = RefreshHeaders::new(&config, TOKEN, chrono::Duration::seconds(20));
         let all: Vec<_> = headers.iter().collect();
         assert_eq!(all.len(), 1);
         assert!(

@@ -3,7 +3,7 @@
 //! [`SessionStore`] is object-safe (`async_trait`) so the backend can be chosen at run time
 //! (`DATABASE_URL` decides) and held as `Arc<dyn SessionStore>`.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use async_trait::async_trait;
 
@@ -62,6 +62,43 @@ mod redis;
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisOptions, RedisStore};
 
+/// The answer to one session lookup: the session with its user, `None` when there is no such
+/// session, or why the backend could not say.
+pub type SessionAnswer = Result<Option<SessionRecord>, BackendError>;
+
+/// One token a batched lookup ([`SessionStore::find_sessions`]) asks for, and who asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionQuery<'a> {
+    /// The unsigned session token.
+    pub token: &'a str,
+    /// The address of the client whose request asks, when known. Stores that call a
+    /// rate-limited service on the client's behalf (remote mode: Better Auth's `get-session`)
+    /// pass it on, so that the service's limit is each client's own; the others ignore it.
+    pub client: Option<IpAddr>,
+}
+
+impl<'a> SessionQuery<'a> {
+    /// A lookup of `token` for no known client.
+    pub fn new(token: &'a str) -> Self {
+        Self {
+            token,
+            client: None,
+        }
+    }
+
+    /// The same lookup, asked for `client`.
+    pub fn for_client(mut self, client: Option<IpAddr>) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// Lookups of `tokens`, for no known client.
+    pub fn all(tokens: &[&'a str]) -> Vec<Self> {
+        tokens.iter().map(|token| Self::new(token)).collect()
+    }
+}
+
 /// Looks a session token up.
 ///
 /// The token is the UNSIGNED token (what `session.token` stores): signatures are checked before
@@ -72,21 +109,24 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
     /// The session whose token is `token`, with its user; `None` if there is none.
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError>;
 
-    /// The sessions of several tokens at once, in the order asked: `result[i]` answers
-    /// `tokens[i]` (`None`: no such session). The answers are those of
-    /// [`find_session`](Self::find_session) for each token (expired sessions included; the
-    /// caller checks expiry); a token asked twice is answered twice. No tokens: no answers,
-    /// and the backend is not asked. Any error is the error of the whole batch.
+    /// The sessions of several lookups at once, in the order asked: `result[i]` answers
+    /// `queries[i]` (`Ok(None)`: no such session). Each answer is that of
+    /// [`find_session`](Self::find_session) for its token (expired sessions included; the
+    /// caller checks expiry); a token asked twice is answered twice. No queries: no answers,
+    /// and the backend is not asked.
+    ///
+    /// **Each answer belongs to its token alone**: a value stored under one token that is not
+    /// a session, or a call for one token that fails, is that token's answer, never its
+    /// neighbours' (a batch holds the tokens of many clients, and what one client sends must
+    /// not change another's answer). Only a failure of the backend itself (unreachable, timed
+    /// out) is every token's error.
     ///
     /// The default asks `find_session` for each token, concurrently. The SQL and Redis stores
     /// answer a batch in one round trip (one query; one `MGET` per stage), and answer a token
     /// only with a session whose token is byte for byte the same (MySQL's default collation
     /// would also match one differing in letter case).
-    async fn find_sessions(
-        &self,
-        tokens: &[&str],
-    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        futures_util::future::try_join_all(tokens.iter().map(|token| self.find_session(token)))
+    async fn find_sessions(&self, queries: &[SessionQuery<'_>]) -> Vec<SessionAnswer> {
+        futures_util::future::join_all(queries.iter().map(|query| self.find_session(query.token)))
             .await
     }
 
@@ -126,6 +166,9 @@ pub struct MembershipLookup<'a> {
     /// The token of the session asking (remote mode asks Better Auth as this session; stores
     /// holding the rows ignore it).
     pub session_token: &'a str,
+    /// The address of the client whose request asks, when known (remote mode passes it on to
+    /// Better Auth's rate limiter; stores holding the rows ignore it).
+    pub client: Option<IpAddr>,
 }
 
 impl<'a> MembershipLookup<'a> {
@@ -137,7 +180,14 @@ impl<'a> MembershipLookup<'a> {
             user_id,
             team_id: None,
             session_token,
+            client: None,
         }
+    }
+
+    /// The same lookup, asked for `client`.
+    pub fn for_client(mut self, client: Option<IpAddr>) -> Self {
+        self.client = client;
+        self
     }
 
     /// The same lookup, with the session's active team.
@@ -225,11 +275,8 @@ impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
         (**self).find_session(token).await
     }
 
-    async fn find_sessions(
-        &self,
-        tokens: &[&str],
-    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        (**self).find_sessions(tokens).await
+    async fn find_sessions(&self, queries: &[SessionQuery<'_>]) -> Vec<SessionAnswer> {
+        (**self).find_sessions(queries).await
     }
 
     async fn extend_session(

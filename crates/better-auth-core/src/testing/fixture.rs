@@ -102,11 +102,10 @@ impl FixtureUser {
         }
     }
 
+    /// The user's session token, shaped as Better Auth's are (32 characters of `[A-Za-z0-9]`).
     pub(crate) fn token(self) -> String {
-        format!(
-            "conformance{}token0123456789",
-            self.id().trim_start_matches("user-")
-        )
+        let base = format!("conformance{}token", self.id().trim_start_matches("user-"));
+        format!("{base:0<32}")
     }
 
     pub(crate) fn role(self) -> &'static str {
@@ -184,7 +183,8 @@ impl Fixture {
                 .expect("a fixture session");
         }
         // Two more sessions of Alice, due for a refresh (Better Auth's defaults: a session
-        // expiring within six days was last refreshed over a day ago).
+        // expiring within six days was last refreshed over a day ago; this one 6.5 days ago,
+        // when it was given its 7 days).
         for (id, token) in [
             ("session-refresh-cookie", REFRESHABLE_COOKIE_TOKEN),
             ("session-refresh-bearer", REFRESHABLE_BEARER_TOKEN),
@@ -193,7 +193,7 @@ impl Fixture {
                 .bind(id)
                 .bind(iso(now + Duration::hours(12)))
                 .bind(token)
-                .bind(iso(now - Duration::days(6)))
+                .bind(iso(now + Duration::hours(12) - Duration::days(7)))
                 .bind(FixtureUser::Alice.id())
                 .execute(&pool)
                 .await

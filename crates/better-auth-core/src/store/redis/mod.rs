@@ -4,7 +4,8 @@
 //!
 //! Like Better Auth, a session created before the user's `revoked-sessions-before-{userId}`
 //! mark counts as revoked. With `storeSessionInDatabase`, a token missing from Redis is looked
-//! up in the database ([`RedisStore::with_database_fallback`]).
+//! up in the database ([`RedisStore::with_database_fallback`]); with
+//! `preserveSessionInDatabase` too, never ([`RedisStore::with_preserved_sessions_in`]).
 
 use std::{sync::Arc, time::Duration};
 
@@ -12,7 +13,7 @@ use async_trait::async_trait;
 use redis::{Client, aio::ConnectionManager, aio::ConnectionManagerConfig};
 use serde::Deserialize;
 
-use super::SessionStore;
+use super::{SessionAnswer, SessionQuery, SessionStore};
 use crate::session_refresh::{Extended, Extension};
 use crate::{
     config::ConfigError,
@@ -67,6 +68,8 @@ enum Lookup {
     Missing,
     /// Present but revoked (created before the user's revocation mark): no fallback.
     Revoked,
+    /// Present but not a session (not Better Auth's JSON): no session, no fallback.
+    NotASession,
 }
 
 /// Sessions in Redis secondary storage.
@@ -82,7 +85,18 @@ enum Lookup {
 pub struct RedisStore {
     connection: ConnectionManager,
     options: RedisOptions,
-    database: Option<Arc<dyn SessionStore>>,
+    /// The database sessions are also stored in, and how Better Auth uses it.
+    database: Option<(Arc<dyn SessionStore>, DatabaseRole)>,
+}
+
+/// How Better Auth uses the database beside Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DatabaseRole {
+    /// `storeSessionInDatabase`: read when Redis misses, written on refresh.
+    Fallback,
+    /// `storeSessionInDatabase` + `preserveSessionInDatabase`: never read, written on refresh
+    /// of a session Redis holds.
+    Preserved,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -125,12 +139,29 @@ impl RedisStore {
         })
     }
 
-    /// Looks a token missing from Redis up in `database` too, as Better Auth does with
-    /// `session.storeSessionInDatabase: true`. A session Redis holds but marks revoked is not
-    /// looked for there.
+    /// Sessions are also stored in `database` (`session.storeSessionInDatabase: true`): as
+    /// Better Auth does then, a token missing from Redis is looked up there, and a refresh is
+    /// written there too. A session Redis holds but marks revoked is not looked for there.
     pub fn with_database_fallback(mut self, database: Arc<dyn SessionStore>) -> Self {
-        self.database = Some(database);
+        self.database = Some((database, DatabaseRole::Fallback));
         self
+    }
+
+    /// Sessions are also stored in `database` and kept there after they end
+    /// (`storeSessionInDatabase` with `preserveSessionInDatabase: true`): as Better Auth does
+    /// then, sessions are read from Redis only (a missing key is a session that ended, whatever
+    /// its row says), and a refresh of a session Redis holds is written to its row too.
+    pub fn with_preserved_sessions_in(mut self, database: Arc<dyn SessionStore>) -> Self {
+        self.database = Some((database, DatabaseRole::Preserved));
+        self
+    }
+
+    /// The database to look a token missing from Redis up in, if Better Auth would.
+    fn fallback(&self) -> Option<&Arc<dyn SessionStore>> {
+        match &self.database {
+            Some((database, DatabaseRole::Fallback)) => Some(database),
+            _ => None,
+        }
     }
 
     /// Runs `command` within the timeout.
@@ -189,7 +220,9 @@ impl RedisStore {
         let Some(value) = self.get(self.session_key(token)).await? else {
             return Ok(Lookup::Missing);
         };
-        let stored = Stored::parse(&value)?;
+        let Some(stored) = Stored::parse(&value) else {
+            return Ok(Lookup::NotASession);
+        };
         let mark = self
             .get(self.revocation_key(&stored.session.user_id))
             .await?;
@@ -197,17 +230,19 @@ impl RedisStore {
     }
 
     /// [`lookup`](Self::lookup) for several tokens, in order: one `MGET` for the session keys,
-    /// then one for the revocation marks of their users.
+    /// then one for the revocation marks of their users. A value that is not a session is
+    /// that token's answer alone.
     async fn lookup_many(&self, tokens: &[&str]) -> Result<Vec<Lookup>, BackendError> {
         let keys: Vec<String> = tokens.iter().map(|token| self.session_key(token)).collect();
-        let stored = self
+        let stored: Vec<Option<Option<Stored>>> = self
             .get_many(&keys)
             .await?
             .iter()
-            .map(|value| value.as_deref().map(Stored::parse).transpose())
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|value| value.as_deref().map(Stored::parse))
+            .collect();
         let mut users: Vec<String> = stored
             .iter()
+            .flatten()
             .flatten()
             .map(|stored| stored.session.user_id.clone())
             .collect();
@@ -219,7 +254,8 @@ impl RedisStore {
             .into_iter()
             .map(|stored| match stored {
                 None => Lookup::Missing,
-                Some(stored) => {
+                Some(None) => Lookup::NotASession,
+                Some(Some(stored)) => {
                     let mark = users
                         .binary_search(&stored.session.user_id)
                         .ok()
@@ -232,14 +268,17 @@ impl RedisStore {
 }
 
 impl Stored {
-    /// Reads Better Auth's JSON.
-    fn parse(value: &str) -> Result<Self, BackendError> {
-        serde_json::from_str(value).map_err(|error| {
-            BackendError::invalid_data(
-                BACKEND,
-                format!("the value of a session key is not Better Auth's JSON: {error}"),
-            )
-        })
+    /// Reads Better Auth's JSON; `None` (logged) for a value that is not a session. Better
+    /// Auth itself answers no session for a value that is not JSON (and fails that request
+    /// for JSON that is not a session): either way, that token's answer, nobody else's.
+    fn parse(value: &str) -> Option<Self> {
+        match serde_json::from_str(value) {
+            Ok(stored) => Some(stored),
+            Err(error) => {
+                tracing::warn!(target: "better_auth", backend = BACKEND, %error, "the value of a session key is not a Better Auth session; answered as no session");
+                None
+            }
+        }
     }
 
     /// Found, or revoked when created before the user's revocation `mark` (milliseconds).
@@ -259,8 +298,8 @@ impl SessionStore for RedisStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
         match self.lookup(token).await? {
             Lookup::Found(record) => Ok(Some(record)),
-            Lookup::Revoked => Ok(None),
-            Lookup::Missing => match &self.database {
+            Lookup::Revoked | Lookup::NotASession => Ok(None),
+            Lookup::Missing => match self.fallback() {
                 Some(database) => database.find_session(token).await,
                 None => Ok(None),
             },
@@ -268,37 +307,46 @@ impl SessionStore for RedisStore {
     }
 
     /// One `MGET` for the session keys, one for their users' revocation marks, then (with a
-    /// database fallback) one batch there for the tokens missing from Redis.
-    async fn find_sessions(
-        &self,
-        tokens: &[&str],
-    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        let lookups = self.lookup_many(tokens).await?;
-        let missing: Vec<&str> = tokens
+    /// database fallback) one batch there for the tokens missing from Redis. Redis failing is
+    /// every token's error; anything else is one token's answer.
+    async fn find_sessions(&self, queries: &[SessionQuery<'_>]) -> Vec<SessionAnswer> {
+        if queries.is_empty() {
+            return Vec::new();
+        }
+        let tokens: Vec<&str> = queries.iter().map(|query| query.token).collect();
+        let lookups = match self.lookup_many(&tokens).await {
+            Ok(lookups) => lookups,
+            Err(error) => return tokens.iter().map(|_| Err(error.detached_copy())).collect(),
+        };
+        let missing: Vec<SessionQuery<'_>> = queries
             .iter()
             .zip(&lookups)
             .filter(|(_, lookup)| matches!(lookup, Lookup::Missing))
-            .map(|(&token, _)| token)
+            .map(|(query, _)| *query)
             .collect();
-        let mut fallback = match &self.database {
-            Some(database) if !missing.is_empty() => {
-                database.find_sessions(&missing).await?.into_iter()
-            }
-            _ => Vec::new().into_iter(),
-        };
-        Ok(lookups
+        let mut fallback = match self.fallback() {
+            Some(database) if !missing.is_empty() => database.find_sessions(&missing).await,
+            _ => Vec::new(),
+        }
+        .into_iter();
+        lookups
             .into_iter()
             .map(|lookup| match lookup {
-                Lookup::Found(record) => Some(record),
-                Lookup::Revoked => None,
-                Lookup::Missing => fallback.next().flatten(),
+                Lookup::Found(record) => Ok(Some(record)),
+                Lookup::Revoked | Lookup::NotASession => Ok(None),
+                Lookup::Missing => fallback.next().unwrap_or(Ok(None)),
             })
-            .collect())
+            .collect()
     }
 
-    /// Refreshes the session where Better Auth keeps it: the session key's value and TTL and
-    /// the user's `active-sessions` list (see `refresh.rs`), and the database too when
-    /// sessions are also stored there.
+    /// Refreshes the session where Better Auth keeps it (its `updateSession`): first the
+    /// session key's value and TTL and the user's `active-sessions` list (see `refresh.rs`),
+    /// then the database when sessions are stored there too. With
+    /// `preserveSessionInDatabase`, a session missing from Redis is over for Better Auth
+    /// (signed out: its row only kept, with `expiresAt` set to the sign-out time): its row is
+    /// never written. With `storeSessionInDatabase` alone, Better Auth reads and refreshes
+    /// the row when the key is missing, and so does this store. Either way the database's
+    /// write is guarded: a row whose `expiresAt` has passed is never extended.
     async fn extend_session(
         &self,
         token: &str,
@@ -306,8 +354,13 @@ impl SessionStore for RedisStore {
     ) -> Result<Extended, BackendError> {
         let in_redis = self.extend_in_redis(token, extension).await?;
         let in_database = match &self.database {
-            Some(database) => database.extend_session(token, extension).await?,
-            None => Extended::Unsupported,
+            Some((database, DatabaseRole::Fallback)) => {
+                database.extend_session(token, extension).await?
+            }
+            Some((database, DatabaseRole::Preserved)) if in_redis == Extended::Written => {
+                database.extend_session(token, extension).await?
+            }
+            _ => Extended::Unsupported,
         };
         Ok(
             if in_redis == Extended::Written || in_database == Extended::Written {
@@ -328,7 +381,7 @@ impl SessionStore for RedisStore {
             Err(_) => return Err(BackendError::timeout(BACKEND, self.options.timeout)),
         }
         match &self.database {
-            Some(database) => database.check_health().await,
+            Some((database, _)) => database.check_health().await,
             None => Ok(()),
         }
     }

@@ -76,7 +76,9 @@ impl RedisStore {
                 return Ok(Extended::NotDue);
             };
             let stored = StoredSession::parse(&read)?;
-            if stored.expires_at > extension.due_before {
+            if stored.expires_at > extension.due_before || stored.expires_at <= extension.updated_at
+            {
+                // Not due, or over (a session that ended is never extended).
                 return Ok(Extended::NotDue);
             }
             let list_key = format!("{prefix}active-sessions-{}", stored.user_id);
@@ -270,6 +272,7 @@ mod tests {
             expires_at: at("2026-11-30T05:00:36.123Z"),
             updated_at: at("2026-11-30T05:00:16.123Z"),
             due_before: at("2026-11-30T05:00:31.123Z"),
+            client: None,
         };
         assert_eq!(
             stored.with_dates(value, &extension).unwrap(),

@@ -1,7 +1,12 @@
 //! The HTTP client of remote mode: calls to Better Auth's endpoints on behalf of a session
 //! (its cookie signed as Better Auth expects), with a time limit and a bounded answer.
 
-use reqwest::{StatusCode, header::HeaderMap};
+use std::{net::IpAddr, time::Duration};
+
+use reqwest::{
+    StatusCode,
+    header::{HeaderMap, HeaderName},
+};
 use serde::Serialize;
 use url::Url;
 
@@ -44,7 +49,10 @@ impl Answer {
     }
 }
 
-/// Calls Better Auth's endpoints (under `{BETTER_AUTH_URL}/api/auth`) as a session.
+/// Calls Better Auth's endpoints (under `{BETTER_AUTH_URL}/api/auth`) as a session, for a
+/// client: each call carries the client's address in the header Better Auth's rate limiter
+/// reads ([`RemoteOptions::client_address_header`]), so its limit is that client's own, and its
+/// 429 is that client's answer ([`BackendError::rate_limited`]), never a 503 for everyone.
 #[derive(Clone)]
 pub(super) struct BetterAuthClient {
     client: reqwest::Client,
@@ -53,6 +61,7 @@ pub(super) struct BetterAuthClient {
     cookie_name: String,
     secret: Secret,
     options: RemoteOptions,
+    address_header: HeaderName,
 }
 
 impl std::fmt::Debug for BetterAuthClient {
@@ -90,6 +99,12 @@ impl BetterAuthClient {
             base,
             cookie_name: config.session_cookie(),
             secret: config.secrets.current().clone(),
+            address_header: HeaderName::from_bytes(options.client_address_header.as_bytes())
+                .map_err(|_| ConfigError::InvalidEnv {
+                    name: crate::config::env::CLIENT_ADDRESS_HEADER,
+                    value: options.client_address_header.clone(),
+                    expected: "a header name (Better Auth's advanced.ipAddress.ipAddressHeaders)",
+                })?,
             options,
         })
     }
@@ -105,13 +120,18 @@ impl BetterAuthClient {
         url
     }
 
-    /// `GET url`, as the session of `token` when there is one.
-    pub(super) async fn get(&self, url: &Url, token: Option<&str>) -> Result<Answer, BackendError> {
+    /// `GET url`, as the session of `token` when there is one, for `client`.
+    pub(super) async fn get(
+        &self,
+        url: &Url,
+        token: Option<&str>,
+        client: Option<IpAddr>,
+    ) -> Result<Answer, BackendError> {
         let mut request = self.client.get(url.clone());
         if let Some(token) = token {
             request = request.header("cookie", self.cookie(token));
         }
-        self.send(request).await
+        self.send(request, client).await
     }
 
     /// `POST url` with a JSON `body`, as the session of `token` (and from Better Auth's own
@@ -121,6 +141,7 @@ impl BetterAuthClient {
         url: &Url,
         token: &str,
         body: &impl Serialize,
+        client: Option<IpAddr>,
     ) -> Result<Answer, BackendError> {
         let body = serde_json::to_vec(body).map_err(|error| {
             BackendError::invalid_data(BACKEND, format!("a request body: {error}"))
@@ -132,10 +153,23 @@ impl BetterAuthClient {
             .header("origin", &self.origin)
             .header("content-type", "application/json")
             .body(body);
-        self.send(request).await
+        self.send(request, client).await
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Answer, BackendError> {
+    /// Sends `request` for `client` (its address in the rate limiter's header); a 429 is the
+    /// client's own refusal.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        client: Option<IpAddr>,
+    ) -> Result<Answer, BackendError> {
+        let request = match client {
+            Some(client) => request.header(
+                self.address_header.clone(),
+                crate::client::forwarded_for(client),
+            ),
+            None => request,
+        };
         let fail = |error: reqwest::Error| {
             if error.is_timeout() {
                 BackendError::timeout(BACKEND, self.options.timeout)
@@ -144,6 +178,12 @@ impl BetterAuthClient {
             }
         };
         let mut response = request.send().await.map_err(fail)?;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            return Err(BackendError::rate_limited(
+                BACKEND,
+                retry_after(response.headers()),
+            ));
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(fail)? {
             if body.len() + chunk.len() > self.options.max_body_bytes {
@@ -177,4 +217,21 @@ impl BetterAuthClient {
             signing::cookie_value(token, &self.secret)
         )
     }
+}
+
+/// How long Better Auth's rate limiter asks to wait: its `X-Retry-After` (seconds), or
+/// `Retry-After`; 10 s (its default window) when it says nothing readable.
+fn retry_after(headers: &HeaderMap) -> Duration {
+    ["x-retry-after", "retry-after"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(Duration::from_secs(10), Duration::from_secs)
 }

@@ -6,7 +6,7 @@
 mod client;
 mod organizations;
 
-use std::time::Duration;
+use std::{net::IpAddr, time::Duration};
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -14,8 +14,9 @@ use url::Url;
 
 use self::client::{Answer, BACKEND, BetterAuthClient};
 pub use self::organizations::RemoteOrganizationStore;
-use super::SessionStore;
+use super::{SessionAnswer, SessionQuery, SessionStore};
 use crate::{
+    client::{MissBudget, MissBudgetOptions},
     config::{AuthConfig, ConfigError},
     error::BackendError,
     model::{Session, SessionRecord, User},
@@ -23,7 +24,7 @@ use crate::{
 };
 
 /// A `get-session` answer: a session, or `null`.
-fn parse(answer: &Answer) -> Result<Option<SessionAnswer>, BackendError> {
+fn parse(answer: &Answer) -> Result<Option<Found>, BackendError> {
     if !answer.status.is_success() {
         return Err(answer.unexpected("get-session"));
     }
@@ -31,13 +32,21 @@ fn parse(answer: &Answer) -> Result<Option<SessionAnswer>, BackendError> {
 }
 
 /// Settings of a [`RemoteSessionStore`] (and of a [`RemoteOrganizationStore`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RemoteOptions {
     /// The time limit of one call (default 2 s).
     pub timeout: Duration,
     /// The largest answer accepted (default 256 KiB).
     pub max_body_bytes: usize,
+    /// The header each call carries the client's address in: the one Better Auth's rate
+    /// limiter reads (its `advanced.ipAddress.ipAddressHeaders`; `x-forwarded-for` by
+    /// default), so that its limit is each client's own
+    /// (`BETTER_AUTH_CLIENT_ADDRESS_HEADER`).
+    pub client_address_header: String,
+    /// Each client's budget of lookups that find no session (default 20 per 10 s; `None`:
+    /// none); see [`MissBudget`](crate::client::MissBudget).
+    pub miss_budget: Option<MissBudgetOptions>,
 }
 
 impl Default for RemoteOptions {
@@ -45,29 +54,36 @@ impl Default for RemoteOptions {
         Self {
             timeout: Duration::from_secs(2),
             max_body_bytes: 256 * 1024,
+            client_address_header: crate::client::FORWARDED_FOR.to_owned(),
+            miss_budget: Some(MissBudgetOptions::default()),
         }
     }
 }
 
+/// What `get-session` answers for a session.
 #[derive(Deserialize)]
-struct SessionAnswer {
+struct Found {
     session: Session,
     user: User,
 }
 
-/// Sessions asked of Better Auth's `get-session` endpoint.
+/// Sessions asked of Better Auth's `get-session` endpoint, for the client whose request asks
+/// (its address in the header Better Auth's rate limiter reads), within that client's budget
+/// of lookups that find nothing.
 #[derive(Debug, Clone)]
 pub struct RemoteSessionStore {
     client: BetterAuthClient,
     url: Url,
     /// `get-session` letting Better Auth refresh a due session (asked by `extend_session`).
     refresh_url: Url,
+    budget: Option<MissBudget>,
 }
 
 impl RemoteSessionStore {
     /// A store asking the Better Auth server of `config.base_url`, with its cookie name and
     /// current secret. Fails without a base URL.
     pub fn new(config: &AuthConfig, options: RemoteOptions) -> Result<Self, ConfigError> {
+        let budget = options.miss_budget.map(MissBudget::new);
         let client = BetterAuthClient::new(config, options)?;
         // Lookups: no refresh (no writes on Better Auth's side) and no cookie cache (the
         // truth). A refresh, when the session is due, is Better Auth's own.
@@ -80,7 +96,30 @@ impl RemoteSessionStore {
             client,
             url,
             refresh_url,
+            budget,
         })
+    }
+
+    /// The session of `token`, asked for `client` within its budget: a client that spent it
+    /// is refused before any call; a lookup that finds nothing counts against it.
+    async fn find_for(
+        &self,
+        token: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Option<SessionRecord>, BackendError> {
+        if let Some(budget) = &self.budget
+            && let Err(retry_after) = budget.check(client)
+        {
+            return Err(BackendError::rate_limited(BACKEND, retry_after));
+        }
+        let answer = self.client.get(&self.url, Some(token), client).await?;
+        let found = parse(&answer)?;
+        if found.is_none()
+            && let Some(budget) = &self.budget
+        {
+            budget.record_miss(client);
+        }
+        Ok(found.map(|found| SessionRecord::new(found.session, found.user)))
     }
 
     /// The endpoint asked.
@@ -92,8 +131,18 @@ impl RemoteSessionStore {
 #[async_trait]
 impl SessionStore for RemoteSessionStore {
     async fn find_session(&self, token: &str) -> Result<Option<SessionRecord>, BackendError> {
-        let answer = self.client.get(&self.url, Some(token)).await?;
-        Ok(parse(&answer)?.map(|answer| SessionRecord::new(answer.session, answer.user)))
+        self.find_for(token, None).await
+    }
+
+    /// One call per token, concurrently, each for its own client: one call's failure (that
+    /// client's rate limit) is that token's answer alone.
+    async fn find_sessions(&self, queries: &[SessionQuery<'_>]) -> Vec<SessionAnswer> {
+        futures_util::future::join_all(
+            queries
+                .iter()
+                .map(|query| self.find_for(query.token, query.client)),
+        )
+        .await
     }
 
     /// Asks `get-session` without `disableRefresh`: Better Auth refreshes the session if it
@@ -103,9 +152,12 @@ impl SessionStore for RemoteSessionStore {
     async fn extend_session(
         &self,
         token: &str,
-        _extension: &Extension,
+        extension: &Extension,
     ) -> Result<Extended, BackendError> {
-        let answer = self.client.get(&self.refresh_url, Some(token)).await?;
+        let answer = self
+            .client
+            .get(&self.refresh_url, Some(token), extension.client)
+            .await?;
         let headers = &answer.headers;
         let Some(found) = parse(&answer)? else {
             return Ok(Extended::NotDue);
@@ -142,7 +194,7 @@ impl SessionStore for RemoteSessionStore {
 
     async fn check_health(&self) -> Result<(), BackendError> {
         // Without credentials get-session answers `null`: Better Auth is up.
-        parse(&self.client.get(&self.url, None).await?).map(|_| ())
+        parse(&self.client.get(&self.url, None, None).await?).map(|_| ())
     }
 
     fn backend(&self) -> &'static str {

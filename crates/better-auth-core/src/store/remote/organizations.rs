@@ -45,11 +45,15 @@ impl RemoteOrganizationStore {
         &self,
         path: &str,
         query: &[(&str, &str)],
-        token: &str,
+        lookup: &MembershipLookup<'_>,
     ) -> Result<Option<T>, BackendError> {
         let answer = self
             .client
-            .get(&self.client.endpoint(path, query), Some(token))
+            .get(
+                &self.client.endpoint(path, query),
+                Some(lookup.session_token),
+                lookup.client,
+            )
             .await?;
         match answer.status {
             StatusCode::OK => answer.json(path).map(Some),
@@ -69,7 +73,7 @@ impl RemoteOrganizationStore {
                     ("filterValue", lookup.user_id),
                     ("limit", "1"),
                 ],
-                lookup.session_token,
+                lookup,
             )
             .await?;
         Ok(page
@@ -84,9 +88,8 @@ impl RemoteOrganizationStore {
         &self,
         lookup: &MembershipLookup<'_>,
     ) -> Result<Option<Organization>, BackendError> {
-        let organizations: Option<Vec<OrganizationAnswer>> = self
-            .read("/organization/list", &[], lookup.session_token)
-            .await?;
+        let organizations: Option<Vec<OrganizationAnswer>> =
+            self.read("/organization/list", &[], lookup).await?;
         Ok(organizations
             .into_iter()
             .flatten()
@@ -101,12 +104,11 @@ impl RemoteOrganizationStore {
         lookup: &MembershipLookup<'_>,
         team_id: &str,
     ) -> Result<Option<TeamMember>, BackendError> {
-        let token = lookup.session_token;
         let in_organization = [("organizationId", lookup.organization_id)];
         let of_team = [("teamId", team_id)];
         let (teams, rows) = tokio::join!(
-            self.read::<Vec<TeamAnswer>>("/organization/list-user-teams", &in_organization, token),
-            self.read::<Vec<TeamMember>>("/organization/list-team-members", &of_team, token),
+            self.read::<Vec<TeamAnswer>>("/organization/list-user-teams", &in_organization, lookup),
+            self.read::<Vec<TeamMember>>("/organization/list-team-members", &of_team, lookup),
         );
         let in_organization = teams?
             .into_iter()
@@ -169,6 +171,7 @@ impl OrganizationStore for RemoteOrganizationStore {
                 &self.client.endpoint(PATH, &[]),
                 lookup.session_token,
                 &body,
+                lookup.client,
             )
             .await?;
         if answer.status != StatusCode::OK {

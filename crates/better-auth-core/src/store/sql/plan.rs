@@ -165,8 +165,10 @@ impl Plan {
     }
 
     /// The session refresh: `UPDATE session SET expiresAt = <1>, updatedAt = <2> WHERE token =
-    /// <3> AND expiresAt <= <4>`. `time_param(column, n)` writes parameter `n` as a value of
-    /// that date column (`None`: not writable), `param(n)` a plain one.
+    /// <3> AND expiresAt <= <4> AND expiresAt > <5>` (due, and not over: a session that ended,
+    /// or that Better Auth ended by setting its `expiresAt` to the sign-out time, is never
+    /// extended). `time_param(column, n)` writes parameter `n` as a value of that date column
+    /// (`None`: not writable), `param(n)` a plain one.
     pub(crate) fn extend_sql(
         &self,
         quote: impl Fn(&str) -> String,
@@ -177,7 +179,7 @@ impl Plan {
         let updated_at = self.primary_column("updatedAt")?;
         let expires = quote(&expires_at.info.name);
         Some(format!(
-            "UPDATE {} SET {expires} = {}, {} = {} WHERE {} = {} AND {expires} <= {}",
+            "UPDATE {} SET {expires} = {}, {} = {} WHERE {} = {} AND {expires} <= {} AND {expires} > {}",
             quote(&self.primary_table),
             time_param(expires_at, 1)?,
             quote(&updated_at.info.name),
@@ -185,6 +187,7 @@ impl Plan {
             quote(&self.lookup_column),
             param(3),
             time_param(expires_at, 4)?,
+            time_param(expires_at, 5)?,
         ))
     }
 
@@ -351,7 +354,8 @@ mod tests {
         assert_eq!(
             sql,
             "UPDATE \"session\" SET \"expiresAt\" = $1::timestamptz, \"updatedAt\" = $2::timestamptz \
-             WHERE \"token\" = $3 AND \"expiresAt\" <= $4::timestamptz"
+             WHERE \"token\" = $3 AND \"expiresAt\" <= $4::timestamptz \
+             AND \"expiresAt\" > $5::timestamptz"
         );
         assert!(
             plan.extend_sql(|i| i.to_owned(), |_, _| None, |n| n.to_string())

@@ -262,6 +262,11 @@ impl RecordBuilder {
         Ok(user)
     }
 
+    /// The session token read so far, if any.
+    pub(crate) fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     /// The session record, or which required value was NULL.
     pub(crate) fn finish(mut self) -> Result<SessionRecord, String> {
         fn required<T>(value: Option<T>, what: &str) -> Result<T, String> {

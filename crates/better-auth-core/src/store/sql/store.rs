@@ -2,7 +2,7 @@
 //! layout at startup, then answers each token with one prepared query joining `session` to
 //! `user` (and each API key hash with one joining `apikey` to `user`).
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use super::{
     BATCH_WIDTHS, Dialect, Plan, RecordBuilder, SqlDatabase, SqlOptions, Target, UsageDialect,
@@ -13,7 +13,7 @@ use crate::{
     error::BackendError,
     model::{ApiKeyRecord, SessionRecord},
     session_refresh::{Extended, Extension},
-    store::Model,
+    store::{Model, SessionAnswer, SessionQuery},
 };
 
 /// The planned session refresh: its SQL and the kinds of the two date columns it writes.
@@ -115,6 +115,18 @@ impl<D: Dialect> Query<D> {
         Ok(builder)
     }
 
+    /// The session token of a row [`decode`](Self::decode) could not read, if that cell itself
+    /// reads: whose answer the failure is.
+    fn token_of(&self, row: &<D::Db as sqlx::Database>::Row) -> Option<String> {
+        let token = Target::Session("token".into());
+        let index = self
+            .columns
+            .iter()
+            .position(|(target, _)| *target == token)?;
+        let cell = D::decode_cell(row, index, self.columns[index].1).ok()?;
+        cell.into_string("token").ok().flatten()
+    }
+
     /// Runs the lookup for `value`; the row's cells, collected.
     async fn fetch(
         &self,
@@ -136,9 +148,9 @@ impl<D: Dialect> Query<D> {
         pool: &sqlx::Pool<D::Db>,
         values: &[&str],
         timeout: Duration,
-    ) -> Result<Vec<RecordBuilder>, BackendError> {
+    ) -> Result<Vec<Row>, BackendError> {
         let largest = self.batches.last().map_or(1, |(width, _)| *width);
-        let mut builders = Vec::new();
+        let mut rows = Vec::new();
         for chunk in values.chunks(largest) {
             let (Some((width, sql)), Some(last)) = (
                 self.batches.iter().find(|(width, _)| *width >= chunk.len()),
@@ -153,11 +165,29 @@ impl<D: Dialect> Query<D> {
             }
             let query = || D::fetch_batch(pool, sql.clone(), bound.clone());
             for row in with_deadline(D::BACKEND, timeout, query).await? {
-                builders.push(self.decode(&row)?);
+                rows.push(match self.decode(&row) {
+                    Ok(builder) => Row::Read(Box::new(builder)),
+                    Err(error) => Row::Unreadable {
+                        token: self.token_of(&row),
+                        error,
+                    },
+                });
             }
         }
-        Ok(builders)
+        Ok(rows)
     }
+}
+
+/// A row of a batched lookup.
+enum Row {
+    /// Its cells, collected.
+    Read(Box<RecordBuilder>),
+    /// A cell that cannot be read: the error is the answer of the row's token (when that
+    /// cell reads), never of the batch.
+    Unreadable {
+        token: Option<String>,
+        error: BackendError,
+    },
 }
 
 /// Sessions (and API keys) in a SQL database of dialect `D`.
@@ -332,28 +362,58 @@ impl<D: Dialect> SqlStore<D> {
     /// [`SessionStore::find_sessions`](crate::SessionStore::find_sessions)): each row answers
     /// the tokens byte for byte equal to its own (not those a case-insensitive collation let
     /// through).
-    pub(crate) async fn find_sessions(
-        &self,
-        tokens: &[&str],
-    ) -> Result<Vec<Option<SessionRecord>>, BackendError> {
-        if tokens.is_empty() {
-            return Ok(Vec::new());
+    pub(crate) async fn find_sessions(&self, queries: &[SessionQuery<'_>]) -> Vec<SessionAnswer> {
+        if queries.is_empty() {
+            return Vec::new();
         }
-        let query = self.session_query()?;
-        let builders = query
-            .fetch_many(&self.pool, tokens, self.query_timeout)
-            .await?;
-        let mut found = std::collections::HashMap::with_capacity(builders.len());
-        for builder in builders {
-            let record = builder
-                .finish()
-                .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))?;
-            found.entry(record.session.token.clone()).or_insert(record);
+        let tokens: Vec<&str> = queries.iter().map(|query| query.token).collect();
+        let rows = match self.session_query() {
+            Ok(query) => {
+                query
+                    .fetch_many(&self.pool, &tokens, self.query_timeout)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        let rows = match rows {
+            Ok(rows) => rows,
+            // The database itself failed: every token's answer.
+            Err(error) => return tokens.iter().map(|_| Err(error.detached_copy())).collect(),
+        };
+        let mut found: HashMap<String, SessionAnswer> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let (token, answer) = match row {
+                Row::Read(builder) => {
+                    let token = builder.token().map(str::to_owned);
+                    let answer = builder
+                        .finish()
+                        .map(Some)
+                        .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail));
+                    (token, answer)
+                }
+                Row::Unreadable { token, error } => (token, Err(error)),
+            };
+            match token {
+                Some(token) => {
+                    found.entry(token).or_insert(answer);
+                }
+                // Whose row this is cannot be told: its token answers "no session", as a
+                // token without a row does (never a pass), and the log says why.
+                None => {
+                    if let Err(error) = answer {
+                        tracing::warn!(target: "better_auth", backend = D::BACKEND, %error, "a session row cannot be read, not even its token");
+                    }
+                }
+            }
         }
-        Ok(tokens
+        tokens
             .iter()
-            .map(|&token| found.get(token).cloned())
-            .collect())
+            .map(|&token| match found.get(token) {
+                None => Ok(None),
+                Some(Ok(record)) => Ok(record.clone()),
+                Some(Err(error)) => Err(error.detached_copy()),
+            })
+            .collect()
     }
 
     /// Refreshes the session of `token`: one guarded `UPDATE` (see
@@ -371,6 +431,8 @@ impl<D: Dialect> SqlStore<D> {
             D::time_text(statement.updated_at, extension.updated_at),
             token.to_owned(),
             D::time_text(statement.expires_at, extension.due_before),
+            // Not over: the refresh's own time (`updatedAt`) is before `expiresAt`.
+            D::time_text(statement.expires_at, extension.updated_at),
         ];
         let update = || D::Db::execute(&self.pool, statement.sql.clone(), values.clone());
         let result = with_deadline(D::BACKEND, self.query_timeout, update).await?;
@@ -518,10 +580,9 @@ macro_rules! delegate_to_sql_store {
 
             async fn find_sessions(
                 &self,
-                tokens: &[&str],
-            ) -> Result<Vec<Option<$crate::model::SessionRecord>>, $crate::error::BackendError>
-            {
-                self.inner.find_sessions(tokens).await
+                queries: &[$crate::store::SessionQuery<'_>],
+            ) -> Vec<$crate::store::SessionAnswer> {
+                self.inner.find_sessions(queries).await
             }
 
             async fn extend_session(
