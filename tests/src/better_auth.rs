@@ -20,6 +20,15 @@ pub fn server_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("better-auth-server")
 }
 
+/// Another client address for each call the harness makes to Better Auth (`100.64.0.0/10`,
+/// shared address space): under the production profile's rate limiter each call is a client of
+/// its own, as the browsers of many users would be, never one bucket for the whole suite.
+pub fn next_client_address() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("100.{}.{}.{}", 64 + ((n >> 16) & 63), (n >> 8) & 255, n & 255)
+}
+
 /// A Better Auth server process, killed on drop.
 pub struct BetterAuthServer {
     child: Child,
@@ -228,12 +237,23 @@ impl BetterAuthServer {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// Better Auth configured as production runs it (`config`'s options kept): its rate
+    /// limiter on, as `NODE_ENV=production` turns it on (100 requests per 10 s per client
+    /// address on every path, 3 per 10 s on sign-in and sign-up; the OAuth provider's own
+    /// limits, 100 introspections a minute). The harness's own calls each come from another
+    /// client address ([`next_client_address`]), as a crowd of browsers would.
+    pub fn production(mut config: Value) -> Value {
+        config["options"]["rateLimit"] = json!({"enabled": true});
+        config
+    }
+
     /// POSTs JSON to `/api/auth{path}` with an `Origin` the server trusts.
     pub async fn post(&self, path: &str, body: Value, cookie: Option<&str>) -> reqwest::Response {
         let mut request = self
             .client
             .post(format!("{}/api/auth{path}", self.base_url))
             .header("origin", &self.base_url)
+            .header("x-forwarded-for", next_client_address())
             .json(&body);
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
@@ -241,8 +261,15 @@ impl BetterAuthServer {
         request.send().await.expect("request to Better Auth")
     }
 
-    /// GETs `/api/auth{path}` with these headers.
-    pub async fn get(&self, path: &str, headers: HeaderMap) -> reqwest::Response {
+    /// GETs `/api/auth{path}` with these headers (from a client address of its own unless
+    /// they name one).
+    pub async fn get(&self, path: &str, mut headers: HeaderMap) -> reqwest::Response {
+        if !headers.contains_key("x-forwarded-for") {
+            headers.insert(
+                "x-forwarded-for",
+                HeaderValue::from_str(&next_client_address()).expect("an address"),
+            );
+        }
         self.client
             .get(format!("{}/api/auth{path}", self.base_url))
             .headers(headers)

@@ -470,6 +470,7 @@ impl OAuthProvider {
             .finish();
         self.http
             .post(format!("{}{path}", self.issuer()))
+            .header("x-forwarded-for", crate::better_auth::next_client_address())
             .basic_auth(&client.id, Some(&client.secret))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)

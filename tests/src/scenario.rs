@@ -152,6 +152,40 @@ impl ExampleService {
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
         self.call(Method::GET, path, headers).await
     }
+
+    /// A client of this service whose connections come from `address` (a loopback address
+    /// other than 127.0.0.1: another client for the service's per-client accounting).
+    pub fn client_from(&self, address: std::net::IpAddr) -> ServiceClient {
+        ServiceClient {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .no_proxy()
+                .local_address(address)
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("an HTTP client"),
+        }
+    }
+}
+
+/// A client of an [`ExampleService`] with its own source address.
+pub struct ServiceClient {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl ServiceClient {
+    /// `GET path` with these headers: status and JSON body.
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the example service answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
 }
 
 fn assert_status(
@@ -1130,9 +1164,17 @@ async fn mysql(binary: &str) {
     );
 }
 
+/// Remote mode against Better Auth as production runs it (its rate limiter on: 100 requests per
+/// 10 s per client address on `get-session`), no cache, no miss budget (the worst case): one
+/// client sending 150 random bearer tokens spends its own limit (its requests end in 429,
+/// never 503), and another client's cookie goes on answering 200, because each call the
+/// service makes carries the address of the client it is made for.
 async fn remote(binary: &str) {
     let db = TestDb::sqlite();
-    let server = BetterAuthServer::start(db.server_config(json!({}))).await;
+    let server = BetterAuthServer::start(BetterAuthServer::production(
+        db.server_config(json!({"bearer": {}})),
+    ))
+    .await;
     let service = ExampleService::start(
         binary,
         &[
@@ -1140,6 +1182,7 @@ async fn remote(binary: &str) {
             ("BETTER_AUTH_SECRET", SECRET),
             ("BETTER_AUTH_REMOTE_SESSIONS", "true"),
             ("BETTER_AUTH_CACHE_TTL_MS", "0"),
+            ("BETTER_AUTH_MISS_BUDGET", "off"),
         ],
     )
     .await;
@@ -1154,6 +1197,48 @@ async fn remote(binary: &str) {
         (200, Some("remote-e2e@example.com")),
         "remote: {me}"
     );
+
+    let attacker = service.client_from([127, 0, 0, 66].into());
+    let victim = service.client_from([127, 0, 0, 7].into());
+    let mut limited = 0;
+    for _ in 0..150 {
+        let token: String = (0..32)
+            .map(|_| {
+                let n = rand::random_range(0..62u8);
+                char::from(match n {
+                    0..26 => b'a' + n,
+                    26..52 => b'A' + n - 26,
+                    _ => b'0' + n - 52,
+                })
+            })
+            .collect();
+        let (status, body) = attacker
+            .get("/me", &[("authorization", &format!("Bearer {token}"))])
+            .await;
+        match status.as_u16() {
+            401 => assert_eq!(body["code"], "session_not_found", "{body}"),
+            429 => {
+                assert_eq!(body["code"], "rate_limited", "{body}");
+                limited += 1;
+            }
+            other => panic!("a random bearer token answered {other}: {body}"),
+        }
+    }
+    assert!(
+        limited >= 40,
+        "Better Auth's limit of 100 per 10 s for the attacker's address: {limited} of 150 refused"
+    );
+    for _ in 0..5 {
+        let (status, me) = victim
+            .get("/me", &[("cookie", &signed.cookie_header())])
+            .await;
+        assert_eq!(
+            (status.as_u16(), me["user"]["email"].as_str()),
+            (200, Some("remote-e2e@example.com")),
+            "another client, after one client's flood: {me}"
+        );
+    }
+
     server.sign_out(&signed.cookie_header()).await;
     assert_status(
         "remote, signed out",

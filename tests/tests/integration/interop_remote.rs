@@ -119,3 +119,97 @@ async fn better_auth_down_is_a_503() {
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(remote.check_health().await.is_err());
 }
+
+/// 32 random characters of Better Auth's token alphabet: a token nobody was given.
+fn random_token() -> String {
+    (0..32)
+        .map(|_| {
+            let n = rand::random_range(0..62u8);
+            char::from(match n {
+                0..26 => b'a' + n,
+                26..52 => b'A' + n - 26,
+                _ => b'0' + n - 52,
+            })
+        })
+        .collect()
+}
+
+/// Better Auth as production runs it (its rate limiter on: 100 requests per 10 s per client
+/// address), remote mode with its default budget of lookups that find nothing (20 per 10 s per
+/// client): a client sending random bearer tokens is refused (429 `rate_limited`) after its 20th
+/// miss, before any call, so it cannot even spend its own limit at Better Auth; garbage that
+/// cannot be a token is refused with no call at all; another client's session is answered
+/// throughout, cached or not.
+#[tokio::test]
+async fn one_client_spends_its_own_budget_not_anothers() {
+    let db = TestDb::sqlite();
+    let server = BetterAuthServer::start(BetterAuthServer::production(
+        db.server_config(json!({"bearer": {}})),
+    ))
+    .await;
+    let signed = server
+        .sign_up("budget@example.com", "correct horse battery", "B")
+        .await;
+    let remote = RemoteSessionStore::new(&config(&server), RemoteOptions::default()).unwrap();
+    let counting = CountingStore::new(Arc::new(remote));
+    let auth = Authenticator::builder(config(&server))
+        .session_store(counting.clone())
+        .build()
+        .unwrap();
+    let attacker: std::net::IpAddr = "198.51.100.66".parse().unwrap();
+    let victim: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+
+    // Not a token Better Auth issues (Redis's list key, too short, not alphanumeric): refused
+    // with no call.
+    for garbage in [
+        format!("active-sessions-{}", signed.user_id()),
+        "short".to_owned(),
+        "x".repeat(200),
+    ] {
+        let bearer = HeaderMap::from_iter([(
+            better_auth_core::http::header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {garbage}")).unwrap(),
+        )]);
+        let outcome = auth
+            .authenticate_request_from(Some(attacker), "GET", &bearer)
+            .await;
+        assert_eq!(outcome.result().as_ref().unwrap_err().code(), "session_not_found");
+    }
+    assert_eq!(counting.lookups(), 0, "no call for what cannot be a token");
+
+    let mut codes = std::collections::BTreeMap::<&str, usize>::new();
+    for _ in 0..150 {
+        let bearer = HeaderMap::from_iter([(
+            better_auth_core::http::header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {}", random_token())).unwrap(),
+        )]);
+        let outcome = auth
+            .authenticate_request_from(Some(attacker), "GET", &bearer)
+            .await;
+        let error = outcome.result().as_ref().unwrap_err();
+        *codes.entry(error.code()).or_default() += 1;
+        if error.code() == "rate_limited" {
+            assert_eq!(error.status().as_u16(), 429);
+            assert!(error.retry_after().is_some_and(|wait| wait <= Duration::from_secs(10)));
+        }
+    }
+    assert_eq!(
+        codes,
+        [("rate_limited", 130), ("session_not_found", 20)].into(),
+        "20 misses, then refused before any call"
+    );
+    let cookie = signed.cookie_header();
+    for _ in 0..5 {
+        let outcome = auth
+            .authenticate_request_from(Some(victim), "GET", &cookie_headers(&cookie))
+            .await;
+        assert_eq!(outcome.result().as_ref().unwrap().user.email, "budget@example.com");
+    }
+    // The attacker's valid session is still answered: a lookup that would find a session is
+    // refused too while its budget is spent (the budget is per client, not per token), and
+    // answered again once the window has passed. Its misses cost nobody else anything.
+    let outcome = auth
+        .authenticate_request_from(Some(attacker), "GET", &cookie_headers(&cookie))
+        .await;
+    assert_eq!(outcome.result().as_ref().unwrap_err().code(), "rate_limited");
+}
