@@ -26,7 +26,12 @@ pub fn server_dir() -> PathBuf {
 pub fn next_client_address() -> String {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("100.{}.{}.{}", 64 + ((n >> 16) & 63), (n >> 8) & 255, n & 255)
+    format!(
+        "100.{}.{}.{}",
+        64 + ((n >> 16) & 63),
+        (n >> 8) & 255,
+        n & 255
+    )
 }
 
 /// A Better Auth server process, killed on drop.

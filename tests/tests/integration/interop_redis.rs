@@ -267,3 +267,187 @@ async fn redis_cut_off_is_a_503_then_recovers() {
         }
     }
 }
+
+/// What one client sends never changes another's answer: 16 signed-in users' requests run
+/// beside 16 clients sending Better Auth's own list key as a session token, raw (refused by its
+/// shape, no lookup) and signed with the secret (it reaches Redis, in the same `MGET` batches
+/// as the users' tokens, and its value, a JSON list, is no session). Every user's request is
+/// answered with its user, every poisoned one with 401 `session_not_found`; none is a 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poisoned_tokens_never_fail_their_neighbours_in_a_batch() {
+    let s = setup(json!({})).await;
+    let mut users = Vec::new();
+    for n in 0..16 {
+        let signed = s
+            .server
+            .sign_up(
+                &format!("batched-{n}-{}@example.com", unique_suffix()),
+                "correct horse battery",
+                "U",
+            )
+            .await;
+        users.push(signed);
+    }
+    let list_key = format!("active-sessions-{}", users[0].user_id());
+    let mut redis = redis().await;
+    let held: Option<String> = redis.get(format!("{}{list_key}", s.prefix)).await.unwrap();
+    assert!(
+        held.is_some(),
+        "Better Auth keeps the list key the poison names"
+    );
+    let store = RedisStore::connect(&redis_url(), RedisOptions::with_prefix(&s.prefix))
+        .await
+        .unwrap();
+    let auth = authenticator(Arc::new(store));
+    let secrets = SecretSet::single(SECRET).unwrap();
+    let signed_poison = format!(
+        "better-auth.session_token={}",
+        better_auth_core::signing::cookie_value(&list_key, secrets.current())
+    );
+    let raw_poison = format!("Bearer {list_key}");
+
+    let mut tasks = tokio::task::JoinSet::new();
+    for user in &users {
+        let (auth, cookie, email) = (
+            auth.clone(),
+            user.cookie_header(),
+            user.body["user"]["email"].as_str().unwrap().to_owned(),
+        );
+        tasks.spawn(async move {
+            for _ in 0..60 {
+                let identity = auth.authenticate(&cookie_headers(&cookie)).await;
+                match identity {
+                    Ok(identity) => assert_eq!(identity.user.email, email),
+                    Err(error) => return Err(format!("a signed-in user got {error:?}")),
+                }
+            }
+            Ok(())
+        });
+    }
+    for n in 0..16 {
+        let (auth, signed_poison, raw_poison) =
+            (auth.clone(), signed_poison.clone(), raw_poison.clone());
+        tasks.spawn(async move {
+            for _ in 0..60 {
+                let headers = if n % 2 == 0 {
+                    cookie_headers(&signed_poison)
+                } else {
+                    HeaderMap::from_iter([(
+                        better_auth_core::http::header::AUTHORIZATION,
+                        HeaderValue::from_str(&raw_poison).unwrap(),
+                    )])
+                };
+                match auth.authenticate(&headers).await {
+                    Err(AuthError::SessionNotFound) => {}
+                    other => return Err(format!("a poisoned token got {other:?}")),
+                }
+            }
+            Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap().unwrap();
+    }
+    // Better Auth's own reading of the raw poison (its bearer plugin passes it on; it fails
+    // on the list's JSON): never a session.
+    let theirs = s
+        .server
+        .get(
+            "/get-session",
+            HeaderMap::from_iter([(
+                better_auth_core::http::header::AUTHORIZATION,
+                HeaderValue::from_str(&raw_poison).unwrap(),
+            )]),
+        )
+        .await;
+    let status = theirs.status().as_u16();
+    let body = theirs.text().await.unwrap();
+    assert!(
+        (status == 200 && body == "null") || status == 500,
+        "Better Auth gives no session: {status} {body}"
+    );
+}
+
+/// `storeSessionInDatabase` + `preserveSessionInDatabase`: a sign-out deletes the Redis key and
+/// ends the row (its `expiresAt` set to the sign-out time). Better Auth then reads Redis only,
+/// and so do we: the session is refused once our cache's entry is gone, although its row is
+/// still there; and a refresh that was due when the session was cached is never written to
+/// the ended row (which Better Auth would otherwise read back days later).
+#[tokio::test]
+async fn a_signed_out_preserved_session_stays_ended() {
+    let s = setup(json!({"session": {
+        "storeSessionInDatabase": true,
+        "preserveSessionInDatabase": true,
+        "expiresIn": 3600,
+        "updateAge": 1,
+    }}))
+    .await;
+    let signed = s
+        .server
+        .sign_up("preserved@example.com", "correct horse battery", "P")
+        .await;
+    let cookie = signed.cookie_header();
+    let database = store::connect(&s.db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let store = RedisStore::connect(&redis_url(), RedisOptions::with_prefix(&s.prefix))
+        .await
+        .unwrap()
+        .with_preserved_sessions_in(database.clone());
+    let mut config = AuthConfig::new(SecretSet::single(SECRET).unwrap());
+    config.session.expires_in = chrono::Duration::seconds(3600);
+    config.session.update_age = chrono::Duration::seconds(1);
+    let auth = Authenticator::builder(config)
+        .session_store_arc(Arc::new(store))
+        .cache(better_auth_core::CacheOptions::with_ttl(
+            Duration::from_secs(2),
+        ))
+        .build()
+        .unwrap();
+    // Cached while signed in.
+    let first = auth
+        .authenticate_request("GET", &cookie_headers(&cookie))
+        .await;
+    assert!(first.result().is_ok());
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    s.server.sign_out(&cookie).await;
+    let row = database.find_session(&signed.token()).await.unwrap();
+    let ended_at = row.expect("the row is preserved").session.expires_at;
+    assert!(ended_at <= chrono::Utc::now(), "Better Auth ended the row");
+    // Due now, and still in our cache: served from it, but the refresh writes nothing.
+    let cached = auth
+        .authenticate_request("GET", &cookie_headers(&cookie))
+        .await;
+    assert!(
+        cached.refresh_headers().is_none(),
+        "no refresh of a session Better Auth ended"
+    );
+    let row = database
+        .find_session(&signed.token())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        row.session.expires_at, ended_at,
+        "the ended row is left as it is"
+    );
+    // Past our cache's TTL: refused, as Better Auth refuses it, whatever the row says.
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    let after = auth
+        .authenticate_request("GET", &cookie_headers(&cookie))
+        .await;
+    assert_eq!(
+        after.result().as_ref().unwrap_err().code(),
+        "session_not_found"
+    );
+    assert!(
+        s.server.get_session(&cookie).await.is_null(),
+        "Better Auth says null too"
+    );
+    let row = database
+        .find_session(&signed.token())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.session.expires_at, ended_at);
+}

@@ -173,7 +173,10 @@ async fn one_client_spends_its_own_budget_not_anothers() {
         let outcome = auth
             .authenticate_request_from(Some(attacker), "GET", &bearer)
             .await;
-        assert_eq!(outcome.result().as_ref().unwrap_err().code(), "session_not_found");
+        assert_eq!(
+            outcome.result().as_ref().unwrap_err().code(),
+            "session_not_found"
+        );
     }
     assert_eq!(counting.lookups(), 0, "no call for what cannot be a token");
 
@@ -190,7 +193,11 @@ async fn one_client_spends_its_own_budget_not_anothers() {
         *codes.entry(error.code()).or_default() += 1;
         if error.code() == "rate_limited" {
             assert_eq!(error.status().as_u16(), 429);
-            assert!(error.retry_after().is_some_and(|wait| wait <= Duration::from_secs(10)));
+            assert!(
+                error
+                    .retry_after()
+                    .is_some_and(|wait| wait <= Duration::from_secs(10))
+            );
         }
     }
     assert_eq!(
@@ -203,7 +210,10 @@ async fn one_client_spends_its_own_budget_not_anothers() {
         let outcome = auth
             .authenticate_request_from(Some(victim), "GET", &cookie_headers(&cookie))
             .await;
-        assert_eq!(outcome.result().as_ref().unwrap().user.email, "budget@example.com");
+        assert_eq!(
+            outcome.result().as_ref().unwrap().user.email,
+            "budget@example.com"
+        );
     }
     // The attacker's valid session is still answered: a lookup that would find a session is
     // refused too while its budget is spent (the budget is per client, not per token), and
@@ -211,5 +221,8 @@ async fn one_client_spends_its_own_budget_not_anothers() {
     let outcome = auth
         .authenticate_request_from(Some(attacker), "GET", &cookie_headers(&cookie))
         .await;
-    assert_eq!(outcome.result().as_ref().unwrap_err().code(), "rate_limited");
+    assert_eq!(
+        outcome.result().as_ref().unwrap_err().code(),
+        "rate_limited"
+    );
 }
