@@ -22,7 +22,7 @@ pub async fn check(var: &dyn Fn(&str) -> Option<String>) -> Report {
         remote(&config, &mut report).await;
     }
     if let Some(url) = &settings.database_url {
-        database(url, &settings, &mut report).await;
+        database(url, &settings, &config, &mut report).await;
     }
     if let Some(url) = &settings.redis_url {
         redis(url, &settings, &mut report).await;
@@ -169,7 +169,7 @@ async fn remote(config: &AuthConfig, report: &mut Report) {
     }
 }
 
-async fn database(url: &str, settings: &EnvSettings, report: &mut Report) {
+async fn database(url: &str, settings: &EnvSettings, config: &AuthConfig, report: &mut Report) {
     // The options the service gives its pool (schema, whether sessions live there).
     let stores = match store::connect_stores(url, settings.sql_options()).await {
         Ok(stores) => stores,
@@ -201,6 +201,9 @@ async fn database(url: &str, settings: &EnvSettings, report: &mut Report) {
             return;
         }
     }
+    if settings.sessions_in_database() && config.session.refresh {
+        lifetimes(stores.sessions.as_ref(), config, report).await;
+    }
     match (settings.api_keys, stores.api_keys.is_some()) {
         (true, true) => report.push(Status::Ok, "api keys", "the apikey table is there"),
         (true, false) => report.fail(
@@ -221,6 +224,59 @@ async fn database(url: &str, settings: &EnvSettings, report: &mut Report) {
             "organizations",
             "the organization plugin's tables are there: memberships and permissions work",
         );
+    }
+}
+
+/// The lifetime Better Auth gives sessions, as its rows show it (`expiresAt - updatedAt` of the
+/// live sessions it wrote last; the longest is its `session.expiresIn`), against
+/// `BETTER_AUTH_SESSION_EXPIRES_IN`. Our refreshes never lengthen a session beyond what its row
+/// shows, whatever the setting; but a setting that disagrees makes them come at other times
+/// than Better Auth's, or shortens sessions.
+async fn lifetimes(sessions: &dyn SessionStore, config: &AuthConfig, report: &mut Report) {
+    let recent = match sessions.recent_sessions().await {
+        Ok(recent) => recent,
+        Err(error) => {
+            report.warn(
+                "session lifetime",
+                format!("the sessions could not be read: {error}"),
+                "check that the session table is readable",
+            );
+            return;
+        }
+    };
+    let now = chrono::Utc::now();
+    let longest = recent
+        .iter()
+        .filter(|record| record.session.expires_at > now)
+        .map(|record| (record.session.expires_at - record.session.updated_at).num_seconds())
+        .max();
+    let configured = config.session.expires_in.num_seconds();
+    match longest {
+        None => report.push(
+            Status::Info,
+            "session lifetime",
+            "no live session to compare BETTER_AUTH_SESSION_EXPIRES_IN with",
+        ),
+        Some(shown) if (shown - configured).abs() <= 2 => report.push(
+            Status::Ok,
+            "session lifetime",
+            format!("Better Auth's sessions last {configured} s, as configured"),
+        ),
+        Some(shown) => report.warn(
+            "session lifetime",
+            format!(
+                "the rows show sessions of {shown} s (expiresAt - updatedAt of the latest {} written), but BETTER_AUTH_SESSION_EXPIRES_IN is {configured} s{}",
+                recent.len(),
+                if shown < configured {
+                    ": refreshes here never lengthen a session beyond its row's lifetime, but are due at other times than Better Auth's"
+                } else {
+                    ": refreshes here shorten sessions to it"
+                }
+            ),
+            format!(
+                "set BETTER_AUTH_SESSION_EXPIRES_IN={shown} (Better Auth's session.expiresIn), and BETTER_AUTH_SESSION_UPDATE_AGE to its updateAge"
+            ),
+        ),
     }
 }
 

@@ -218,3 +218,27 @@ async fn the_doctor_checks_and_explains_against_a_real_better_auth() {
         assert!(!printed.contains(&secret));
     }
 }
+
+/// A Better Auth whose sessions last an hour, and a service left at the 7-day default: the
+/// doctor reads the lifetime the rows show and names the setting to fix; set right, it agrees.
+#[tokio::test]
+async fn the_doctor_compares_the_session_lifetime_with_the_rows() {
+    let db = TestDb::sqlite();
+    let mut config = db.server_config(json!({"bearer": {}}));
+    config["options"] = json!({"session": {"expiresIn": 3600, "updateAge": 600}});
+    let server = BetterAuthServer::start(config).await;
+    server
+        .sign_up("lifetime@example.com", "correct horse battery", "L")
+        .await;
+    let report = Doctor::new(&db, &server).run(&["check"]).await;
+    let text = finding(&report, "session lifetime", Status::Warn);
+    assert!(
+        text.contains("3600 s") && text.contains("BETTER_AUTH_SESSION_EXPIRES_IN"),
+        "{report}"
+    );
+    let report = Doctor::new(&db, &server)
+        .with("BETTER_AUTH_SESSION_EXPIRES_IN", "3600")
+        .run(&["check"])
+        .await;
+    finding(&report, "session lifetime", Status::Ok);
+}

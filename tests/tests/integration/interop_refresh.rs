@@ -175,6 +175,46 @@ async fn cookie_refresh_matches_better_auth(db: TestDb) {
     );
 }
 
+/// A service left at the 7-day default in front of a Better Auth whose sessions last 30 s
+/// (`BETTER_AUTH_SESSION_EXPIRES_IN` not set): its refresh gives the session the 30 s its row
+/// shows Better Auth gave it, never 7 days, in the row and in the cookie's `Max-Age`; Better
+/// Auth reads the row back as its own.
+#[tokio::test]
+async fn a_longer_configured_lifetime_never_lengthens_sessions() {
+    let db = TestDb::sqlite();
+    let server = server_on(&db, session_options(EXPIRES_IN, UPDATE_AGE)).await;
+    let signed = sign_up(&server).await;
+    let cookie = signed.cookie_header();
+    let auth = db
+        .authenticator(config(lifetime(7 * 24 * 3600, UPDATE_AGE)))
+        .await;
+    due_later().await;
+    let refreshed = auth
+        .authenticate_request("GET", &headers(&[("cookie", &cookie)]))
+        .await;
+    let sent = ours(&refreshed);
+    assert!(!sent.is_empty(), "due by Better Auth's own rule: refreshed");
+    let expires_at = session_expiry(&refreshed);
+    let lead = expires_at - Utc::now();
+    assert!(
+        lead > chrono::Duration::seconds(EXPIRES_IN - 3)
+            && lead <= chrono::Duration::seconds(EXPIRES_IN),
+        "the session's own 30 s, not 7 days: {lead}"
+    );
+    assert!(
+        sent[0].1.contains(&format!("; Max-Age={EXPIRES_IN};")),
+        "{:?}",
+        sent[0]
+    );
+    let (body, _) = theirs(
+        &server,
+        "?disableRefresh=true",
+        headers(&[("cookie", &cookie)]),
+    )
+    .await;
+    assert_eq!(body["session"]["expiresAt"], iso(expires_at), "{body}");
+}
+
 #[tokio::test]
 async fn cookie_refresh_matches_better_auth_on_sqlite() {
     cookie_refresh_matches_better_auth(TestDb::sqlite()).await;

@@ -145,6 +145,13 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
         Ok(Extended::Unsupported)
     }
 
+    /// A sample of the most recently written sessions, for diagnostics (the doctor compares
+    /// the lifetimes Better Auth gave them with the configured `expiresIn`). None by default;
+    /// the SQL stores read up to 100.
+    async fn recent_sessions(&self) -> Result<Vec<SessionRecord>, BackendError> {
+        Ok(Vec::new())
+    }
+
     /// Whether the backend answers (for health endpoints).
     async fn check_health(&self) -> Result<(), BackendError>;
 
@@ -285,6 +292,10 @@ impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
         extension: &Extension,
     ) -> Result<Extended, BackendError> {
         (**self).extend_session(token, extension).await
+    }
+
+    async fn recent_sessions(&self) -> Result<Vec<SessionRecord>, BackendError> {
+        (**self).recent_sessions().await
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

@@ -59,7 +59,12 @@ struct Query<D: Dialect> {
     /// [`BATCH_WIDTHS`], or one for any number where the dialect binds an array.
     batches: Arc<[(usize, Arc<str>)]>,
     columns: Arc<[(Target, D::Kind)]>,
+    /// The [`RECENT`] most recently written rows (sessions only; for the doctor).
+    recent: Option<Arc<str>>,
 }
+
+/// How many sessions [`SqlStore::recent_sessions`] reads.
+const RECENT: usize = 100;
 
 impl<D: Dialect> Clone for Query<D> {
     fn clone(&self) -> Self {
@@ -67,6 +72,7 @@ impl<D: Dialect> Clone for Query<D> {
             sql: self.sql.clone(),
             batches: self.batches.clone(),
             columns: self.columns.clone(),
+            recent: self.recent.clone(),
         }
     }
 }
@@ -94,10 +100,22 @@ impl<D: Dialect> Query<D> {
             .iter()
             .map(|column| (column.target.clone(), D::kind_of(&column.info.data_type)))
             .collect();
+        // Every row but the one whose token is the empty string (none), the latest first.
+        let recent = plan.primary_column("updatedAt").map(|updated_at| {
+            let order = format!("p.{}", D::quote(&updated_at.info.name));
+            plan.select_many_sql(D::quote, select, |column| {
+                format!(
+                    "NOT ({}) ORDER BY {order} DESC LIMIT {RECENT}",
+                    D::batch_condition(column, 1)
+                )
+            })
+            .into()
+        });
         Self {
             sql: sql.into(),
             batches: batches.into(),
             columns,
+            recent,
         }
     }
 
@@ -416,6 +434,25 @@ impl<D: Dialect> SqlStore<D> {
             .collect()
     }
 
+    /// The most recently written sessions (up to 100), with their users: what the doctor
+    /// compares the configured session lifetime with.
+    pub(crate) async fn recent_sessions(&self) -> Result<Vec<SessionRecord>, BackendError> {
+        let query = self.session_query()?;
+        let Some(sql) = &query.recent else {
+            return Ok(Vec::new());
+        };
+        let fetch = || D::fetch_batch(&self.pool, sql.clone(), vec![String::new()]);
+        let rows = with_deadline(D::BACKEND, self.query_timeout, fetch).await?;
+        rows.iter()
+            .map(|row| {
+                query
+                    .decode(row)?
+                    .finish()
+                    .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
+            })
+            .collect()
+    }
+
     /// Refreshes the session of `token`: one guarded `UPDATE` (see
     /// [`Plan::extend_sql`]), atomic in the database; only a session still due is written.
     pub(crate) async fn extend_session(
@@ -591,6 +628,12 @@ macro_rules! delegate_to_sql_store {
                 extension: &$crate::session_refresh::Extension,
             ) -> Result<$crate::session_refresh::Extended, $crate::error::BackendError> {
                 self.inner.extend_session(token, extension).await
+            }
+
+            async fn recent_sessions(
+                &self,
+            ) -> Result<Vec<$crate::model::SessionRecord>, $crate::error::BackendError> {
+                self.inner.recent_sessions().await
             }
 
             async fn check_health(&self) -> Result<(), $crate::error::BackendError> {
