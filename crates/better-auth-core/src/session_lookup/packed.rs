@@ -2,9 +2,11 @@
 //! cache's cold tier: about 300 bytes for a Better Auth session and its user, against some 800
 //! bytes as typed values with a dozen allocations.
 //!
-//! The token is not packed: the entry is found by the keyed hash of the token, so unpacking
-//! takes it from the lookup (see [`unpack`]). Times keep their nanoseconds; `extra` columns
-//! travel as JSON text (postcard cannot carry free-form JSON values itself).
+//! The token is packed too: an entry is found by the keyed hash of the token, and unpacking
+//! answers only the token it holds (see [`unpack`]), so the check that a session is the one
+//! asked for compares what the store said, never what the request said. Times keep their
+//! nanoseconds; `extra` columns travel as JSON text (postcard cannot carry free-form JSON
+//! values itself).
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ type Time = (i64, u32);
 
 #[derive(Serialize, Deserialize)]
 struct Packed<S> {
+    token: S,
     session_id: S,
     /// The session's `userId` when it differs from the user's `id` (it never does in a join).
     session_user_id: Option<S>,
@@ -80,6 +83,7 @@ pub(crate) fn pack(record: &SessionRecord) -> Option<Box<[u8]>> {
         return None;
     }
     let packed = Packed::<&str> {
+        token: &session.token,
         session_id: &session.id,
         session_user_id: (session.user_id != user.id).then_some(session.user_id.as_str()),
         expires_at: time(session.expires_at),
@@ -110,9 +114,13 @@ pub(crate) fn pack(record: &SessionRecord) -> Option<Box<[u8]>> {
         .map(Vec::into_boxed_slice)
 }
 
-/// The record `packed` holds, with `token` as its session token; `None` if it does not read.
+/// The record `packed` holds, when it is the session of `token`; `None` if it is another
+/// token's (its key collided with this one's) or does not read.
 pub(crate) fn unpack(packed: &[u8], token: &str) -> Option<SessionRecord> {
     let p: Packed<String> = postcard::from_bytes(packed).ok()?;
+    if p.token != token {
+        return None;
+    }
     let ban_expires = match p.ban_expires {
         Some(at) => Some(from_time(at)?),
         None => None,
@@ -120,7 +128,7 @@ pub(crate) fn unpack(packed: &[u8], token: &str) -> Option<SessionRecord> {
     let session = Session {
         user_id: p.session_user_id.unwrap_or_else(|| p.user_id.clone()),
         id: p.session_id,
-        token: token.to_owned(),
+        token: p.token,
         expires_at: from_time(p.expires_at)?,
         created_at: from_time(p.session_created_at)?,
         updated_at: from_time(p.session_updated_at)?,
@@ -202,6 +210,14 @@ mod tests {
         let mut record = full_record();
         Arc::make_mut(&mut record.session).user_id = "someone-else".into();
         assert_eq!(unpack(&pack(&record).unwrap(), "tok").unwrap(), record);
+    }
+
+    #[test]
+    fn only_its_own_token_unpacks() {
+        let packed = pack(&full_record()).unwrap();
+        assert!(unpack(&packed, "tok").is_some());
+        assert!(unpack(&packed, "another-token").is_none());
+        assert!(unpack(&packed, "").is_none());
     }
 
     #[test]
