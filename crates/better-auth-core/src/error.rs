@@ -7,6 +7,30 @@ use http::StatusCode;
 /// A boxed error from a backend library (sqlx, redis, reqwest, ...).
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
+/// Text that may carry what a client sent (a database's error quoting a request's value, a
+/// body's parse error), as a log line may hold it: control characters escaped (`\n`,
+/// `\u{1b}`), so nobody can write lines of their own into the service's log.
+pub(crate) struct LogSafe<T>(pub(crate) T);
+
+impl<T: fmt::Display> fmt::Display for LogSafe<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Escaping<'a, 'b>(&'a mut fmt::Formatter<'b>);
+        impl fmt::Write for Escaping<'_, '_> {
+            fn write_str(&mut self, text: &str) -> fmt::Result {
+                for c in text.chars() {
+                    if c.is_control() {
+                        write!(self.0, "{}", c.escape_default())?;
+                    } else {
+                        fmt::Write::write_char(self.0, c)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+        fmt::Write::write_fmt(&mut Escaping(f), format_args!("{}", self.0))
+    }
+}
+
 /// Why a request could not be authenticated.
 ///
 /// Every variant has a stable machine-readable [`code`](Self::code) and an HTTP
@@ -425,12 +449,14 @@ impl AuthError {
             }
             Self::Backend(error) | Self::JwksUnavailable(error) => {
                 crate::telemetry::backend_failed(error.backend);
-                tracing::error!(target: "better_auth", code, error = %error, "authentication backend failed; request refused")
+                tracing::error!(target: "better_auth", code, error = %LogSafe(error), "authentication backend failed; request refused")
             }
             Self::Misconfigured { .. } | Self::FieldsMismatch { .. } => {
-                tracing::error!(target: "better_auth", code, reason = %self, "request refused")
+                tracing::error!(target: "better_auth", code, reason = %LogSafe(self), "request refused")
             }
-            _ => tracing::info!(target: "better_auth", code, reason = %self, "request rejected"),
+            _ => {
+                tracing::info!(target: "better_auth", code, reason = %LogSafe(self), "request rejected")
+            }
         }
     }
 }
@@ -595,7 +621,7 @@ impl fmt::Display for BackendError {
             BackendErrorKind::InvalidData => "returned unreadable data",
             BackendErrorKind::RateLimited => "refused this client for now",
         };
-        write!(f, "{} {what}: {}", self.backend, self.detail)
+        write!(f, "{} {what}: {}", self.backend, LogSafe(&self.detail))
     }
 }
 
@@ -652,6 +678,26 @@ mod tests {
             assert_eq!(error.status().as_u16(), status, "{error}");
             assert_eq!(error.code(), code);
         }
+    }
+
+    #[test]
+    fn log_lines_escape_what_a_client_sent() {
+        let forged = "x'\n2026-12-07T00:00:00Z ERROR forged line\u{1b}[31m";
+        let logged = LogSafe(forged).to_string();
+        assert!(
+            !logged.contains('\n') && !logged.contains('\u{1b}'),
+            "{logged}"
+        );
+        assert!(
+            logged.contains("\\n2026") && logged.contains("\\u{1b}"),
+            "{logged}"
+        );
+        let backend = BackendError::unavailable("postgres", forged.to_owned()).to_string();
+        assert!(!backend.contains('\n'), "{backend}");
+        let body = AuthError::InvalidPermissionCheck {
+            reason: forged.to_owned(),
+        };
+        assert!(!LogSafe(&body).to_string().contains('\n'));
     }
 
     #[test]

@@ -107,3 +107,73 @@ async fn require_signature_matches_the_bearer_plugin() {
         (Via::Bearer, signed.user_id().as_str())
     );
 }
+
+/// `generateId: "serial"` on PostgreSQL, the organization plugin: `has-permission`'s
+/// `organizationId` comes from the request body. A value the integer column cannot hold (text,
+/// SQL, a line break, a number out of range) is an organization the user is not a member of:
+/// 403 `not_a_member`, asked of nobody; never a 503 (PostgreSQL refusing the cast) nor a log
+/// line the client wrote. Better Auth itself answers those with a 500 (its adapter's
+/// `Number()` gives NaN); a real id of another organization is `not_a_member` on both sides,
+/// and the user's own organization is answered by both.
+#[tokio::test]
+async fn organization_ids_a_serial_column_cannot_hold_are_no_membership() {
+    use better_auth_core::store::{self, SqlOptions};
+    use std::sync::Arc;
+
+    let db = TestDb::postgres().await;
+    let mut config = db.server_config(json!({"bearer": {}, "organization": {}}));
+    config["options"] = json!({"advanced": {"database": {"generateId": "serial"}}});
+    let server = BetterAuthServer::start(config).await;
+    let signed = server
+        .sign_up("serial-org@example.com", "correct horse battery", "S")
+        .await;
+    let cookie = signed.cookie_header();
+    let organization = server
+        .create_organization(&cookie, "Serial", "serial-org")
+        .await;
+    let organization_id = match &organization["id"] {
+        serde_json::Value::String(id) => id.clone(),
+        other => other.to_string(),
+    };
+    let stores = store::connect_stores(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let auth = better_auth_core::Authenticator::builder(test_config())
+        .session_store_arc(stores.sessions)
+        .organization_store_arc(Arc::clone(stores.organizations.as_ref().unwrap()))
+        .build()
+        .unwrap();
+    let user = auth
+        .authenticate_request("GET", &headers("cookie", &cookie))
+        .await
+        .required()
+        .unwrap();
+    let body = |id: &str| {
+        json!({"organizationId": id, "permissions": {"member": ["create"]}})
+            .to_string()
+            .into_bytes()
+    };
+    assert!(
+        user.organization_has_permission_answer(&body(&organization_id))
+            .await
+            .unwrap(),
+        "the owner of organization {organization_id}"
+    );
+    for id in [
+        "x'; DROP TABLE member; --".to_owned(),
+        "1\n2026-12-07T00:00:00Z ERROR forged".to_owned(),
+        format!("{organization_id}abc"),
+        "99999999999999".to_owned(),
+        "424242".to_owned(),
+    ] {
+        let refused = user
+            .organization_has_permission_answer(&body(&id))
+            .await
+            .expect_err("not a member");
+        assert_eq!(
+            (refused.error().status().as_u16(), refused.error().code()),
+            (403, "not_a_member"),
+            "{id:?}"
+        );
+    }
+}

@@ -29,7 +29,9 @@ impl KeySet {
         for jwk in jwks {
             match VerifyingKey::from_jwk(jwk, default_alg) {
                 Ok(key) => set.insert(key),
-                Err(error) => tracing::warn!(target: "better_auth", %error, "JWKS key skipped"),
+                Err(error) => {
+                    tracing::warn!(target: "better_auth", error = %crate::error::LogSafe(&error), "JWKS key skipped")
+                }
             }
         }
         set

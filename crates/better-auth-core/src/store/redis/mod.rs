@@ -275,7 +275,7 @@ impl Stored {
         match serde_json::from_str(value) {
             Ok(stored) => Some(stored),
             Err(error) => {
-                tracing::warn!(target: "better_auth", backend = BACKEND, %error, "the value of a session key is not a Better Auth session; answered as no session");
+                tracing::warn!(target: "better_auth", backend = BACKEND, error = %crate::error::LogSafe(&error), "the value of a session key is not a Better Auth session; answered as no session");
                 None
             }
         }

@@ -95,6 +95,42 @@ pub(crate) trait Dialect: Send + Sync + 'static {
 
 pub(crate) use crate::session_refresh::iso_millis;
 
+/// Whether `value`, bound as text and compared with a column of `data_type` (as
+/// [`Dialect::param_for`] compares it), can equal a value of that column: an integer column
+/// (`generateId: "serial"`) holds only integers in its range, a `uuid` column only UUIDs. A
+/// value that cannot is no row, known without asking: PostgreSQL would fail the query on it
+/// (a 503, and an error quoting the value in the log), and MySQL and SQLite would compare
+/// `12abc` with 12 as equal.
+pub(crate) fn can_hold(data_type: &str, value: &str) -> bool {
+    let data_type = data_type.to_ascii_lowercase();
+    let base = data_type.split('(').next().unwrap_or_default().trim();
+    match base {
+        "smallint" | "int2" | "smallserial" => value.parse::<i16>().is_ok() && is_integer(value),
+        "integer" | "int" | "int4" | "serial" | "mediumint" | "tinyint" => {
+            value.parse::<i32>().is_ok() && is_integer(value)
+        }
+        "bigint" | "int8" | "bigserial" => value.parse::<i64>().is_ok() && is_integer(value),
+        "uuid" => {
+            let hex: Vec<u8> = value
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .bytes()
+                .filter(|byte| *byte != b'-')
+                .collect();
+            hex.len() == 32 && hex.iter().all(u8::is_ascii_hexdigit)
+        }
+        _ => true,
+    }
+}
+
+/// Digits, with an optional leading minus: what an integer column compares equal (no `+`, no
+/// spaces, which some databases would trim).
+fn is_integer(value: &str) -> bool {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+
 /// What the store runs on any sqlx database whose pool takes a query with one text parameter
 /// (PostgreSQL, MySQL, SQLite alike): written once, for all of them.
 pub(crate) trait SqlDatabase: sqlx::Database {
@@ -213,4 +249,23 @@ pub(crate) fn column_infos(rows: Vec<(String, String)>) -> Vec<ColumnInfo> {
             data_type: data_type.to_lowercase(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod can_hold_tests {
+    use super::can_hold;
+
+    #[test]
+    fn ids_of_other_shapes_are_no_row() {
+        assert!(can_hold("text", "x'; --\n"));
+        assert!(can_hold("integer", "12") && can_hold("integer", "-3"));
+        for bad in ["12abc", "x'; --", "", "1.5", "+1", " 1", "99999999999"] {
+            assert!(!can_hold("integer", bad), "{bad}");
+        }
+        assert!(can_hold("bigint", "99999999999"));
+        assert!(can_hold("int(11)", "7"));
+        assert!(can_hold("uuid", "0b6c9c3e-7c7a-4c1e-9f0a-2b1f3c4d5e6f"));
+        assert!(can_hold("uuid", "{0B6C9C3E7C7A4C1E9F0A2B1F3C4D5E6F}"));
+        assert!(!can_hold("uuid", "not-a-uuid"));
+    }
 }

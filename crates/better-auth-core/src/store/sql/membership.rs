@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{Cell, ColumnInfo, Dialect, SqlDatabase, with_deadline};
+use super::{Cell, ColumnInfo, Dialect, SqlDatabase, can_hold, with_deadline};
 use crate::{
     error::BackendError,
     model::{Member, Membership, Organization, OrganizationRole, TeamMember},
@@ -41,6 +41,8 @@ fn text<D: Dialect>(
 pub(crate) struct TeamQuery<D: Dialect> {
     sql: Arc<str>,
     kinds: [D::Kind; 3],
+    /// The data types the three parameters are compared with.
+    bound: Arc<[String; 3]>,
 }
 
 impl<D: Dialect> Clone for TeamQuery<D> {
@@ -48,6 +50,7 @@ impl<D: Dialect> Clone for TeamQuery<D> {
         Self {
             sql: self.sql.clone(),
             kinds: self.kinds,
+            bound: self.bound.clone(),
         }
     }
 }
@@ -88,6 +91,11 @@ impl<D: Dialect> TeamQuery<D> {
         Some(Self {
             sql: sql.into(),
             kinds,
+            bound: Arc::new([
+                team_id.data_type.clone(),
+                user_id.data_type.clone(),
+                organization_id.data_type.clone(),
+            ]),
         })
     }
 
@@ -103,6 +111,9 @@ impl<D: Dialect> TeamQuery<D> {
             user_id.to_owned(),
             organization_id.to_owned(),
         ];
+        if !self.bound.iter().zip(&values).all(|(t, v)| can_hold(t, v)) {
+            return Ok(None);
+        }
         let query = || D::Db::fetch_optional_values(pool, self.sql.clone(), values.clone());
         let Some(row) = with_deadline(D::BACKEND, timeout, query).await? else {
             return Ok(None);
@@ -119,6 +130,8 @@ impl<D: Dialect> TeamQuery<D> {
 pub(crate) struct RolesQuery<D: Dialect> {
     sql: Arc<str>,
     kinds: [D::Kind; 2],
+    /// The data type the organization id is compared with.
+    bound: Arc<str>,
 }
 
 impl<D: Dialect> Clone for RolesQuery<D> {
@@ -126,6 +139,7 @@ impl<D: Dialect> Clone for RolesQuery<D> {
         Self {
             sql: self.sql.clone(),
             kinds: self.kinds,
+            bound: self.bound.clone(),
         }
     }
 }
@@ -148,6 +162,7 @@ impl<D: Dialect> RolesQuery<D> {
         Some(Self {
             sql: sql.into(),
             kinds,
+            bound: organization_id.data_type.as_str().into(),
         })
     }
 
@@ -158,6 +173,9 @@ impl<D: Dialect> RolesQuery<D> {
         organization_id: &str,
         timeout: Duration,
     ) -> Result<Vec<OrganizationRole>, BackendError> {
+        if !can_hold(&self.bound, organization_id) {
+            return Ok(Vec::new());
+        }
         let values = vec![organization_id.to_owned()];
         let query = || D::Db::fetch_all_values(pool, self.sql.clone(), values.clone());
         let rows = with_deadline(D::BACKEND, timeout, query).await?;
@@ -182,6 +200,8 @@ pub(crate) struct MembershipQuery<D: Dialect> {
     sql: Arc<str>,
     /// For each selected cell: its field, its kind.
     cells: Arc<[(&'static str, D::Kind)]>,
+    /// The data types the organization and user ids are compared with.
+    bound: Arc<[String; 2]>,
 }
 
 impl<D: Dialect> Clone for MembershipQuery<D> {
@@ -189,6 +209,7 @@ impl<D: Dialect> Clone for MembershipQuery<D> {
         Self {
             sql: self.sql.clone(),
             cells: self.cells.clone(),
+            bound: self.bound.clone(),
         }
     }
 }
@@ -244,9 +265,14 @@ impl<D: Dialect> MembershipQuery<D> {
             D::quote(&member_user.name),
             D::param_for(2, &member_user.data_type),
         );
+        let bound = Arc::new([
+            member_organization.data_type.clone(),
+            member_user.data_type.clone(),
+        ]);
         Some(Self {
             sql: sql.into(),
             cells: cells.into(),
+            bound,
         })
     }
 
@@ -259,6 +285,10 @@ impl<D: Dialect> MembershipQuery<D> {
         timeout: Duration,
     ) -> Result<Option<Membership>, BackendError> {
         let values = vec![organization_id.to_owned(), user_id.to_owned()];
+        if !self.bound.iter().zip(&values).all(|(t, v)| can_hold(t, v)) {
+            // An id the column cannot hold (a request's `organizationId`): no membership.
+            return Ok(None);
+        }
         let query = || D::Db::fetch_optional_values(pool, self.sql.clone(), values.clone());
         let Some(row) = with_deadline(D::BACKEND, timeout, query).await? else {
             return Ok(None);

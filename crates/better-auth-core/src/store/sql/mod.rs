@@ -13,7 +13,7 @@ mod record;
 mod store;
 mod usage;
 
-pub(crate) use dialect::{BATCH_WIDTHS, Dialect, SqlDatabase, column_infos, iso_millis};
+pub(crate) use dialect::{BATCH_WIDTHS, Dialect, SqlDatabase, can_hold, column_infos, iso_millis};
 pub(crate) use plan::{ColumnInfo, Plan, Target};
 pub(crate) use record::{Cell, RecordBuilder};
 pub(crate) use store::{SqlStore, delegate_to_sql_store};
@@ -94,7 +94,7 @@ where
     let tries = async {
         match attempt().await {
             Err(error) if connection_lost(&error) => {
-                tracing::debug!(backend, %error, "connection lost; trying another one");
+                tracing::debug!(backend, error = %crate::error::LogSafe(&error), "connection lost; trying another one");
                 attempt().await
             }
             other => other,

@@ -347,7 +347,7 @@ pub(crate) async fn use_api_key<D: UsageDialect>(
     let attempts = async {
         match attempt(pool, sql, hashed_key).await {
             Err(Failure::Sql { error, retry: true }) if connection_lost(&error) => {
-                tracing::debug!(backend = D::BACKEND, %error, "connection lost; trying another one");
+                tracing::debug!(backend = D::BACKEND, error = %crate::error::LogSafe(&error), "connection lost; trying another one");
                 attempt(pool, sql, hashed_key).await
             }
             other => other,
