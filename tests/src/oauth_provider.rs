@@ -138,7 +138,11 @@ impl OAuthProvider {
         if let (Some(options), Value::Object(extra)) = (options.as_object_mut(), extra) {
             options.extend(extra);
         }
-        db.server_config(json!({"jwt": {}, "bearer": {}, "oauthProvider": options}))
+        // As production runs it: the rate limiter on (the provider's own limits too:
+        // introspection 100 a minute per client address, the token endpoint 20).
+        crate::better_auth::BetterAuthServer::production(
+            db.server_config(json!({"jwt": {}, "bearer": {}, "oauthProvider": options})),
+        )
     }
 
     /// Starts a provider with the default lifetimes (1 hour for user and M2M access tokens).

@@ -249,6 +249,68 @@ pub async fn run(binary: &str) {
         &metadata_url,
     );
 
+    // Better Auth as production runs it: its introspection allows 100 calls a minute per
+    // client address. One client sending 120 random opaque-shaped tokens spends its own (its
+    // requests end in 429) and another client's opaque token goes on answering 200, each call
+    // carrying the address of the client it is made for (no miss budget here: the worst case).
+    let unbudgeted = ExampleService::start(
+        binary,
+        &[
+            ("DATABASE_URL", &url),
+            ("BETTER_AUTH_SECRET", SECRET),
+            ("BETTER_AUTH_URL", provider.base_url()),
+            ("BETTER_AUTH_RESOURCE", RES),
+            ("BETTER_AUTH_OAUTH_CLIENT_ID", &service_client.id),
+            ("BETTER_AUTH_OAUTH_CLIENT_SECRET", &service_client.secret),
+            ("BETTER_AUTH_OAUTH_ALLOW_MISSING_AUDIENCE", "true"),
+            ("BETTER_AUTH_OAUTH_INTROSPECTION_TTL", "0"),
+            ("BETTER_AUTH_MISS_BUDGET", "off"),
+        ],
+    )
+    .await;
+    let good = provider
+        .client_credentials_token(&service_client, None, Some("read:items"))
+        .await;
+    let attacker = unbudgeted.client_from([127, 0, 0, 66].into());
+    let victim = unbudgeted.client_from([127, 0, 0, 7].into());
+    let mut limited = 0;
+    for _ in 0..120 {
+        let token: String = (0..32)
+            .map(|_| {
+                let n = rand::random_range(0..52u8);
+                char::from(if n < 26 { b'a' + n } else { b'A' + n - 26 })
+            })
+            .collect();
+        let (status, body) = attacker
+            .get("/items", &[("authorization", &format!("Bearer {token}"))])
+            .await;
+        match status.as_u16() {
+            401 => {}
+            429 => {
+                assert_eq!(body["code"], "rate_limited", "{body}");
+                limited += 1;
+            }
+            other => panic!("a random opaque token answered {other}: {body}"),
+        }
+    }
+    assert!(
+        limited >= 10,
+        "the provider's limit for the attacker: {limited} of 120"
+    );
+    for _ in 0..3 {
+        let (status, body) = victim
+            .get(
+                "/items",
+                &[("authorization", &format!("Bearer {}", good.access_token))],
+            )
+            .await;
+        assert_eq!(
+            status, 200,
+            "another client, after one client's flood: {body}"
+        );
+    }
+    drop(unbudgeted);
+
     // The user's token expires (2 s, plus the 5 s leeway): refused.
     tokio::time::sleep(Duration::from_secs(8)).await;
     let expired = call(&service, Method::GET, Some(&user.access_token)).await;

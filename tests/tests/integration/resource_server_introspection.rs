@@ -156,3 +156,60 @@ async fn the_client_authenticates_as_registered_and_a_refusal_is_a_503() {
         .unwrap_err();
     assert!(matches!(refused, AuthError::Backend(_)), "{refused}");
 }
+
+/// What cannot be one of the provider's opaque tokens (32 letters) is refused with no call; a
+/// client that sent 20 tokens the provider does not know (the default miss budget) is refused
+/// with 429 before any call, while another client's good token is still introspected.
+#[tokio::test]
+async fn garbage_and_a_spent_budget_make_no_call() {
+    let provider = OAuthProvider::start().await;
+    let client = service_client(&provider, "client_secret_basic").await;
+    let server = resource_server(
+        &provider,
+        &client,
+        options(ClientAuthMethod::ClientSecretBasic, 0),
+    );
+    for garbage in [
+        "short",
+        "has-dashes-and-is-thirty-two-ch",
+        &"a".repeat(33),
+        "0123456789abcdefghijklmnopqrstuv",
+    ] {
+        let refused = server.verify_token(garbage).await.unwrap_err();
+        assert_eq!(refused.status(), 401, "{garbage}: {refused}");
+    }
+    assert_eq!(
+        server.introspection_calls(),
+        0,
+        "no call for what cannot be a token"
+    );
+
+    let attacker: std::net::IpAddr = "198.51.100.66".parse().unwrap();
+    let victim: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+    let mut codes = std::collections::BTreeMap::<&str, usize>::new();
+    for n in 0..40 {
+        // 32 letters, a different token each time.
+        let unknown = format!(
+            "{}{}{}",
+            "Q".repeat(30),
+            char::from(b'a' + n / 26),
+            char::from(b'a' + n % 26)
+        );
+        let refused = server
+            .verify_token_for(&unknown, Some(attacker))
+            .await
+            .unwrap_err();
+        *codes.entry(refused.code()).or_default() += 1;
+    }
+    assert_eq!(codes, [("invalid_token", 20), ("rate_limited", 20)].into());
+    assert_eq!(server.introspection_calls(), 20);
+    let good = provider
+        .client_credentials_token(&client, None, Some("read:items"))
+        .await
+        .access_token;
+    server.verify_token_for(&good, Some(victim)).await.unwrap();
+    assert!(matches!(
+        server.verify_token_for(&good, Some(attacker)).await,
+        Err(AuthError::RateLimited { .. })
+    ));
+}

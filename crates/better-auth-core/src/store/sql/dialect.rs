@@ -130,7 +130,6 @@ fn is_integer(value: &str) -> bool {
     !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
 }
 
-
 /// What the store runs on any sqlx database whose pool takes a query with one text parameter
 /// (PostgreSQL, MySQL, SQLite alike): written once, for all of them.
 pub(crate) trait SqlDatabase: sqlx::Database {
