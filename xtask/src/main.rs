@@ -12,6 +12,9 @@
 //!   users under a Zipf law (`--skewed-only`: only those; `--frameworks`, `--duration S`).
 //! - `cargo xtask soak`: one example service under load for 60 s (`--seconds N`): zero errors,
 //!   resident set flat.
+//! - `cargo xtask abuse`: signed-in users beside abusive clients on each store, Better Auth with
+//!   its rate limiter on (`--duration S`): every user's answer 200, p99 within twice the quiet
+//!   run's.
 //! - `cargo xtask fuzz`: each fuzz target of `fuzz/` for a few seconds (`--seconds N`).
 //!
 //! Third-party crates are compiled through sccache when it is installed (`cargo xtask ci`
@@ -39,9 +42,10 @@ fn main() -> ExitCode {
         Some("bench") => tasks::bench(&args[1..]),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("soak") => tasks::soak(&args[1..]),
+        Some("abuse") => tasks::abuse(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  test [nextest args]     run every test (starts what the tests need); with arguments,\n                          only `cargo nextest run` with them (filters, --no-capture)\n  lint                    fmt, clippy, the feature matrix, rustdoc (warnings are errors)\n  ci                      lint, test, then each fuzz target for 10 s\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b] [--skewed-only]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services):\n                          one user, then 10,000 under a Zipf law (only those: --skewed-only)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
+                "usage: cargo xtask <task>\n\n  test [nextest args]     run every test (starts what the tests need); with arguments,\n                          only `cargo nextest run` with them (filters, --no-capture)\n  lint                    fmt, clippy, the feature matrix, rustdoc (warnings are errors)\n  ci                      lint, test, then each fuzz target for 10 s\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b] [--skewed-only]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services):\n                          one user, then 10,000 under a Zipf law (only those: --skewed-only)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  abuse [--duration S]    signed-in users beside abusive clients on each store (Better Auth\n                          with its rate limiter on): users' answers all 200, p99 within 2x\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"
             );
             return ExitCode::from(2);
         }

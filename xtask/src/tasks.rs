@@ -267,6 +267,26 @@ pub(crate) fn soak(args: &[String]) -> Result {
     bench(&forwarded)
 }
 
+/// The abuse benchmark: signed-in users beside abusive clients, on each store, against Better
+/// Auth's production profile (the load benchmark's harness in `--abuse` mode, release builds;
+/// the machine's PostgreSQL, MariaDB and Redis).
+pub(crate) fn abuse(args: &[String]) -> Result {
+    npm_install()?;
+    services::check_all()?;
+    run(cargo().args(["build", "--release", "--locked", "-p", "example-axum"]))?;
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--locked",
+            "-p",
+            "better-auth-loadbench",
+            "--",
+            "--abuse",
+        ])
+        .args(args))
+}
+
 /// Formatting, clippy, the feature matrix and rustdoc, warnings denied.
 pub(crate) fn lint() -> Result {
     build_cache::enable(false)?;

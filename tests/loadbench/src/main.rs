@@ -33,6 +33,7 @@
     clippy::expect_used
 )]
 
+mod abuse;
 mod machine;
 mod population;
 mod raw_verify;
@@ -91,6 +92,13 @@ fn main() -> std::process::ExitCode {
     if std::env::args().nth(1).as_deref() == Some("--raw-verify") {
         raw_verify::run_here();
         return std::process::ExitCode::SUCCESS;
+    }
+    if std::env::args().nth(1).as_deref() == Some("--abuse") {
+        let duration = std::env::args()
+            .skip_while(|arg| arg != "--duration")
+            .nth(1)
+            .map_or(10, |value| value.parse().expect("--duration SECONDS"));
+        return abuse::run(duration);
     }
     let options = options();
     if let Some(seconds) = options.soak {

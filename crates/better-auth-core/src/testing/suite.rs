@@ -450,7 +450,8 @@ pub async fn run(client: &impl TestClient, fixture: &Fixture) {
 
 /// A due session is refreshed and the response carries what Better Auth sends: the session
 /// cookie set again (cookie) and `set-auth-token` (bearer), through the adapter's layer,
-/// middleware or fairing, which the contract app must install.
+/// middleware or fairing, which the contract app must install; also when the handler then
+/// answers with an error.
 async fn refresh_cases(client: &impl TestClient, fixture: &Fixture, failures: &mut Vec<String>) {
     let by_cookie = client
         .send(request(
@@ -481,17 +482,19 @@ async fn refresh_cases(client: &impl TestClient, fixture: &Fixture, failures: &m
             again.header("set-cookie")
         ));
     }
+    // Through a route whose handler then refuses (Alice is no admin): the refresh happened,
+    // and the handler's error response carries its headers too.
     let token = fixture.refreshable_bearer();
     let by_bearer = client
         .send(request(
             "GET",
-            "/me",
+            "/admin",
             vec![("authorization", format!("Bearer {token}"))],
         ))
         .await;
-    if by_bearer.status != 200 || by_bearer.header("set-auth-token") != Some(token.as_str()) {
+    if by_bearer.status != 403 || by_bearer.header("set-auth-token") != Some(token.as_str()) {
         failures.push(format!(
-            "refresh by bearer: status {}, set-auth-token present: {}",
+            "refresh by bearer, then the handler's refusal: status {} (expected 403), set-auth-token present: {}",
             by_bearer.status,
             by_bearer.header("set-auth-token").is_some()
         ));
