@@ -41,14 +41,19 @@ const ABUSERS: usize = 16;
 const USER_RATE: u64 = 25;
 const ABUSER_RATE: u64 = 50;
 
+/// A request: its path, and the one header that carries its credential.
+type Request = (String, (String, String));
+/// What abusive request `n` of abuser `a` sends.
+type Abuse = Arc<dyn Fn(usize, usize) -> Request + Send + Sync>;
+
 /// What the users send and what the abusers send, for one deployment.
 struct Deployment {
     name: &'static str,
     service: Service,
     /// Per user: path and header.
-    users: Vec<(String, (String, String))>,
-    /// What abusive request `n` of abuser `a` sends: path and header.
-    abuse: Arc<dyn Fn(usize, usize) -> (String, (String, String)) + Send + Sync>,
+    users: Vec<Request>,
+    /// What the abusive clients send.
+    abuse: Abuse,
     /// Kept alive for the run.
     _keep: Vec<Box<dyn std::any::Any>>,
 }
@@ -118,7 +123,7 @@ fn binary() -> std::path::PathBuf {
 }
 
 /// Signs the users up; their `/me` requests by cookie, and the poison of the first.
-async fn users(server: &BetterAuthServer) -> (Vec<(String, (String, String))>, String) {
+async fn users(server: &BetterAuthServer) -> (Vec<Request>, String) {
     let mut users = Vec::new();
     let mut poison = String::new();
     for n in 0..USERS {
@@ -274,7 +279,7 @@ async fn paced(
     base: String,
     rate: u64,
     duration: Duration,
-    request: impl Fn(usize) -> (String, (String, String)),
+    request: impl Fn(usize) -> Request,
     tally: Arc<Mutex<Tally>>,
 ) {
     let started = Instant::now();
