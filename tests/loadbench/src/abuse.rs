@@ -94,9 +94,7 @@ const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX
 const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// The session abuse: four kinds in turn.
-fn session_abuse(
-    poison: String,
-) -> Arc<dyn Fn(usize, usize) -> (String, (String, String)) + Send + Sync> {
+fn session_abuse(poison: String) -> Abuse {
     Arc::new(move |_abuser, n| {
         let header = match n % 4 {
             0 => (
