@@ -16,6 +16,7 @@
 )]
 
 pub mod better_auth;
+pub mod cookie_scenario;
 pub mod counting;
 pub mod db;
 pub mod faults;

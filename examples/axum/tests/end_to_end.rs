@@ -12,6 +12,13 @@ async fn deployment_shapes_from_the_environment() {
     better_auth_tests::scenario::run_deployment_shapes(env!("CARGO_BIN_EXE_example-axum")).await;
 }
 
+/// A refresh's cookies carry the attributes Better Auth gives its own (`crossSubDomainCookies`,
+/// `sameSite`, `partitioned`, `secure`): compared with Better Auth's `Set-Cookie`.
+#[tokio::test]
+async fn refresh_cookies_carry_better_auths_cookie_attributes() {
+    better_auth_tests::cookie_scenario::run(env!("CARGO_BIN_EXE_example-axum")).await;
+}
+
 /// The binary under load while the path to PostgreSQL, MariaDB or Redis is cut, blackholed and
 /// slowed: only 200 or 503, within the timeout, and recovery without a restart. This adapter
 /// runs it for all four (the fault handling is the core's; every adapter's 503 mapping is the

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::{AuthConfig, ConfigError, parse_url};
+use super::{AuthConfig, ConfigError, CookieDomain, SameSite, parse_url};
 use crate::{origin::TrustedOrigins, secret::SecretSet, store::Schema};
 
 /// The secret Better Auth signs with (same value as the server's).
@@ -23,6 +23,21 @@ pub const AUTH_SECRET: &str = "AUTH_SECRET";
 pub const URL: &str = "BETTER_AUTH_URL";
 /// The cookie prefix (`advanced.cookiePrefix`), `better-auth` by default.
 pub const COOKIE_PREFIX: &str = "BETTER_AUTH_COOKIE_PREFIX";
+/// The `Domain` of the cookies Better Auth sets (`advanced.crossSubDomainCookies.domain`, or
+/// `advanced.defaultCookieAttributes.domain`), e.g. `example.com`: a refresh's cookies carry it.
+pub const COOKIE_DOMAIN: &str = "BETTER_AUTH_COOKIE_DOMAIN";
+/// `true` when Better Auth has `advanced.crossSubDomainCookies.enabled`: its cookies carry
+/// `Domain` = [`COOKIE_DOMAIN`], else the host of [`URL`].
+pub const CROSS_SUBDOMAIN_COOKIES: &str = "BETTER_AUTH_CROSS_SUBDOMAIN_COOKIES";
+/// The `SameSite` of Better Auth's cookies (`advanced.defaultCookieAttributes.sameSite`):
+/// `strict`, `lax` (the default) or `none`, in any case.
+pub const COOKIE_SAME_SITE: &str = "BETTER_AUTH_COOKIE_SAME_SITE";
+/// `true` when Better Auth's cookies are `Partitioned`
+/// (`advanced.defaultCookieAttributes.partitioned`).
+pub const COOKIE_PARTITIONED: &str = "BETTER_AUTH_COOKIE_PARTITIONED";
+/// `true` when Better Auth's cookies are `Secure` without the `__Secure-` name prefix
+/// (`advanced.defaultCookieAttributes.secure`); `false` as Better Auth's `secure: false`.
+pub const COOKIE_SECURE: &str = "BETTER_AUTH_COOKIE_SECURE";
 /// The database the sessions live in (`postgres://...`, `sqlite://...`).
 pub const DATABASE_URL: &str = "DATABASE_URL";
 /// The JWKS URL, when not `{BETTER_AUTH_URL}/api/auth/jwks`.
@@ -144,6 +159,16 @@ pub struct EnvSettings {
     pub base_url: Option<Url>,
     /// [`COOKIE_PREFIX`].
     pub cookie_prefix: Option<String>,
+    /// [`COOKIE_DOMAIN`].
+    pub cookie_domain: Option<CookieDomain>,
+    /// [`CROSS_SUBDOMAIN_COOKIES`].
+    pub cross_subdomain_cookies: bool,
+    /// [`COOKIE_SAME_SITE`].
+    pub cookie_same_site: Option<SameSite>,
+    /// [`COOKIE_PARTITIONED`].
+    pub cookie_partitioned: Option<bool>,
+    /// [`COOKIE_SECURE`].
+    pub cookie_secure: Option<bool>,
     /// [`TRUSTED_ORIGINS`].
     pub trusted_origins: Option<TrustedOrigins>,
     /// [`MULTI_SESSION`].
@@ -230,6 +255,30 @@ impl EnvSettings {
             secrets,
             base_url: vars.url(URL)?,
             cookie_prefix: vars.text(COOKIE_PREFIX),
+            cookie_domain: vars
+                .text(COOKIE_DOMAIN)
+                .map(|value| {
+                    CookieDomain::new(&value).ok_or(ConfigError::InvalidEnv {
+                        name: COOKIE_DOMAIN,
+                        value,
+                        expected: "a domain such as `example.com` (letters, digits, `.`, `-`; no \
+                                   scheme, port or path)",
+                    })
+                })
+                .transpose()?,
+            cross_subdomain_cookies: vars.flag(CROSS_SUBDOMAIN_COOKIES)?.unwrap_or(false),
+            cookie_same_site: vars
+                .text(COOKIE_SAME_SITE)
+                .map(|value| {
+                    SameSite::parse(&value).ok_or(ConfigError::InvalidEnv {
+                        name: COOKIE_SAME_SITE,
+                        value,
+                        expected: "strict, lax or none",
+                    })
+                })
+                .transpose()?,
+            cookie_partitioned: vars.flag(COOKIE_PARTITIONED)?,
+            cookie_secure: vars.flag(COOKIE_SECURE)?,
             trusted_origins: vars
                 .text(TRUSTED_ORIGINS)
                 .map(|list| TrustedOrigins::parse_list(&list)),
@@ -328,6 +377,7 @@ impl EnvSettings {
                       storeSessionInDatabase: set BETTER_AUTH_STORE_SESSION_IN_DATABASE=true too",
             });
         }
+        settings.cookie_domain_attribute()?;
         if settings.cookie_cache.as_deref() == Some("jwks")
             && settings.base_url.is_none()
             && settings.jwks_url.is_none()
@@ -352,6 +402,10 @@ impl EnvSettings {
         if let Some(origins) = &self.trusted_origins {
             config.trusted_origins = origins.clone();
         }
+        config.cookie_attributes.domain = self.cookie_domain_attribute()?;
+        config.cookie_attributes.same_site = self.cookie_same_site;
+        config.cookie_attributes.partitioned = self.cookie_partitioned;
+        config.cookie_attributes.secure = self.cookie_secure;
         config.multi_session = self.multi_session;
         if let Some(headers) = &self.api_key_headers {
             config.api_key_headers.clone_from(headers);
@@ -379,6 +433,33 @@ impl EnvSettings {
             config.trusted_proxies = proxies.clone();
         }
         Ok(config)
+    }
+
+    /// The `Domain` of Better Auth's cookies, as its `createCookieGetter` decides it:
+    /// [`COOKIE_DOMAIN`] when set; else, with [`CROSS_SUBDOMAIN_COOKIES`], the host of [`URL`]
+    /// (`new URL(baseURL).hostname`: no port); else none (host-only cookies).
+    fn cookie_domain_attribute(&self) -> Result<Option<CookieDomain>, ConfigError> {
+        if let Some(domain) = &self.cookie_domain {
+            return Ok(Some(domain.clone()));
+        }
+        if !self.cross_subdomain_cookies {
+            return Ok(None);
+        }
+        let Some(url) = &self.base_url else {
+            return Err(ConfigError::MissingEnv {
+                name: URL,
+                why: "BETTER_AUTH_CROSS_SUBDOMAIN_COOKIES gives Better Auth's cookies the base \
+                      URL's host as their Domain (or set BETTER_AUTH_COOKIE_DOMAIN)",
+            });
+        };
+        CookieDomain::new(url.host_str().unwrap_or_default())
+            .map(Some)
+            .ok_or_else(|| ConfigError::InvalidEnv {
+                name: URL,
+                value: url.to_string(),
+                expected: "a host that can be a cookie's Domain, for \
+                           BETTER_AUTH_CROSS_SUBDOMAIN_COOKIES (or set BETTER_AUTH_COOKIE_DOMAIN)",
+            })
     }
 
     /// Refuses settings this build cannot honour (a feature is missing), naming the variable.
@@ -714,5 +795,84 @@ mod tests {
         );
         let message = read(&[(API_KEY_READ_ONLY, "yes")]).unwrap_err().to_string();
         assert!(message.contains(API_KEY_READ_ONLY), "{message}");
+    }
+    #[test]
+    fn cookie_attributes_from_the_environment() {
+        let attributes = |pairs: &[(&str, &str)]| {
+            let mut pairs = pairs.to_vec();
+            pairs.push((SECRET, SECRET_VALUE));
+            read(&pairs)
+                .unwrap()
+                .auth_config()
+                .unwrap()
+                .cookie_attributes
+        };
+        assert_eq!(attributes(&[]), crate::config::CookieAttributes::default());
+        let all = attributes(&[
+            (COOKIE_DOMAIN, " example.com "),
+            (COOKIE_SAME_SITE, "Strict"),
+            (COOKIE_PARTITIONED, "TRUE"),
+            (COOKIE_SECURE, "1"),
+        ]);
+        assert_eq!(all.domain, CookieDomain::new("example.com"));
+        assert_eq!(all.same_site, Some(SameSite::Strict));
+        assert_eq!(all.partitioned, Some(true));
+        assert_eq!(all.secure, Some(true));
+        assert_eq!(
+            attributes(&[(COOKIE_SAME_SITE, "NONE"), (COOKIE_SECURE, "false")]).same_site,
+            Some(SameSite::None)
+        );
+        assert_eq!(attributes(&[(COOKIE_SECURE, "false")]).secure, Some(false));
+        // crossSubDomainCookies: the domain given, else the base URL's host (no port).
+        let cross = |pairs: &[(&str, &str)]| attributes(pairs).domain;
+        assert_eq!(
+            cross(&[
+                (CROSS_SUBDOMAIN_COOKIES, "true"),
+                (URL, "http://auth.example.com:3000/api/auth")
+            ]),
+            CookieDomain::new("auth.example.com")
+        );
+        assert_eq!(
+            cross(&[
+                (CROSS_SUBDOMAIN_COOKIES, "true"),
+                (COOKIE_DOMAIN, "example.com"),
+                (URL, "http://auth.example.com:3000")
+            ]),
+            CookieDomain::new("example.com")
+        );
+        assert_eq!(
+            cross(&[
+                (CROSS_SUBDOMAIN_COOKIES, "false"),
+                (URL, "http://a.example.com")
+            ]),
+            None
+        );
+        assert_eq!(cross(&[(URL, "http://a.example.com")]), None);
+        // A domain without the flag: `defaultCookieAttributes.domain`.
+        assert_eq!(
+            cross(&[(COOKIE_DOMAIN, "example.com")]),
+            CookieDomain::new("example.com")
+        );
+        let error = read(&[(CROSS_SUBDOMAIN_COOKIES, "true")]).unwrap_err();
+        assert!(
+            matches!(error, ConfigError::MissingEnv { name: URL, .. }),
+            "{error}"
+        );
+        for (name, value) in [
+            (COOKIE_DOMAIN, "example.com; Secure"),
+            (COOKIE_DOMAIN, "https://example.com"),
+            (COOKIE_DOMAIN, "example.com:443"),
+            (COOKIE_SAME_SITE, "strictly"),
+            (COOKIE_SAME_SITE, "lax; Partitioned"),
+            (COOKIE_PARTITIONED, "yes"),
+            (COOKIE_SECURE, "on"),
+            (CROSS_SUBDOMAIN_COOKIES, "enabled"),
+        ] {
+            let message = read(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                message.contains(name) && message.contains(value),
+                "{name}={value}: {message}"
+            );
+        }
     }
 }

@@ -5,10 +5,12 @@ use url::Url;
 
 use crate::{origin::TrustedOrigins, secret::SecretSet};
 
+mod cookie_attributes;
 pub mod env;
 mod error;
 mod from_env;
 
+pub use cookie_attributes::{CookieAttributes, CookieDomain, SameSite};
 pub use env::EnvSettings;
 pub use error::ConfigError;
 
@@ -60,6 +62,16 @@ pub struct AuthConfig {
     /// Whether cookies carry the `__Secure-` prefix; `None` decides from `base_url` (https)
     /// like Better Auth does.
     pub secure_cookies: Option<bool>,
+    /// The attributes of every cookie a refresh sets: Better Auth's
+    /// `advanced.defaultCookieAttributes`, with `advanced.crossSubDomainCookies`' domain in
+    /// `domain` (`BETTER_AUTH_COOKIE_DOMAIN`, `BETTER_AUTH_CROSS_SUBDOMAIN_COOKIES`,
+    /// `BETTER_AUTH_COOKIE_SAME_SITE`, `BETTER_AUTH_COOKIE_PARTITIONED`,
+    /// `BETTER_AUTH_COOKIE_SECURE`). Unset ones are Better Auth's defaults.
+    pub cookie_attributes: CookieAttributes,
+    /// A cookie's own attributes, laid over [`cookie_attributes`](Self::cookie_attributes):
+    /// Better Auth's `advanced.cookies.<cookie>.attributes`, by the cookie's name in Better Auth
+    /// (`session_token`, `session_data`).
+    pub per_cookie_attributes: std::collections::BTreeMap<String, CookieAttributes>,
     /// How bearer session tokens are accepted.
     pub bearer: BearerPolicy,
     /// Cookie or bearer first.
@@ -114,6 +126,8 @@ impl AuthConfig {
             cookie_prefix: DEFAULT_COOKIE_PREFIX.to_owned(),
             session_cookie_name: None,
             secure_cookies: None,
+            cookie_attributes: CookieAttributes::default(),
+            per_cookie_attributes: std::collections::BTreeMap::new(),
             bearer: BearerPolicy::default(),
             order: CredentialOrder::default(),
             reject_banned: true,
@@ -145,6 +159,15 @@ impl AuthConfig {
                 .as_ref()
                 .is_some_and(|url| url.scheme() == "https")
         })
+    }
+
+    /// The attributes Better Auth gives its cookie `cookie` (`session_token`,
+    /// `session_data`, ...) beyond the defaults: the cookie's own over the deployment's.
+    pub(crate) fn cookie_attributes_of(&self, cookie: &str) -> CookieAttributes {
+        match self.per_cookie_attributes.get(cookie) {
+            Some(own) => own.over(&self.cookie_attributes),
+            None => self.cookie_attributes.clone(),
+        }
     }
 
     /// Every trusted origin: the base URL's origin, then [`trusted_origins`](Self::trusted_origins).

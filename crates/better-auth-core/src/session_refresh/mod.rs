@@ -71,10 +71,22 @@ impl SessionLifetime {
     /// touched since (its `updatedAt` moved without its `expiresAt`) is refreshed to a little
     /// less, which is safe; one that is not sliding (`rememberMe: false`, one day) is then
     /// not due before it ends, as it would be with its `dont_remember` cookie.
+    ///
+    /// The row's lifetime is rounded up to whole seconds: Better Auth's `expiresIn` is whole
+    /// seconds, and it reads the clock twice (`expiresAt: getDate(expiresIn, "sec")`, then
+    /// `updatedAt: new Date()`), so a row it has just written often shows a millisecond or two
+    /// less than `expiresIn`; read as it is, that would cut the refreshed session short and
+    /// send `Max-Age` one second below Better Auth's own.
     pub fn bounded_by(&self, session: &crate::model::Session) -> Self {
-        let shown = session.expires_at - session.updated_at;
+        let shown = (session.expires_at - session.updated_at).max(Duration::zero());
+        let whole_seconds = Duration::seconds(
+            shown
+                .num_milliseconds()
+                .saturating_add(999)
+                .div_euclid(1000),
+        );
         Self {
-            expires_in: self.expires_in.min(shown.max(Duration::zero())),
+            expires_in: self.expires_in.min(whole_seconds),
             ..*self
         }
     }
@@ -227,6 +239,18 @@ mod tests {
             ..SessionLifetime::default()
         };
         assert_eq!(short.bounded_by(&session).expires_in, Duration::minutes(20));
+        // Better Auth reads the clock twice for a row: a millisecond or two less than its
+        // whole-second expiresIn is that expiresIn (Max-Age as Better Auth sends it).
+        session.updated_at = now - Duration::minutes(30) + Duration::milliseconds(2);
+        assert_eq!(
+            SessionLifetime::default().bounded_by(&session).expires_in,
+            Duration::hours(1)
+        );
+        session.updated_at = now - Duration::minutes(29);
+        assert_eq!(
+            SessionLifetime::default().bounded_by(&session).expires_in,
+            Duration::minutes(59)
+        );
         // A row whose dates are out of order gives nothing to extend by.
         session.updated_at = now + Duration::hours(2);
         assert_eq!(
