@@ -13,7 +13,8 @@
 //! figure that must stay 0) and what the abusive clients got.
 //!
 //! Uses the machine's PostgreSQL, MariaDB and Redis (`DATABASE_URL`, `MYSQL_URL`,
-//! `REDIS_URL`) and Node 20+; the service is pinned to CPU 0 like the other benches.
+//! `REDIS_URL`) and Node 20+; the service is pinned to CPU 0 like the other benches, the
+//! clients and Better Auth to CPU 1 (the databases are not pinned).
 
 use std::{
     collections::BTreeMap,
@@ -32,14 +33,14 @@ use better_auth_tests::{
 };
 use serde_json::json;
 
-use crate::machine::{Service, release_dir};
+use crate::machine::{Service, pin_to_cpu, release_dir};
 
 /// Users, and abusive clients.
 const USERS: usize = 16;
 const ABUSERS: usize = 16;
 /// Each user's requests per second, and each abusive client's.
 const USER_RATE: u64 = 25;
-const ABUSER_RATE: u64 = 50;
+const ABUSER_RATE: u64 = 25;
 
 /// A request: its path, and the one header that carries its credential.
 type Request = (String, (String, String));
@@ -116,6 +117,13 @@ fn session_abuse(poison: String) -> Abuse {
     })
 }
 
+/// Better Auth on the clients' CPU.
+fn pin_better_auth(server: &BetterAuthServer) {
+    if let Some(pid) = server.pid() {
+        pin_to_cpu(pid, 1);
+    }
+}
+
 fn binary() -> std::path::PathBuf {
     release_dir().join("example-axum")
 }
@@ -148,6 +156,7 @@ async fn sql(name: &'static str, db: TestDb) -> Deployment {
         db.server_config(json!({"bearer": {}, "apiKey": {}})),
     ))
     .await;
+    pin_better_auth(&server);
     let (users, poison) = users(&server).await;
     let service = Service::start(
         &binary(),
@@ -173,6 +182,7 @@ async fn redis() -> Deployment {
     let mut config = BetterAuthServer::production(db.server_config(json!({"bearer": {}})));
     config["redis"] = json!({"url": redis_url(), "keyPrefix": prefix});
     let server = BetterAuthServer::start(config).await;
+    pin_better_auth(&server);
     let (users, poison) = users(&server).await;
     let service = Service::start(
         &binary(),
@@ -197,6 +207,7 @@ async fn remote() -> Deployment {
         db.server_config(json!({"bearer": {}})),
     ))
     .await;
+    pin_better_auth(&server);
     let (users, poison) = users(&server).await;
     let service = Service::start(
         &binary(),
@@ -217,6 +228,7 @@ async fn remote() -> Deployment {
 
 async fn resource_server() -> Deployment {
     let provider = OAuthProvider::start().await;
+    pin_better_auth(provider.server());
     let client = provider
         .admin_create_client(json!({
             "client_name": "items service",
@@ -362,6 +374,8 @@ fn ms(duration: Duration) -> String {
 
 /// The table (see the module).
 pub(crate) fn run(duration: u64) -> std::process::ExitCode {
+    // The service on CPU 0 (as `Service` starts it); the clients, and Better Auth, on CPU 1.
+    pin_to_cpu(std::process::id(), 1);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let duration = Duration::from_secs(duration);
     println!(
