@@ -368,3 +368,37 @@ async fn keys_read_from_a_postgres_jwks_table_verify_too() {
 async fn keys_read_from_a_mysql_jwks_table_verify_too() {
     keys_from_the_jwks_table_of(TestDb::mysql().await, "RS256").await;
 }
+
+/// A Better Auth without the JWT plugin, and a service configured as `from_env` does with its
+/// URL (`BETTER_AUTH_URL`, the `jwks` feature): its JWKS path answers 404, so a JWT-shaped bearer
+/// token is refused with 401 `unknown_key`, as Better Auth answers it (no session, its bearer
+/// plugin ignores a value whose signature does not verify), never a 503 for a backend that is up.
+/// A JWT of another Better Auth (with the plugin) is the attacker's best try.
+#[tokio::test]
+async fn a_jwt_against_a_better_auth_without_the_jwt_plugin_is_a_401() {
+    let db = TestDb::sqlite();
+    let plain = BetterAuthServer::start(db.server_config(json!({"bearer": {}}))).await;
+    let (_other_db, other) = jwt_server(json!({})).await;
+    let signed = other
+        .sign_up("elsewhere@example.com", "correct horse battery", "E")
+        .await;
+    let jwt = other.get_jwt(&signed.cookie_header()).await;
+
+    let settings = better_auth_core::EnvSettings::from_vars(|name| match name {
+        "BETTER_AUTH_SECRET" => Some(SECRET.to_owned()),
+        "BETTER_AUTH_URL" => Some(plain.base_url().to_owned()),
+        "DATABASE_URL" => Some(db.url()),
+        _ => None,
+    })
+    .unwrap();
+    let auth = settings.authenticator().await.unwrap();
+    for _ in 0..3 {
+        let outcome = auth.authenticate_request("GET", &bearer(&jwt)).await;
+        let error = outcome.result().as_ref().unwrap_err();
+        assert_eq!((error.status().as_u16(), error.code()), (401, "unknown_key"));
+    }
+    let theirs = plain.get("/get-session", bearer(&jwt)).await;
+    assert_eq!(theirs.status(), 200);
+    assert_eq!(theirs.text().await.unwrap(), "null", "Better Auth: no session");
+    auth.check_health().await.expect("healthy: Better Auth is up");
+}
