@@ -41,6 +41,20 @@ pub fn test_config() -> better_auth_core::AuthConfig {
     )
 }
 
+/// `length` random characters of `alphabet`: a credential nobody was given (a session token of
+/// Better Auth's shape with [`ALPHANUMERIC`], an opaque access token or an API key with
+/// [`LETTERS`]).
+pub fn random_text(length: usize, alphabet: &[u8]) -> String {
+    (0..length)
+        .map(|_| char::from(alphabet[rand::random_range(0..alphabet.len())]))
+        .collect()
+}
+
+/// Better Auth's session tokens' alphabet.
+pub const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/// The alphabet of its API keys and of the OAuth provider's opaque tokens.
+pub const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
 /// A unique suffix for names made by this test run: process id, time, counter.
 pub fn unique_suffix() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};

@@ -275,12 +275,7 @@ pub async fn run(binary: &str) {
     let victim = unbudgeted.client_from([127, 0, 0, 7].into());
     let mut limited = 0;
     for _ in 0..120 {
-        let token: String = (0..32)
-            .map(|_| {
-                let n = rand::random_range(0..52u8);
-                char::from(if n < 26 { b'a' + n } else { b'A' + n - 26 })
-            })
-            .collect();
+        let token = crate::random_text(32, crate::LETTERS);
         let (status, body) = attacker
             .get("/items", &[("authorization", &format!("Bearer {token}"))])
             .await;

@@ -1202,16 +1202,7 @@ async fn remote(binary: &str) {
     let victim = service.client_from([127, 0, 0, 7].into());
     let mut limited = 0;
     for _ in 0..150 {
-        let token: String = (0..32)
-            .map(|_| {
-                let n = rand::random_range(0..62u8);
-                char::from(match n {
-                    0..26 => b'a' + n,
-                    26..52 => b'A' + n - 26,
-                    _ => b'0' + n - 52,
-                })
-            })
-            .collect();
+        let token = crate::random_text(32, crate::ALPHANUMERIC);
         let (status, body) = attacker
             .get("/me", &[("authorization", &format!("Bearer {token}"))])
             .await;

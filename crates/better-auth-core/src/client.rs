@@ -132,6 +132,24 @@ pub fn forwarded_for(client: IpAddr) -> String {
     canonical(client).to_string()
 }
 
+/// How long Better Auth's rate limiter asks a client to wait: its `X-Retry-After` (seconds), or
+/// a standard `Retry-After`; `default` (its window) when neither reads.
+#[cfg(any(feature = "remote", feature = "resource-server"))]
+pub(crate) fn retry_after(headers: &http::HeaderMap, default: Duration) -> Duration {
+    ["x-retry-after", "retry-after"]
+        .iter()
+        .find_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .map_or(default, Duration::from_secs)
+}
+
 /// How many lookups that find nothing a client may make in a window before its next uncached
 /// lookups are refused (429, before any call). `BETTER_AUTH_MISS_BUDGET` (`20/10s`, `off`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

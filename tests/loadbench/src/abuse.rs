@@ -24,10 +24,11 @@ use std::{
 };
 
 use better_auth_tests::{
-    SECRET,
+    ALPHANUMERIC, LETTERS, SECRET,
     better_auth::BetterAuthServer,
     db::TestDb,
     oauth_provider::{OAuthProvider, RES},
+    random_text,
     services::redis_url,
     unique_suffix,
 };
@@ -84,15 +85,6 @@ impl Tally {
             .sum()
     }
 }
-
-fn random_text(length: usize, alphabet: &[u8]) -> String {
-    (0..length)
-        .map(|_| char::from(alphabet[rand::random_range(0..alphabet.len())]))
-        .collect()
-}
-
-const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// The session abuse: four kinds in turn.
 fn session_abuse(poison: String) -> Abuse {

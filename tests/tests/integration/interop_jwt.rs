@@ -395,10 +395,19 @@ async fn a_jwt_against_a_better_auth_without_the_jwt_plugin_is_a_401() {
     for _ in 0..3 {
         let outcome = auth.authenticate_request("GET", &bearer(&jwt)).await;
         let error = outcome.result().as_ref().unwrap_err();
-        assert_eq!((error.status().as_u16(), error.code()), (401, "unknown_key"));
+        assert_eq!(
+            (error.status().as_u16(), error.code()),
+            (401, "unknown_key")
+        );
     }
     let theirs = plain.get("/get-session", bearer(&jwt)).await;
     assert_eq!(theirs.status(), 200);
-    assert_eq!(theirs.text().await.unwrap(), "null", "Better Auth: no session");
-    auth.check_health().await.expect("healthy: Better Auth is up");
+    assert_eq!(
+        theirs.text().await.unwrap(),
+        "null",
+        "Better Auth: no session"
+    );
+    auth.check_health()
+        .await
+        .expect("healthy: Better Auth is up");
 }

@@ -9,7 +9,8 @@ use better_auth_core::{
     store::{RemoteOptions, RemoteSessionStore},
 };
 use better_auth_tests::{
-    SECRET, better_auth::BetterAuthServer, counting::CountingStore, db::TestDb,
+    ALPHANUMERIC, SECRET, better_auth::BetterAuthServer, counting::CountingStore, db::TestDb,
+    random_text,
 };
 use serde_json::json;
 
@@ -120,20 +121,6 @@ async fn better_auth_down_is_a_503() {
     assert!(remote.check_health().await.is_err());
 }
 
-/// 32 random characters of Better Auth's token alphabet: a token nobody was given.
-fn random_token() -> String {
-    (0..32)
-        .map(|_| {
-            let n = rand::random_range(0..62u8);
-            char::from(match n {
-                0..26 => b'a' + n,
-                26..52 => b'A' + n - 26,
-                _ => b'0' + n - 52,
-            })
-        })
-        .collect()
-}
-
 /// Better Auth as production runs it (its rate limiter on: 100 requests per 10 s per client
 /// address), remote mode with its default budget of lookups that find nothing (20 per 10 s per
 /// client): a client sending random bearer tokens is refused (429 `rate_limited`) after its 20th
@@ -184,7 +171,7 @@ async fn one_client_spends_its_own_budget_not_anothers() {
     for _ in 0..150 {
         let bearer = HeaderMap::from_iter([(
             better_auth_core::http::header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Bearer {}", random_token())).unwrap(),
+            HeaderValue::from_str(&format!("Bearer {}", random_text(32, ALPHANUMERIC))).unwrap(),
         )]);
         let outcome = auth
             .authenticate_request_from(Some(attacker), "GET", &bearer)

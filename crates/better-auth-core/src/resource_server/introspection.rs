@@ -287,19 +287,9 @@ impl Introspector {
         let status = response.status();
         if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             // The provider's rate limit for this client's address: its answer alone.
-            let retry_after = ["x-retry-after", "retry-after"]
-                .iter()
-                .find_map(|name| {
-                    response
-                        .headers()
-                        .get(*name)?
-                        .to_str()
-                        .ok()?
-                        .trim()
-                        .parse::<u64>()
-                        .ok()
-                })
-                .map_or(Duration::from_secs(60), Duration::from_secs);
+            // Its introspection window, 60 s, when it says nothing readable.
+            let retry_after =
+                crate::client::retry_after(response.headers(), Duration::from_secs(60));
             return Err(AuthError::RateLimited { retry_after });
         }
         let mut body = Vec::new();

@@ -179,10 +179,9 @@ impl BetterAuthClient {
         };
         let mut response = request.send().await.map_err(fail)?;
         if response.status() == StatusCode::TOO_MANY_REQUESTS {
-            return Err(BackendError::rate_limited(
-                BACKEND,
-                retry_after(response.headers()),
-            ));
+            // Its window, 10 s by default, when it says nothing readable.
+            let wait = crate::client::retry_after(response.headers(), Duration::from_secs(10));
+            return Err(BackendError::rate_limited(BACKEND, wait));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(fail)? {
@@ -217,21 +216,4 @@ impl BetterAuthClient {
             signing::cookie_value(token, &self.secret)
         )
     }
-}
-
-/// How long Better Auth's rate limiter asks to wait: its `X-Retry-After` (seconds), or
-/// `Retry-After`; 10 s (its default window) when it says nothing readable.
-fn retry_after(headers: &HeaderMap) -> Duration {
-    ["x-retry-after", "retry-after"]
-        .iter()
-        .find_map(|name| {
-            headers
-                .get(*name)?
-                .to_str()
-                .ok()?
-                .trim()
-                .parse::<u64>()
-                .ok()
-        })
-        .map_or(Duration::from_secs(10), Duration::from_secs)
 }
