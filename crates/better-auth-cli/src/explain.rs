@@ -5,7 +5,7 @@
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
     AuthError, Authenticator, SecretSet,
-    config::{AuthConfig, EnvSettings},
+    config::{ApiKeyConfig, ApiKeyOwner, AuthConfig, EnvSettings},
     http::{HeaderMap, HeaderValue},
     jwt::{HttpJwks, KeySource, looks_like_jwt},
     model::Identity,
@@ -98,13 +98,8 @@ pub async fn explain(input: &str, var: &dyn Fn(&str) -> Option<String>) -> Repor
             one_header("authorization", &format!("Bearer {token}"))
         }
         Credential::ApiKey(key) => {
-            api_key_steps(key, &settings, &mut report).await;
+            let name = api_key_steps(key, &config, &settings, &mut report).await;
             settings.api_keys = true;
-            let name = settings
-                .api_key_headers
-                .as_ref()
-                .and_then(|names| names.first().cloned())
-                .unwrap_or_else(|| "x-api-key".to_owned());
             one_header(&name, key)
         }
     };
@@ -487,14 +482,31 @@ async fn jwt_steps(token: &str, config: &AuthConfig, settings: &EnvSettings, rep
 }
 
 /// The API key's row, read only, and what Better Auth would say of it now.
-async fn api_key_steps(key: &str, settings: &EnvSettings, report: &mut Report) {
+/// The API key's row, its configuration (as the service mirrors the plugin's) and owner; the
+/// header to send it in for the verdict: the first header of its configuration (of the first
+/// configuration whose keys are sessions when the key is not found).
+async fn api_key_steps(
+    key: &str,
+    config: &AuthConfig,
+    settings: &EnvSettings,
+    report: &mut Report,
+) -> String {
+    let sessions: Vec<&ApiKeyConfig> = config
+        .api_key_configs
+        .iter()
+        .filter(|config| config.enable_session_for_api_keys)
+        .collect();
+    let mut header = config
+        .api_key_header()
+        .unwrap_or(better_auth_core::config::DEFAULT_API_KEY_HEADER)
+        .to_owned();
     let Some(url) = &settings.database_url else {
         report.fail(
             "api key",
             "API keys are read from DATABASE_URL, which is not set",
             "set DATABASE_URL to Better Auth's database and BETTER_AUTH_API_KEYS=true",
         );
-        return;
+        return header;
     };
     let mut options = settings.sql_options();
     options.sessions_required = false;
@@ -502,7 +514,7 @@ async fn api_key_steps(key: &str, settings: &EnvSettings, report: &mut Report) {
         Ok(stores) => stores,
         Err(error) => {
             report.fail("api key", error.to_string(), "run `check`");
-            return;
+            return header;
         }
     };
     let Some(api_keys) = stores.api_keys else {
@@ -511,45 +523,137 @@ async fn api_key_steps(key: &str, settings: &EnvSettings, report: &mut Report) {
             "the database has no apikey table",
             "add @better-auth/api-key to Better Auth and migrate",
         );
-        return;
+        return header;
     };
-    let hashed = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(key.as_bytes()));
-    match api_keys.find_api_key(&hashed).await {
-        Ok(Some(record)) => {
-            let row = &record.key;
-            report.push(
-                Status::Ok,
-                "api key",
-                format!(
-                    "found: key {} ({}) of user {} <{}>, enabled {}, remaining {}, expires {}",
-                    row.id,
-                    row.name.as_deref().unwrap_or("unnamed"),
-                    record.user.id,
-                    record.user.email,
-                    row.enabled.unwrap_or(true),
-                    row.remaining
-                        .map_or_else(|| "unlimited".to_owned(), |left| left.to_string()),
-                    row.expires_at.map_or_else(|| "never".to_owned(), when)
-                ),
-            );
-            if let Err(error) = row.check_usable(Utc::now()) {
-                report.push(Status::Fail, "api key", format!("not usable: {error}"));
+    // Hashed as the plugin hashes it, and as it is for configurations with disableKeyHashing.
+    let mut stored_forms = vec![URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(key.as_bytes()))];
+    if config.api_key_configs.iter().any(|c| c.disable_key_hashing) {
+        stored_forms.push(key.to_owned());
+    }
+    let mut found = None;
+    for stored in &stored_forms {
+        match api_keys.find_api_key(stored).await {
+            Ok(Some(row)) => {
+                found = Some(row);
+                break;
             }
-            if !settings.api_keys {
-                report.warn(
-                    "api key",
-                    "the service does not accept API keys (BETTER_AUTH_API_KEYS is not true)",
-                    "set BETTER_AUTH_API_KEYS=true",
-                );
+            Ok(None) => {}
+            Err(error) => {
+                report.fail("api key", error.to_string(), "run `check`");
+                return header;
             }
         }
+    }
+    let Some(row) = found else {
+        report.fail(
+            "api key",
+            "no key with this value in the apikey table",
+            "the key was deleted (exhausted or expired keys are deleted when used), never existed, or DATABASE_URL is another database",
+        );
+        return header;
+    };
+    let config_id = row.config_id.as_deref().unwrap_or("default");
+    report.push(
+        Status::Ok,
+        "api key",
+        format!(
+            "found: key {} ({}) of configuration `{config_id}`, referenceId {}, enabled {}, remaining {}, expires {}",
+            row.id,
+            row.name.as_deref().unwrap_or("unnamed"),
+            row.reference_id,
+            row.enabled.unwrap_or(true),
+            row.remaining
+                .map_or_else(|| "unlimited".to_owned(), |left| left.to_string()),
+            row.expires_at.map_or_else(|| "never".to_owned(), when)
+        ),
+    );
+    if let Err(error) = row.check_usable(Utc::now()) {
+        report.push(Status::Fail, "api key", format!("not usable: {error}"));
+    }
+    let Some(own) = config
+        .api_key_configs
+        .iter()
+        .find(|candidate| candidate.owns(row.config_id.as_deref()))
+    else {
+        report.fail(
+            "api key",
+            format!(
+                "its configuration `{config_id}` is none of the service's API key configurations"
+            ),
+            "mirror the plugin's configurations in BETTER_AUTH_API_KEY_CONFIGS",
+        );
+        return header;
+    };
+    if !own.enable_session_for_api_keys {
+        report.fail(
+            "api key",
+            format!(
+                "configuration `{config_id}` has no enableSessionForAPIKeys: Better Auth turns none of its keys into a session, and neither does the service"
+            ),
+            "use a key of a configuration with enableSessionForAPIKeys (or turn it on in Better Auth and in BETTER_AUTH_API_KEY_CONFIGS)",
+        );
+        return header;
+    }
+    if let Some(first) = own.headers.first() {
+        header.clone_from(first);
+    }
+    if let Some(earlier) = sessions
+        .iter()
+        .take_while(|candidate| candidate.config_id != own.config_id)
+        .find(|candidate| candidate.headers.contains(&header))
+    {
+        report.warn(
+            "api key",
+            format!(
+                "configuration `{}` comes first and reads {header} too: a key sent there is checked against it, and refused",
+                earlier.config_id
+            ),
+            "give each configuration whose keys are sessions its own apiKeyHeaders",
+        );
+    }
+    if !own.long_enough(key) {
+        report.fail(
+            "api key",
+            format!(
+                "{} characters, fewer than configuration `{config_id}`'s defaultKeyLength {}: refused (403) before any lookup",
+                key.len(),
+                own.default_key_length
+            ),
+            "send the whole key, prefix included",
+        );
+    }
+    if own.references != ApiKeyOwner::User {
+        report.fail(
+            "api key",
+            format!(
+                "configuration `{config_id}` makes {}s' keys: Better Auth refuses them as sessions (INVALID_REFERENCE_ID_FROM_API_KEY)",
+                own.references.as_str()
+            ),
+            "use the organization's key with Better Auth's api-key/verify, or a user's key here",
+        );
+        return header;
+    }
+    match api_keys.find_user(&row.reference_id).await {
+        Ok(Some(user)) => report.push(
+            Status::Ok,
+            "api key",
+            format!("owner: user {} <{}>", user.id, user.email),
+        ),
         Ok(None) => report.fail(
             "api key",
-            "no key with this hash in the apikey table",
-            "the key was deleted (exhausted or expired keys are deleted when used), never existed, or DATABASE_URL is another database",
+            format!("its referenceId {} is no user", row.reference_id),
+            "the user was deleted, or the key was made for an organization",
         ),
         Err(error) => report.fail("api key", error.to_string(), "run `check`"),
     }
+    if !settings.api_keys {
+        report.warn(
+            "api key",
+            "the service does not accept API keys (BETTER_AUTH_API_KEYS is not true)",
+            "set BETTER_AUTH_API_KEYS=true or BETTER_AUTH_API_KEY_CONFIGS",
+        );
+    }
+    header
 }
 
 /// What a refusal code means and what to do about it.
@@ -585,7 +689,12 @@ pub fn explanation(code: &str) -> &'static str {
         "jwks_unavailable" => {
             "the JWKS cannot be fetched and no cached key fits: check BETTER_AUTH_URL / BETTER_AUTH_JWKS_URL and the JWT plugin"
         }
-        "invalid_api_key" => "no API key has this value (wrong, deleted, or not 64 characters)",
+        "invalid_api_key" => {
+            "no API key of the configuration whose header carried it has this value (wrong, deleted, or a key of another configuration)"
+        }
+        "api_key_too_short" => {
+            "the API key is shorter than its configuration's defaultKeyLength (64 by default, prefix included): refused before any lookup, as Better Auth refuses it (403)"
+        }
         "api_key_expired" => {
             "the API key's expiresAt has passed (Better Auth deletes it when used)"
         }

@@ -17,10 +17,7 @@ use serde_json::Value;
 
 use std::sync::Arc;
 
-use crate::{
-    error::AuthError,
-    model::{ApiKey, ApiKeyRecord, User},
-};
+use crate::{error::AuthError, model::ApiKey};
 
 /// Whether verifying an API key counts the use (Better Auth's behaviour) or only reads the row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,21 +33,20 @@ pub enum ApiKeyUsage {
     ReadOnly,
 }
 
-/// What verifying one use of an API key found ([`ApiKeyStore::use_api_key`](crate::store::ApiKeyStore::use_api_key)).
+/// What verifying one use of an API key found
+/// ([`ApiKeyStore::use_api_key`](crate::store::ApiKeyStore::use_api_key)).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ApiKeyUse {
-    /// No key has this hash (or it was deleted by a verification that ran first).
+    /// No key has this hash in this configuration (or it was deleted by a verification that
+    /// ran first).
     Unknown,
     /// The use was counted and the key may be used: the key as it is now (counters after this
-    /// use), with the user its `referenceId` names; `None` when that is no user (an
-    /// organization's key, or a deleted user): Better Auth counts the use, then refuses it as a
-    /// session.
+    /// use). Whether it stands for a user is the configuration's `references` and its
+    /// `referenceId`, looked up next ([`ApiKeyStore::find_user`](crate::store::ApiKeyStore::find_user)).
     Accepted {
         /// The key, counters updated.
         key: Arc<ApiKey>,
-        /// Its owner, when `referenceId` is a user.
-        user: Option<Arc<User>>,
     },
     /// Refused: disabled, expired or exhausted (the row then deleted, as Better Auth does), or
     /// rate limited (a refused call still spends `remaining`).
@@ -59,15 +55,12 @@ pub enum ApiKeyUse {
 
 impl ApiKeyUse {
     /// The read-only verdict on a looked-up key: nothing is written.
-    pub fn read_only(record: Option<ApiKeyRecord>) -> Self {
-        let Some(record) = record else {
+    pub fn read_only(key: Option<ApiKey>) -> Self {
+        let Some(key) = key else {
             return Self::Unknown;
         };
-        match record.key.check_usable(chrono::Utc::now()) {
-            Ok(()) => Self::Accepted {
-                key: record.key,
-                user: Some(record.user),
-            },
+        match key.check_usable(chrono::Utc::now()) {
+            Ok(()) => Self::Accepted { key: Arc::new(key) },
             Err(error) => Self::Refused(error),
         }
     }
@@ -97,22 +90,14 @@ pub struct CountedUse {
     pub verdict: Result<(), AuthError>,
 }
 
-/// The identity an accepted use proves, or why it is refused (Better Auth's get-session with
-/// an API key: a key whose `referenceId` is no user is refused once counted).
-pub(crate) fn into_identity(verdict: ApiKeyUse) -> Result<crate::model::Identity, AuthError> {
-    match verdict {
-        ApiKeyUse::Unknown => Err(AuthError::InvalidApiKey {
-            reason: "unknown key",
-        }),
-        ApiKeyUse::Refused(error) => Err(error),
-        ApiKeyUse::Accepted { user: None, .. } => Err(AuthError::ApiKeyNotUserOwned),
-        ApiKeyUse::Accepted {
-            key,
-            user: Some(user),
-        } => Ok(crate::model::Identity::from_api_key(ApiKeyRecord {
-            key,
-            user,
-        })),
+/// The verdict on a use of `key` (read without a lock) when counting it would write nothing
+/// (a disabled key; one with no requests left and a refill not yet due): the refusal, answered
+/// without the locked transaction. `None`: the use writes, so it is counted under the lock.
+pub(crate) fn verdict_without_writes(key: &ApiKey) -> Option<AuthError> {
+    let decision = decide(key, now_ms());
+    match decision.verdict {
+        Err(error) if !decision.delete && decision.changes.is_empty() => Some(error),
+        _ => None,
     }
 }
 

@@ -110,8 +110,9 @@ pub(crate) struct Discovery {
     /// The secrets, to tell (under [`CredentialOrder::BetterAuth`]) whether a bearer token's
     /// signature verifies.
     pub(crate) secrets: crate::secret::SecretSet,
-    /// The API key headers, when API keys are accepted.
-    pub(crate) api_key_headers: Option<Vec<String>>,
+    /// The API key configurations whose keys are sessions, in order (none when API keys are
+    /// not accepted).
+    pub(crate) api_keys: Vec<crate::config::ApiKeyConfig>,
 }
 
 /// A request's credentials and what goes with them, all read in one pass over the headers.
@@ -119,6 +120,9 @@ pub(crate) struct Discovery {
 pub(crate) struct Found {
     /// The credential that authenticates the request, if any.
     pub(crate) credential: Option<Credential>,
+    /// With an API key: the position in [`Discovery::api_keys`] of the configuration whose
+    /// header carried it.
+    pub(crate) api_key_config: Option<usize>,
     /// The cookie cache's value (joined from its chunks), with a session cookie.
     #[cfg(feature = "cookie-cache")]
     pub(crate) cookie_cache: Option<String>,
@@ -130,31 +134,36 @@ pub(crate) struct Found {
 }
 
 impl Discovery {
-    /// Reads the request's credential in [`CredentialOrder`] (the session cookie and the bearer
-    /// token), then an API key. A bearer value shaped like a JWT is a [`Credential::Jwt`];
-    /// another is a session token unless [`BearerPolicy::Disabled`]. With it, the cookie
-    /// cache's value (for a session cookie) and the multi-session cookies, from the same parse
-    /// of the cookies.
+    /// Reads the request's credential in [`CredentialOrder`]: under Better Auth's order an API
+    /// key (in the header of a configuration whose keys are sessions) first, as its session
+    /// hook decides before any cookie is read, then the session cookie and the bearer token;
+    /// under the other orders the cookie and the bearer token, then an API key. A bearer value
+    /// shaped like a JWT is a [`Credential::Jwt`]; another is a session token unless
+    /// [`BearerPolicy::Disabled`]. With it, the cookie cache's value (for a session cookie) and
+    /// the multi-session cookies, from the same parse of the cookies.
     pub(crate) fn find(&self, headers: &impl RequestHeaders) -> Result<Found, AuthError> {
         let mut jar = LazyJar { headers, jar: None };
-        let mut credential = match self.order {
-            CredentialOrder::BetterAuth => self.better_auth_order(headers, &mut jar)?,
-            CredentialOrder::CookieFirst => match self.cookie(jar.get())? {
-                Some(cookie) => Some(cookie),
-                None => self.bearer(headers)?,
-            },
-            CredentialOrder::BearerFirst => match self.bearer(headers)? {
-                Some(bearer) => Some(bearer),
-                None => self.cookie(jar.get())?,
-            },
-        };
-        if credential.is_none() {
-            credential = self.api_key(headers)?;
+        let mut found = Found::default();
+        let api_key_first = self.order == CredentialOrder::BetterAuth;
+        if api_key_first {
+            self.api_key(headers, &mut found)?;
         }
-        let mut found = Found {
-            credential,
-            ..Found::default()
-        };
+        if found.credential.is_none() {
+            found.credential = match self.order {
+                CredentialOrder::BetterAuth => self.better_auth_order(headers, &mut jar)?,
+                CredentialOrder::CookieFirst => match self.cookie(jar.get())? {
+                    Some(cookie) => Some(cookie),
+                    None => self.bearer(headers)?,
+                },
+                CredentialOrder::BearerFirst => match self.bearer(headers)? {
+                    Some(bearer) => Some(bearer),
+                    None => self.cookie(jar.get())?,
+                },
+            };
+        }
+        if found.credential.is_none() && !api_key_first {
+            self.api_key(headers, &mut found)?;
+        }
         #[cfg(feature = "cookie-cache")]
         if let (Some(Credential::SessionCookie(_)), Some(name)) =
             (&found.credential, &self.cookie_cache)
@@ -229,12 +238,27 @@ impl Discovery {
         Ok(Some(Credential::Bearer(token)))
     }
 
-    /// An API key from the configured headers, when API keys are accepted. Repeated headers
-    /// are joined with `", "`, as Node joins them (so two keys are no key Better Auth knows).
-    fn api_key(&self, headers: &impl RequestHeaders) -> Result<Option<Credential>, AuthError> {
-        let Some(names) = &self.api_key_headers else {
-            return Ok(None);
-        };
+    /// An API key, as Better Auth's session hook finds it: the configurations whose keys are
+    /// sessions, in order, each's headers in order; the first non-empty value is the key, and
+    /// its configuration the one it is checked against. Repeated headers are joined with
+    /// `", "`, as Node joins them (so two keys are no key Better Auth knows). Sets
+    /// `found.credential` and `found.api_key_config` when there is one.
+    fn api_key(&self, headers: &impl RequestHeaders, found: &mut Found) -> Result<(), AuthError> {
+        for (index, config) in self.api_keys.iter().enumerate() {
+            if let Some(key) = Self::api_key_in(headers, &config.headers)? {
+                found.credential = Some(key);
+                found.api_key_config = Some(index);
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// The first non-empty value of the headers `names`.
+    fn api_key_in(
+        headers: &impl RequestHeaders,
+        names: &[String],
+    ) -> Result<Option<Credential>, AuthError> {
         for name in names {
             let mut values = headers.values(name);
             let Some(first) = values.next() else {
@@ -322,7 +346,11 @@ mod tests {
     use http::{HeaderMap, HeaderName, HeaderValue};
 
     use super::*;
-    use crate::{SecretSet, signing};
+    use crate::{
+        SecretSet,
+        config::{ApiKeyConfig, ApiKeyOwner},
+        signing,
+    };
 
     const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
     const COOKIE: &str = "better-auth.session_token";
@@ -348,7 +376,7 @@ mod tests {
             order,
             bearer,
             secrets: SecretSet::single(SECRET).unwrap(),
-            api_key_headers: Some(vec!["x-api-key".to_owned()]),
+            api_keys: vec![ApiKeyConfig::default_sessions()],
         }
     }
 
@@ -394,8 +422,71 @@ mod tests {
         assert_eq!(found(&d, &[("x-api-key", b"k\xFFey")]), None);
         // Not read when API keys are not accepted.
         let mut off = d.clone();
-        off.api_key_headers = None;
+        off.api_keys = Vec::new();
         assert_eq!(found(&off, &[("x-api-key", b"key1")]), None);
+    }
+
+    #[test]
+    fn the_first_configuration_whose_header_carries_a_key_decides() {
+        let mut d = discovery(CredentialOrder::BetterAuth, BearerPolicy::SignedOrRaw);
+        // As the authenticator's builder keeps them: only the configurations whose keys are
+        // sessions, in the plugin's order.
+        d.api_keys = vec![
+            ApiKeyConfig::new("sessions").with_sessions(true),
+            ApiKeyConfig::new("orgs")
+                .with_sessions(true)
+                .with_references(ApiKeyOwner::Organization)
+                .with_headers(["x-org-key"]),
+            ApiKeyConfig::new("pref")
+                .with_sessions(true)
+                .with_headers(["x-pref-key", "x-pref-other"]),
+        ];
+        let config_of = |pairs: &[(&str, &[u8])]| {
+            let found = d.find(&headers(pairs)).unwrap();
+            (
+                found.credential.map(|c| c.expose().to_owned()),
+                found.api_key_config,
+            )
+        };
+        assert_eq!(
+            config_of(&[("x-pref-other", b"p"), ("x-org-key", b"o")]),
+            (Some("o".to_owned()), Some(1)),
+            "configurations in order, not headers"
+        );
+        assert_eq!(
+            config_of(&[("x-api-key", b"k"), ("x-org-key", b"o")]),
+            (Some("k".to_owned()), Some(0))
+        );
+        assert_eq!(
+            config_of(&[("x-api-key", b"  "), ("x-pref-other", b"p")]),
+            (Some("p".to_owned()), Some(2)),
+            "an empty value is no key"
+        );
+        assert_eq!(config_of(&[("x-plain-key", b"k")]), (None, None));
+    }
+
+    #[test]
+    fn an_api_key_decides_under_better_auths_order_only() {
+        let secrets = SecretSet::single(SECRET).unwrap();
+        let cookie = format!(
+            "{COOKIE}={}",
+            signing::cookie_value("cookie", secrets.current())
+        );
+        let signed = format!("Bearer {}", signing::sign("bearer", secrets.current()));
+        let all: [(&str, &[u8]); 3] = [
+            ("cookie", cookie.as_bytes()),
+            ("authorization", signed.as_bytes()),
+            ("x-api-key", b"key"),
+        ];
+        let via =
+            |order| found(&discovery(order, BearerPolicy::SignedOrRaw), &all).map(|c| c.via());
+        assert_eq!(via(CredentialOrder::BetterAuth), Some(Via::ApiKey));
+        assert_eq!(via(CredentialOrder::CookieFirst), Some(Via::Cookie));
+        assert_eq!(via(CredentialOrder::BearerFirst), Some(Via::Bearer));
+        // Without a configuration whose keys are sessions, the header is not read at all.
+        let mut none = discovery(CredentialOrder::BetterAuth, BearerPolicy::SignedOrRaw);
+        none.api_keys = Vec::new();
+        assert_eq!(found(&none, &all).map(|c| c.via()), Some(Via::Bearer));
     }
 
     #[test]

@@ -84,6 +84,11 @@ pub enum AuthError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// An API key shorter than its configuration's `defaultKeyLength` (64 by default, the
+    /// prefix included): refused before any lookup, with 403, as Better Auth refuses it
+    /// (`INVALID_API_KEY`).
+    #[error("the API key is shorter than its configuration's defaultKeyLength")]
+    ApiKeyTooShort,
     /// An API key past its `expiresAt`.
     #[error("the API key has expired")]
     ApiKeyExpired,
@@ -214,6 +219,7 @@ impl AuthError {
                 | BackendErrorKind::RateLimited => "jwks_unavailable",
             },
             Self::InvalidApiKey { .. } => "invalid_api_key",
+            Self::ApiKeyTooShort => "api_key_too_short",
             Self::ApiKeyExpired => "api_key_expired",
             Self::ApiKeyExhausted => "api_key_exhausted",
             Self::ApiKeyDisabled => "api_key_disabled",
@@ -255,6 +261,7 @@ impl AuthError {
         "jwks_timeout",
         "jwks_unavailable",
         "invalid_api_key",
+        "api_key_too_short",
         "api_key_expired",
         "api_key_exhausted",
         "api_key_disabled",
@@ -314,6 +321,7 @@ impl AuthError {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Self::UserBanned
+            | Self::ApiKeyTooShort
             | Self::MissingOrigin
             | Self::UntrustedOrigin
             | Self::MissingRole
@@ -353,7 +361,7 @@ impl AuthError {
                 | BackendErrorKind::InvalidData
                 | BackendErrorKind::RateLimited => "token signing keys unavailable",
             },
-            Self::InvalidApiKey { .. } => "invalid API key",
+            Self::InvalidApiKey { .. } | Self::ApiKeyTooShort => "invalid API key",
             Self::ApiKeyExpired => "API key expired",
             Self::ApiKeyExhausted => "API key usage exceeded",
             Self::ApiKeyDisabled => "API key disabled",
@@ -413,7 +421,7 @@ impl AuthError {
     /// `INVALID_REFERENCE_ID_FROM_API_KEY`); `None` for errors that are not about an API key.
     pub fn better_auth_code(&self) -> Option<&'static str> {
         Some(match self {
-            Self::InvalidApiKey { .. } => "INVALID_API_KEY",
+            Self::InvalidApiKey { .. } | Self::ApiKeyTooShort => "INVALID_API_KEY",
             Self::ApiKeyExpired => "KEY_EXPIRED",
             Self::ApiKeyExhausted => "USAGE_EXCEEDED",
             Self::ApiKeyDisabled => "KEY_DISABLED",
@@ -658,6 +666,7 @@ mod tests {
             (AuthError::TokenExpired, 401, "token_expired"),
             (AuthError::TokenNotYetValid, 401, "token_not_yet_valid"),
             (AuthError::UnknownKey, 401, "unknown_key"),
+            (AuthError::ApiKeyTooShort, 403, "api_key_too_short"),
             (
                 AuthError::JwksUnavailable(BackendError::unavailable("jwks", "down")),
                 503,
@@ -733,6 +742,7 @@ mod tests {
             AuthError::TokenNotYetValid,
             AuthError::UnknownKey,
             AuthError::InvalidApiKey { reason: "x" },
+            AuthError::ApiKeyTooShort,
             AuthError::ApiKeyExpired,
             AuthError::ApiKeyExhausted,
             AuthError::ApiKeyDisabled,
@@ -806,9 +816,10 @@ mod tests {
                 AuthError::FieldsMismatch { .. } => 30,
                 AuthError::InsufficientScope { .. } => 31,
                 AuthError::RateLimited { .. } => 32,
+                AuthError::ApiKeyTooShort => 33,
             })
             .collect();
-        assert_eq!(listed.len(), 33, "every variant listed once");
+        assert_eq!(listed.len(), 34, "every variant listed once");
         all
     }
 

@@ -55,10 +55,9 @@ impl SecuritySchemes {
         Self {
             cookie: config.session_cookie(),
             api_key_header: config
-                .api_key_headers
-                .first()
-                .cloned()
-                .unwrap_or_else(|| "x-api-key".to_owned()),
+                .api_key_header()
+                .unwrap_or(crate::config::DEFAULT_API_KEY_HEADER)
+                .to_owned(),
         }
     }
 }

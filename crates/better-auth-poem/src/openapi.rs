@@ -54,10 +54,9 @@ static DOCUMENTED: OnceLock<(&'static str, &'static str)> = OnceLock::new();
 pub fn document_names_of(config: &AuthConfig) -> bool {
     let cookie: &'static str = Box::leak(config.session_cookie().into_boxed_str());
     let header = config
-        .api_key_headers
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "x-api-key".to_owned());
+        .api_key_header()
+        .unwrap_or(better_auth_core::config::DEFAULT_API_KEY_HEADER)
+        .to_owned();
     let header: &'static str = Box::leak(header.into_boxed_str());
     DOCUMENTED.set((cookie, header)).is_ok()
 }

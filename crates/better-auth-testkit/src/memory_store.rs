@@ -10,10 +10,11 @@ use std::{
 use async_trait::async_trait;
 use better_auth_core::{
     api_key_usage::{self, ApiKeyUse},
+    config::ApiKeyConfig,
     error::BackendError,
     model::{
-        ApiKey, ApiKeyRecord, Member, Membership, Organization, OrganizationRole, Session,
-        SessionRecord, TeamMember, User,
+        ApiKey, Member, Membership, Organization, OrganizationRole, Session, SessionRecord,
+        TeamMember, User,
     },
     session_refresh::{Extended, Extension},
     store::{ApiKeyStore, MembershipLookup, OrganizationStore, SessionStore},
@@ -265,32 +266,41 @@ impl SessionStore for MemoryStore {
 
 #[async_trait]
 impl ApiKeyStore for MemoryStore {
-    async fn find_api_key(&self, hashed_key: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
-        let rows = self.answering()?;
-        Ok(rows.api_keys.get(hashed_key).and_then(|key| {
-            rows.users.get(&key.reference_id).map(|user| ApiKeyRecord {
-                key: Arc::new(key.clone()),
-                user: user.clone(),
-            })
-        }))
+    async fn find_api_key(&self, stored_key: &str) -> Result<Option<ApiKey>, BackendError> {
+        Ok(self.answering()?.api_keys.get(stored_key).cloned())
     }
 
     /// Counted as Better Auth counts it, under the store's lock.
-    async fn use_api_key(&self, hashed_key: &str) -> Result<ApiKeyUse, BackendError> {
+    async fn use_api_key(
+        &self,
+        stored_key: &str,
+        config: &ApiKeyConfig,
+    ) -> Result<ApiKeyUse, BackendError> {
         let mut rows = self.answering()?;
-        let Some(key) = rows.api_keys.get_mut(hashed_key) else {
+        let Some(key) = rows
+            .api_keys
+            .get_mut(stored_key)
+            .filter(|key| config.owns(key.config_id.as_deref()))
+        else {
             return Ok(ApiKeyUse::Unknown);
         };
         let counted = api_key_usage::count_use(key);
         let key = Arc::new(key.clone());
-        let user = rows.users.get(&key.reference_id).cloned();
         if counted.delete {
-            rows.api_keys.remove(hashed_key);
+            rows.api_keys.remove(stored_key);
         }
         Ok(match counted.verdict {
-            Ok(()) => ApiKeyUse::Accepted { key, user },
+            Ok(()) => ApiKeyUse::Accepted { key },
             Err(error) => ApiKeyUse::Refused(error),
         })
+    }
+
+    async fn find_user(&self, user_id: &str) -> Result<Option<User>, BackendError> {
+        Ok(self
+            .answering()?
+            .users
+            .get(user_id)
+            .map(|user| User::clone(user)))
     }
 
     async fn check_health(&self) -> Result<(), BackendError> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use better_auth_core::{
     ApiKeyUsage, AuthConfig, AuthError, Authenticator, ErrorResponse, Identity,
+    config::{ApiKeyConfig, ApiKeyOwner},
     http::HeaderMap,
     store::{self, SqlOptions},
 };
@@ -93,11 +94,21 @@ impl Setup {
 }
 
 async fn authenticator(db: &TestDb, usage: ApiKeyUsage) -> Authenticator {
+    authenticator_with(db, usage, ApiKeyConfig::default_sessions()).await
+}
+
+/// Our authenticator with one API key configuration, mirroring the plugin's.
+async fn authenticator_with(
+    db: &TestDb,
+    usage: ApiKeyUsage,
+    api_keys_config: ApiKeyConfig,
+) -> Authenticator {
     let (sessions, api_keys) = store::connect_with_api_keys(&db.url(), SqlOptions::default())
         .await
         .unwrap();
     let mut config: AuthConfig = test_config();
     config.api_key_usage = usage;
+    config.api_key_configs = vec![api_keys_config];
     Authenticator::builder(config)
         .session_store_arc(sessions)
         .api_key_store_arc(api_keys.expect("the apikey table is there"))
@@ -377,13 +388,19 @@ async fn mysql_hundred_concurrent_uses_of_ten() {
 #[tokio::test]
 async fn organization_keys_are_counted_then_refused_like_better_auth() {
     let db = TestDb::sqlite();
-    let setup = Setup::start(
+    let mut setup = Setup::start(
         &db,
         json!({
             "organization": {},
             "apiKey": {"references": "organization", "enableSessionForAPIKeys": true},
         }),
         ApiKeyUsage::Count,
+    )
+    .await;
+    setup.auth = authenticator_with(
+        &db,
+        ApiKeyUsage::Count,
+        ApiKeyConfig::default_sessions().with_references(ApiKeyOwner::Organization),
     )
     .await;
     let org = setup

@@ -96,9 +96,19 @@ async fn run(db: TestDb) {
     assert!(api_key.allows("files", "write"));
     assert!(!api_key.allows("billing", "read"));
 
-    // Unknown and tampered keys.
+    // Short, unknown and tampered keys: a key shorter than the configuration's 64 characters
+    // is refused before any lookup (403, as Better Auth's session hook refuses it).
     let error = auth
         .authenticate(&api_key_headers("definitely-not-a-key"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, AuthError::ApiKeyTooShort), "{error:?}");
+    assert_eq!(
+        (error.status().as_u16(), error.better_auth_code()),
+        (403, Some("INVALID_API_KEY"))
+    );
+    let error = auth
+        .authenticate(&api_key_headers(&"Zq".repeat(32)))
         .await
         .unwrap_err();
     assert!(

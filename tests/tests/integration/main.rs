@@ -12,6 +12,7 @@ mod database_faults;
 mod docs;
 mod doctor;
 mod interop_access_control;
+mod interop_api_key_configs;
 mod interop_api_key_quotas;
 mod interop_api_keys;
 mod interop_cookie_cache;

@@ -175,6 +175,10 @@ impl AuthenticatorBuilder {
         {
             return Err(ConfigError::CookieCacheWithoutKeys);
         }
+        if self.api_keys.is_some() {
+            crate::config::ApiKeyConfig::check_list(&self.config.api_key_configs)
+                .map_err(|reason| ConfigError::InvalidApiKeyConfigs { reason })?;
+        }
         let lookup = self.sessions.as_ref().map(|store| {
             crate::session_lookup::SessionLookup::new(Arc::clone(store), self.cache, self.batch)
         });
@@ -198,10 +202,16 @@ impl AuthenticatorBuilder {
             order: self.config.order,
             bearer: self.config.bearer,
             secrets: self.config.secrets.clone(),
-            api_key_headers: self
-                .api_keys
-                .as_ref()
-                .map(|_| self.config.api_key_headers.clone()),
+            api_keys: match self.api_keys {
+                Some(_) => self
+                    .config
+                    .api_key_configs
+                    .iter()
+                    .filter(|config| config.enable_session_for_api_keys)
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            },
         };
         let trusted_origins = self.config.all_trusted_origins();
         Ok(Authenticator {

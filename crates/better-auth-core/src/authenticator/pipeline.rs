@@ -3,15 +3,17 @@
 //! store; expiry and bans.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use chrono::Utc;
 
 use super::Authenticator;
 use crate::{
-    config::BearerPolicy,
+    api_key_usage::{self, ApiKeyUse},
+    config::{ApiKeyConfig, ApiKeyOwner, BearerPolicy},
     credentials::{Credential, Found, Via},
     error::AuthError,
-    model::{Identity, SessionRecord, User},
+    model::{ApiKeyRecord, Identity, SessionRecord, User},
     signing::{self, SignatureError},
 };
 
@@ -49,7 +51,15 @@ impl Authenticator {
             Credential::SessionCookie(_) | Credential::Bearer(_)
         );
         let identity = match credential {
-            Credential::ApiKey(key) => self.verify_api_key(key).await?,
+            Credential::ApiKey(key) => {
+                let config = found
+                    .api_key_config
+                    .and_then(|index| self.inner.discovery.api_keys.get(index))
+                    .ok_or(AuthError::InvalidApiKey {
+                        reason: "API keys are not accepted here",
+                    })?;
+                self.verify_api_key(key, config).await?
+            }
             Credential::Jwt(token) => {
                 let verifier = self.inner.tokens.as_ref().ok_or(AuthError::InvalidToken {
                     reason: "JWT bearer tokens are not accepted here (no token verifier)",
@@ -100,10 +110,17 @@ impl Authenticator {
         Ok(Some(identity))
     }
 
-    async fn verify_api_key(&self, key: &str) -> Result<Identity, AuthError> {
-        use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-        use sha2::{Digest, Sha256};
-
+    /// Better Auth's session hook for an API key sent in `config`'s header: shorter than the
+    /// configuration's `defaultKeyLength`, refused (403) before any I/O; then a plain read of
+    /// the key (an unknown key, or one of another configuration, is refused there, having
+    /// taken no lock); then its use, counted under the row's lock when counting writes
+    /// anything; then, for a configuration of user keys, its user (any other configuration's
+    /// key is refused once counted, as Better Auth refuses it).
+    async fn verify_api_key(
+        &self,
+        key: &str,
+        config: &ApiKeyConfig,
+    ) -> Result<Identity, AuthError> {
         let store = self
             .inner
             .api_keys
@@ -111,15 +128,49 @@ impl Authenticator {
             .ok_or(AuthError::InvalidApiKey {
                 reason: "API keys are not accepted here",
             })?;
-        // The plugin's default hasher: base64url, no padding, of SHA-256(key).
-        let hashed = URL_SAFE_NO_PAD.encode(Sha256::digest(key.as_bytes()));
+        if !config.long_enough(key) {
+            return Err(AuthError::ApiKeyTooShort);
+        }
+        let stored = config.stored_key(key);
+        let Some(row) = store
+            .find_api_key(&stored)
+            .await?
+            .filter(|row| config.owns(row.config_id.as_deref()))
+        else {
+            return Err(AuthError::InvalidApiKey {
+                reason: "no key of this configuration has this value",
+            });
+        };
         let verdict = match self.inner.config.api_key_usage {
-            crate::ApiKeyUsage::Count => store.use_api_key(&hashed).await?,
-            crate::ApiKeyUsage::ReadOnly => {
-                crate::api_key_usage::ApiKeyUse::read_only(store.find_api_key(&hashed).await?)
+            crate::ApiKeyUsage::Count => match api_key_usage::verdict_without_writes(&row) {
+                Some(refusal) => ApiKeyUse::Refused(refusal),
+                None => store.use_api_key(&stored, config).await?,
+            },
+            crate::ApiKeyUsage::ReadOnly => ApiKeyUse::read_only(Some(row)),
+        };
+        let key = match verdict {
+            ApiKeyUse::Accepted { key } => key,
+            ApiKeyUse::Refused(error) => return Err(error),
+            ApiKeyUse::Unknown => {
+                return Err(AuthError::InvalidApiKey {
+                    reason: "no key of this configuration has this value",
+                });
             }
         };
-        crate::api_key_usage::into_identity(verdict)
+        if config.references != ApiKeyOwner::User {
+            return Err(AuthError::ApiKeyNotUserOwned);
+        }
+        // Compared again here: a database that converts types when comparing (MySQL: the
+        // text `12abc` equals the number 12) answers only the user whose id is this one.
+        let user = store
+            .find_user(&key.reference_id)
+            .await?
+            .filter(|user| user.id == key.reference_id)
+            .ok_or(AuthError::ApiKeyNotUserOwned)?;
+        Ok(Identity::from_api_key(ApiKeyRecord {
+            key,
+            user: Arc::new(user),
+        }))
     }
 
     async fn verify_session(

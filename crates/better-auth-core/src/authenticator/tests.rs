@@ -16,7 +16,7 @@ use http::{HeaderMap, HeaderValue};
 
 use crate::{
     AuthConfig, Authenticator, BackendError, SecretSet, Session, SessionRecord, SessionStore, User,
-    model::ApiKeyRecord, signing, store::ApiKeyStore,
+    model::ApiKey, signing, store::ApiKeyStore,
 };
 
 const SECRET: &str = "authenticator-unit-test-secret-0123456789";
@@ -98,7 +98,11 @@ impl SessionStore for Memory {
 
 #[async_trait]
 impl ApiKeyStore for Memory {
-    async fn find_api_key(&self, _hashed: &str) -> Result<Option<ApiKeyRecord>, BackendError> {
+    async fn find_api_key(&self, _stored: &str) -> Result<Option<ApiKey>, BackendError> {
+        Ok(None)
+    }
+
+    async fn find_user(&self, _id: &str) -> Result<Option<User>, BackendError> {
         Ok(None)
     }
 
@@ -374,4 +378,244 @@ fn a_jwks_cookie_cache_needs_its_keys() {
         );
         assert!(build(CookieCacheOptions::jwks(keys)).is_ok());
     }
+}
+
+/// API keys by stored key, every store call recorded: which steps of Better Auth's session hook
+/// reach the store for which key.
+#[derive(Debug, Default)]
+struct Keys {
+    rows: std::sync::Mutex<HashMap<String, ApiKey>>,
+    users: HashMap<String, User>,
+    calls: std::sync::Mutex<Vec<&'static str>>,
+}
+
+impl Keys {
+    /// A key of `config_id` owned by `reference_id` (64 letters; `extra` merged into its row),
+    /// with user `u1`.
+    fn with_key(
+        plain: &str,
+        config_id: &str,
+        reference_id: &str,
+        extra: serde_json::Value,
+    ) -> Self {
+        let mut row = serde_json::json!({
+            "id": "k1", "configId": config_id, "referenceId": reference_id, "enabled": true,
+            "rateLimitEnabled": false, "requestCount": 0, "remaining": null,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+        });
+        row.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let stored = crate::config::ApiKeyConfig::default_sessions().stored_key(plain);
+        let keys = Self {
+            users: HashMap::from([("u1".to_owned(), User::new("u1", "U", "u@example.com"))]),
+            ..Self::default()
+        };
+        keys.rows
+            .lock()
+            .unwrap()
+            .insert(stored, serde_json::from_value(row).unwrap());
+        keys
+    }
+
+    fn calls(&self) -> Vec<&'static str> {
+        self.calls.lock().unwrap().clone()
+    }
+}
+
+#[async_trait]
+impl ApiKeyStore for Keys {
+    async fn find_api_key(&self, stored: &str) -> Result<Option<ApiKey>, BackendError> {
+        self.calls.lock().unwrap().push("find_api_key");
+        Ok(self.rows.lock().unwrap().get(stored).cloned())
+    }
+
+    async fn use_api_key(
+        &self,
+        stored: &str,
+        config: &crate::config::ApiKeyConfig,
+    ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError> {
+        self.calls.lock().unwrap().push("use_api_key");
+        let mut rows = self.rows.lock().unwrap();
+        let Some(key) = rows
+            .get_mut(stored)
+            .filter(|key| config.owns(key.config_id.as_deref()))
+        else {
+            return Ok(crate::api_key_usage::ApiKeyUse::Unknown);
+        };
+        let counted = crate::api_key_usage::count_use(key);
+        Ok(match counted.verdict {
+            Ok(()) => crate::api_key_usage::ApiKeyUse::Accepted {
+                key: Arc::new(key.clone()),
+            },
+            Err(error) => crate::api_key_usage::ApiKeyUse::Refused(error),
+        })
+    }
+
+    async fn find_user(&self, id: &str) -> Result<Option<User>, BackendError> {
+        self.calls.lock().unwrap().push("find_user");
+        Ok(self.users.get(id).cloned())
+    }
+
+    async fn check_health(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
+}
+
+fn key_authenticator(keys: Arc<Keys>, configs: Vec<crate::config::ApiKeyConfig>) -> Authenticator {
+    let mut config = AuthConfig::new(secrets());
+    config.api_key_configs = configs;
+    Authenticator::builder(config)
+        .session_store_arc(Arc::new(Memory::with_users(&["active"])))
+        .api_key_store_arc(keys)
+        .build()
+        .unwrap()
+}
+
+fn key_header(name: &str, key: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+        HeaderValue::from_str(key).unwrap(),
+    );
+    headers
+}
+
+/// Which store calls each kind of key costs: a short key none (403 before any I/O), an unknown
+/// key or another configuration's one plain read and no counted use (no lock), a disabled key
+/// one read, a key of an organization configuration its counted use and no user lookup.
+#[tokio::test]
+async fn each_api_key_costs_only_the_steps_better_auth_takes() {
+    use crate::config::{ApiKeyConfig, ApiKeyOwner};
+    let plain = "k".repeat(64);
+    let configs = || {
+        vec![
+            ApiKeyConfig::new("sessions").with_sessions(true),
+            ApiKeyConfig::new("plain"),
+            ApiKeyConfig::new("orgs")
+                .with_sessions(true)
+                .with_references(ApiKeyOwner::Organization)
+                .with_headers(["x-org-key"]),
+        ]
+    };
+    let verdict = |keys: &Arc<Keys>, header: &str, key: &str| {
+        let auth = key_authenticator(keys.clone(), configs());
+        let headers = key_header(header, key);
+        async move {
+            auth.authenticate(&headers)
+                .await
+                .map(|identity| identity.user.id.clone())
+                .map_err(|error| (error.status().as_u16(), error.code()))
+        }
+    };
+
+    let keys = Arc::new(Keys::with_key(
+        &plain,
+        "sessions",
+        "u1",
+        serde_json::json!({}),
+    ));
+    assert_eq!(
+        verdict(&keys, "x-api-key", &plain).await,
+        Ok("u1".to_owned())
+    );
+    assert_eq!(keys.calls(), ["find_api_key", "use_api_key", "find_user"]);
+
+    let keys = Arc::new(Keys::with_key(
+        &plain,
+        "sessions",
+        "u1",
+        serde_json::json!({}),
+    ));
+    assert_eq!(
+        verdict(&keys, "x-api-key", &"k".repeat(63)).await,
+        Err((403, "api_key_too_short"))
+    );
+    assert_eq!(
+        verdict(&keys, "x-api-key", &"z".repeat(64)).await,
+        Err((401, "invalid_api_key"))
+    );
+    assert_eq!(keys.calls(), ["find_api_key"], "the short key cost nothing");
+
+    let keys = Arc::new(Keys::with_key(&plain, "plain", "u1", serde_json::json!({})));
+    assert_eq!(
+        verdict(&keys, "x-api-key", &plain).await,
+        Err((401, "invalid_api_key")),
+        "a key of a configuration whose keys are no sessions"
+    );
+    assert_eq!(keys.calls(), ["find_api_key"]);
+
+    let keys = Arc::new(Keys::with_key(
+        &plain,
+        "sessions",
+        "u1",
+        serde_json::json!({"enabled": false}),
+    ));
+    assert_eq!(
+        verdict(&keys, "x-api-key", &plain).await,
+        Err((401, "api_key_disabled"))
+    );
+    assert_eq!(keys.calls(), ["find_api_key"], "nothing to count: no lock");
+
+    let keys = Arc::new(Keys::with_key(&plain, "orgs", "u1", serde_json::json!({})));
+    assert_eq!(
+        verdict(&keys, "x-org-key", &plain).await,
+        Err((401, "api_key_not_user_owned")),
+        "even with a referenceId that is a user's id"
+    );
+    assert_eq!(keys.calls(), ["find_api_key", "use_api_key"]);
+    let keys = Arc::new(Keys::with_key(&plain, "orgs", "u1", serde_json::json!({})));
+    assert_eq!(
+        verdict(&keys, "x-api-key", &plain).await,
+        Err((401, "invalid_api_key")),
+        "another configuration's header"
+    );
+}
+
+/// Under Better Auth's order an API key decides over a valid cookie: a bad key is refused, not
+/// replaced by the cookie; without a configuration whose keys are sessions the cookie decides.
+#[tokio::test]
+async fn an_api_key_beside_a_cookie_decides() {
+    use crate::config::ApiKeyConfig;
+    let keys = Arc::new(Keys::with_key(
+        &"k".repeat(64),
+        "default",
+        "u1",
+        serde_json::json!({}),
+    ));
+    let cookie = format!(
+        "{COOKIE}={}",
+        signing::cookie_value("active", secrets().current())
+    );
+    let both = |key: &str| {
+        let mut headers = cookie_header(&cookie);
+        headers.insert("x-api-key", HeaderValue::from_str(key).unwrap());
+        headers
+    };
+    let auth = key_authenticator(keys.clone(), vec![ApiKeyConfig::default_sessions()]);
+    let identity = auth.authenticate(&both(&"k".repeat(64))).await.unwrap();
+    assert_eq!(
+        (identity.user.id.as_str(), identity.via),
+        ("u1", crate::Via::ApiKey)
+    );
+    let error = auth.authenticate(&both("short")).await.unwrap_err();
+    assert_eq!(error.status().as_u16(), 403);
+    let error = auth.authenticate(&both(&"z".repeat(64))).await.unwrap_err();
+    assert_eq!(error.code(), "invalid_api_key");
+
+    let auth = key_authenticator(keys, vec![ApiKeyConfig::new("default")]);
+    let identity = auth.authenticate(&both("short")).await.unwrap();
+    assert_eq!(identity.via, crate::Via::Cookie);
+}
+
+#[test]
+fn api_key_configurations_are_checked_when_built() {
+    use crate::config::ApiKeyConfig;
+    let mut config = AuthConfig::new(secrets());
+    config.api_key_configs = vec![ApiKeyConfig::new("a"), ApiKeyConfig::new("a")];
+    let error = Authenticator::builder(config)
+        .api_key_store(Keys::default())
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("used twice"), "{error}");
 }

@@ -82,10 +82,21 @@ pub const CACHE_MAX_ENTRIES: &str = "BETTER_AUTH_CACHE_MAX_ENTRIES";
 pub const LOOKUP_BATCH: &str = "BETTER_AUTH_LOOKUP_BATCH";
 /// `true`: read the multi-session plugin's cookies (all accounts signed in on the device).
 pub const MULTI_SESSION: &str = "BETTER_AUTH_MULTI_SESSION";
-/// `true`: accept API keys of Better Auth's API key plugin, looked up in `DATABASE_URL`.
+/// `true`: accept API keys of Better Auth's API key plugin, looked up in `DATABASE_URL`: by
+/// default the keys of its default configuration (`configId` `"default"`, `x-api-key`, 64
+/// characters, user keys), as with `enableSessionForAPIKeys: true`; [`API_KEY_CONFIGS`] says
+/// otherwise.
 pub const API_KEYS: &str = "BETTER_AUTH_API_KEYS";
-/// The headers API keys are read from, comma-separated (`x-api-key` by default).
+/// The headers the default configuration's keys are read from, comma-separated (`x-api-key`
+/// by default); with [`API_KEY_CONFIGS`], each configuration names its own (`apiKeyHeaders`).
 pub const API_KEY_HEADERS: &str = "BETTER_AUTH_API_KEY_HEADERS";
+/// The API key plugin's configurations as JSON, with the plugin's own option names: one object
+/// (`apiKey({...})`) or an array (`apiKey([...])`), e.g.
+/// `[{"configId":"sessions","enableSessionForAPIKeys":true},{"configId":"orgs","references":"organization"}]`.
+/// Only the keys of configurations with `enableSessionForAPIKeys` become sessions, as in
+/// Better Auth (see [`ApiKeyConfig::parse_list`](crate::config::ApiKeyConfig::parse_list)).
+/// Turns API keys on ([`API_KEYS`] may be left unset).
+pub const API_KEY_CONFIGS: &str = "BETTER_AUTH_API_KEY_CONFIGS";
 /// `true`: verify API keys without counting the use (no `remaining` decrement, no rate limit,
 /// nothing written); by default each use is counted as Better Auth counts it
 /// ([`ApiKeyUsage`](crate::ApiKeyUsage)).
@@ -177,6 +188,8 @@ pub struct EnvSettings {
     pub api_keys: bool,
     /// [`API_KEY_HEADERS`], lower-cased.
     pub api_key_headers: Option<Vec<String>>,
+    /// [`API_KEY_CONFIGS`].
+    pub api_key_configs: Option<Vec<super::ApiKeyConfig>>,
     /// [`API_KEY_READ_ONLY`].
     pub api_key_read_only: bool,
     /// [`DEFAULT_ROLE`].
@@ -251,6 +264,21 @@ impl EnvSettings {
         if let Some(strategy) = &cookie_cache {
             check_cookie_cache(strategy)?;
         }
+        let api_key_configs = vars
+            .text(API_KEY_CONFIGS)
+            .map(|json| {
+                super::ApiKeyConfig::parse_list(&json)
+                    .map_err(|reason| ConfigError::InvalidApiKeyConfigs { reason })
+            })
+            .transpose()?;
+        let api_keys = vars.flag(API_KEYS)?;
+        if api_key_configs.is_some() && api_keys == Some(false) {
+            return Err(ConfigError::InvalidEnv {
+                name: API_KEYS,
+                value: vars.text(API_KEYS).unwrap_or_default(),
+                expected: "true or unset when BETTER_AUTH_API_KEY_CONFIGS is set",
+            });
+        }
         let settings = Self {
             secrets,
             base_url: vars.url(URL)?,
@@ -283,13 +311,14 @@ impl EnvSettings {
                 .text(TRUSTED_ORIGINS)
                 .map(|list| TrustedOrigins::parse_list(&list)),
             multi_session: vars.flag(MULTI_SESSION)?.unwrap_or(false),
-            api_keys: vars.flag(API_KEYS)?.unwrap_or(false),
+            api_keys: api_keys.unwrap_or(api_key_configs.is_some()),
             api_key_headers: vars.text(API_KEY_HEADERS).map(|list| {
                 list.split(',')
                     .map(|header| header.trim().to_ascii_lowercase())
                     .filter(|header| !header.is_empty())
                     .collect()
             }),
+            api_key_configs,
             api_key_read_only: vars.flag(API_KEY_READ_ONLY)?.unwrap_or(false),
             default_role: vars.text(DEFAULT_ROLE),
             access_control: vars
@@ -369,6 +398,14 @@ impl EnvSettings {
                 });
             }
         }
+        if let (Some(_), Some(headers)) = (&settings.api_key_configs, vars.text(API_KEY_HEADERS)) {
+            return Err(ConfigError::InvalidEnv {
+                name: API_KEY_HEADERS,
+                value: headers,
+                expected: "unset when BETTER_AUTH_API_KEY_CONFIGS is set (give each \
+                           configuration its apiKeyHeaders there)",
+            });
+        }
         settings.check_features()?;
         if settings.preserve_session_in_database && !settings.store_session_in_database {
             return Err(ConfigError::MissingEnv {
@@ -407,8 +444,11 @@ impl EnvSettings {
         config.cookie_attributes.partitioned = self.cookie_partitioned;
         config.cookie_attributes.secure = self.cookie_secure;
         config.multi_session = self.multi_session;
-        if let Some(headers) = &self.api_key_headers {
-            config.api_key_headers.clone_from(headers);
+        if let Some(configs) = &self.api_key_configs {
+            config.api_key_configs.clone_from(configs);
+        } else if let Some(headers) = &self.api_key_headers {
+            config.api_key_configs =
+                vec![super::ApiKeyConfig::default_sessions().with_headers(headers)];
         }
         if self.api_key_read_only {
             config.api_key_usage = crate::api_key_usage::ApiKeyUsage::ReadOnly;
@@ -796,6 +836,7 @@ mod tests {
         let message = read(&[(API_KEY_READ_ONLY, "yes")]).unwrap_err().to_string();
         assert!(message.contains(API_KEY_READ_ONLY), "{message}");
     }
+
     #[test]
     fn cookie_attributes_from_the_environment() {
         let attributes = |pairs: &[(&str, &str)]| {
@@ -873,6 +914,63 @@ mod tests {
                 message.contains(name) && message.contains(value),
                 "{name}={value}: {message}"
             );
+        }
+    }
+
+    #[test]
+    fn api_key_configurations_mirror_the_plugins_options() {
+        use super::super::{ApiKeyConfig, ApiKeyOwner};
+        let configs = |pairs: &[(&str, &str)]| {
+            let mut pairs = pairs.to_vec();
+            pairs.push((SECRET, SECRET_VALUE));
+            let settings = read(&pairs).unwrap();
+            (
+                settings.api_keys,
+                settings.auth_config().unwrap().api_key_configs,
+            )
+        };
+        // Unset: the plugin's default configuration, its keys sessions.
+        assert_eq!(
+            configs(&[(API_KEYS, "true")]),
+            (true, vec![ApiKeyConfig::default_sessions()])
+        );
+        assert_eq!(
+            configs(&[(API_KEYS, "true"), (API_KEY_HEADERS, "X-Key, x-other")]),
+            (
+                true,
+                vec![ApiKeyConfig::default_sessions().with_headers(["x-key", "x-other"])]
+            )
+        );
+        // Set: the plugin's options, and API keys on.
+        let json = r#"[{"configId":"sessions","enableSessionForAPIKeys":true},
+                       {"configId":"orgs","references":"organization","enableSessionForAPIKeys":true}]"#;
+        assert_eq!(
+            configs(&[(API_KEY_CONFIGS, json)]),
+            (
+                true,
+                vec![
+                    ApiKeyConfig::new("sessions").with_sessions(true),
+                    ApiKeyConfig::new("orgs")
+                        .with_sessions(true)
+                        .with_references(ApiKeyOwner::Organization),
+                ]
+            )
+        );
+        // Contradictions and what cannot be mirrored name the variable.
+        for (pairs, name) in [
+            (
+                vec![(API_KEY_CONFIGS, "{\"configId\": 3}")],
+                API_KEY_CONFIGS,
+            ),
+            (vec![(API_KEY_CONFIGS, "[{}]")], API_KEY_CONFIGS),
+            (
+                vec![(API_KEY_CONFIGS, "{}"), (API_KEY_HEADERS, "x-key")],
+                API_KEY_HEADERS,
+            ),
+            (vec![(API_KEY_CONFIGS, "{}"), (API_KEYS, "false")], API_KEYS),
+        ] {
+            let message = read(&pairs).unwrap_err().to_string();
+            assert!(message.contains(name), "{pairs:?}: {message}");
         }
     }
 }

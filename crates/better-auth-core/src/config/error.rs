@@ -127,6 +127,17 @@ pub enum ConfigError {
     /// The access-control definitions (`BETTER_AUTH_ACCESS_CONTROL`) cannot be used.
     #[error("BETTER_AUTH_ACCESS_CONTROL: {0}")]
     InvalidAccessControl(#[from] crate::access_control::DefinitionsError),
+    /// The API key plugin's configurations cannot be mirrored (`BETTER_AUTH_API_KEY_CONFIGS`,
+    /// or [`AuthConfig::api_key_configs`](crate::AuthConfig::api_key_configs)).
+    #[error(
+        "BETTER_AUTH_API_KEY_CONFIGS: {reason} (expected the API key plugin's options as JSON, \
+         one object or an array of them, e.g. [{{\"configId\":\"default\",\
+         \"enableSessionForAPIKeys\":true}}])"
+    )]
+    InvalidApiKeyConfigs {
+        /// What is wrong.
+        reason: String,
+    },
     /// A required environment variable is not set.
     #[error("{name} is not set: {why}")]
     MissingEnv {

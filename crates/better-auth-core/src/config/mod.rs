@@ -5,11 +5,15 @@ use url::Url;
 
 use crate::{origin::TrustedOrigins, secret::SecretSet};
 
+mod api_keys;
 mod cookie_attributes;
 pub mod env;
 mod error;
 mod from_env;
 
+pub use api_keys::{
+    ApiKeyConfig, ApiKeyOwner, DEFAULT_API_KEY_HEADER, DEFAULT_CONFIG_ID, DEFAULT_KEY_LENGTH,
+};
 pub use cookie_attributes::{CookieAttributes, CookieDomain, SameSite};
 pub use env::EnvSettings;
 pub use error::ConfigError;
@@ -27,22 +31,26 @@ pub enum BearerPolicy {
     Disabled,
 }
 
-/// Which credential is used when a request carries both a session cookie and an
-/// `Authorization: Bearer` header.
+/// Which credential is used when a request carries several: a session cookie, an
+/// `Authorization: Bearer` header, an API key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CredentialOrder {
-    /// Better Auth's own rule (its bearer plugin): a bearer session token whose signature
-    /// verifies wins over the cookie, and so does a raw (unsigned) one unless signatures are
-    /// required; a bearer value whose signature does not verify, or a JWT, leaves the cookie
-    /// in charge. Checked against a real Better Auth 1.7.25 (`tests/tests/integration/interop_corpus.rs`).
+    /// Better Auth's own rules. An API key in the header of a configuration whose keys are
+    /// sessions ([`ApiKeyConfig::enable_session_for_api_keys`]) decides, whatever else the
+    /// request carries (its session hook runs before any cookie is read; a bad key is refused,
+    /// never replaced by the cookie). Otherwise the bearer plugin's rule: a bearer session
+    /// token whose signature verifies wins over the cookie, and so does a raw (unsigned) one
+    /// unless signatures are required; a bearer value whose signature does not verify, or a
+    /// JWT, leaves the cookie in charge. Checked against a real Better Auth 1.7.29
+    /// (`tests/tests/integration/interop_corpus.rs`, `interop_api_key_configs.rs`).
     #[default]
     BetterAuth,
-    /// The session cookie, then the bearer token (session token or JWT); only the first one
-    /// present is used (a bad one is not replaced by the other).
+    /// The session cookie, then the bearer token (session token or JWT), then an API key; only
+    /// the first one present is used (a bad one is not replaced by another).
     CookieFirst,
-    /// The bearer token (session token or JWT), then the session cookie; only the first one
-    /// present is used.
+    /// The bearer token (session token or JWT), then the session cookie, then an API key; only
+    /// the first one present is used.
     BearerFirst,
 }
 
@@ -90,9 +98,12 @@ pub struct AuthConfig {
     /// [`Authenticated::device_sessions`](crate::Authenticated::device_sessions) (one store
     /// lookup per cookie). Off by default.
     pub multi_session: bool,
-    /// The headers an API key is read from, in order (the plugin's `apiKeyHeaders`,
-    /// `x-api-key` by default). Used only with an API key store.
-    pub api_key_headers: Vec<String>,
+    /// The API key plugin's configurations, in the order of its array (by default its
+    /// default configuration with `enableSessionForAPIKeys: true`: `x-api-key`, 64
+    /// characters, user keys). Only the keys of configurations with
+    /// [`enable_session_for_api_keys`](ApiKeyConfig::enable_session_for_api_keys) are read, each
+    /// from its own headers. Used only with an API key store.
+    pub api_key_configs: Vec<ApiKeyConfig>,
     /// Whether verifying an API key counts the use as Better Auth does (the default) or only
     /// reads the row ([`ApiKeyUsage`](crate::ApiKeyUsage)).
     pub api_key_usage: crate::api_key_usage::ApiKeyUsage,
@@ -135,7 +146,7 @@ impl AuthConfig {
             check_origin: true,
             fresh_age: crate::guard::DEFAULT_FRESH_AGE,
             multi_session: false,
-            api_key_headers: vec!["x-api-key".to_owned()],
+            api_key_configs: vec![ApiKeyConfig::default_sessions()],
             api_key_usage: crate::api_key_usage::ApiKeyUsage::default(),
             default_role: crate::model::DEFAULT_ROLE.to_owned(),
             session: crate::session_refresh::SessionLifetime::default(),
@@ -150,6 +161,17 @@ impl AuthConfig {
     /// `BETTER_AUTH_COOKIE_PREFIX`, `BETTER_AUTH_TRUSTED_ORIGINS`, ...
     pub fn from_env() -> Result<Self, ConfigError> {
         EnvSettings::from_env()?.auth_config()
+    }
+
+    /// The header an API key is first looked for in: the first header of the first
+    /// configuration whose keys are sessions (`x-api-key` by default); `None` when no
+    /// configuration's keys are sessions.
+    pub fn api_key_header(&self) -> Option<&str> {
+        self.api_key_configs
+            .iter()
+            .filter(|config| config.enable_session_for_api_keys)
+            .find_map(|config| config.headers.first())
+            .map(String::as_str)
     }
 
     /// Whether cookie names carry `__Secure-`: as configured, else true for an https base URL.

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use crate::{
     error::BackendError,
-    model::{ApiKeyRecord, SessionRecord},
+    model::{ApiKey, SessionRecord, User},
     session_refresh::{Extended, Extension},
 };
 
@@ -250,27 +250,44 @@ pub trait OrganizationStore: std::fmt::Debug + Send + Sync + 'static {
     }
 }
 
-/// Looks an API key up (API key plugin), by its hash: base64url-no-pad SHA-256 of the key, as
-/// the plugin stores it, and counts its uses as the plugin does
-/// ([`use_api_key`](Self::use_api_key)).
+/// Looks an API key up (API key plugin) by what its `key` column holds (base64url-no-pad
+/// SHA-256 of the key, as the plugin stores it, unless `disableKeyHashing`), counts its uses
+/// as the plugin does ([`use_api_key`](Self::use_api_key)) and finds the user a user key
+/// stands for ([`find_user`](Self::find_user)).
+///
+/// The authenticator asks, for a key long enough for its configuration:
+/// [`find_api_key`](Self::find_api_key) (a plain read: an unknown key, or one of another
+/// configuration, costs nothing more), then, for a key of that configuration whose use is
+/// counted, [`use_api_key`](Self::use_api_key), then, for a key of a configuration whose keys
+/// are users' ([`ApiKeyOwner::User`](crate::config::ApiKeyOwner::User)),
+/// [`find_user`](Self::find_user) with its `referenceId`.
 #[async_trait]
 pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
-    /// The key whose stored hash is `hashed_key`, with its owner; `None` if there is none.
-    async fn find_api_key(&self, hashed_key: &str) -> Result<Option<ApiKeyRecord>, BackendError>;
+    /// The key whose `key` column holds `stored_key`, the row alone, read as it is: no lock,
+    /// no write transaction. `None` if there is none.
+    async fn find_api_key(&self, stored_key: &str) -> Result<Option<ApiKey>, BackendError>;
 
-    /// Verifies one use of the key whose stored hash is `hashed_key` and counts it as Better
-    /// Auth does, atomically ([`ApiKeyUsage::Count`](crate::ApiKeyUsage::Count)). The SQL
-    /// stores override it; this default, for stores that cannot write, only reads
+    /// Verifies one use of the key whose `key` column holds `stored_key` and counts it as
+    /// Better Auth does, atomically ([`ApiKeyUsage::Count`](crate::ApiKeyUsage::Count)):
+    /// [`ApiKeyUse::Unknown`](crate::api_key_usage::ApiKeyUse::Unknown) when the key is gone,
+    /// or is not of `config`, by the time it is counted. The SQL stores override it (a row
+    /// lock); this default, for stores that cannot write, only reads
     /// ([`find_api_key`](Self::find_api_key), then
     /// [`ApiKey::check_usable`](crate::model::ApiKey::check_usable)).
     async fn use_api_key(
         &self,
-        hashed_key: &str,
+        stored_key: &str,
+        config: &crate::config::ApiKeyConfig,
     ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError> {
-        Ok(crate::api_key_usage::ApiKeyUse::read_only(
-            self.find_api_key(hashed_key).await?,
-        ))
+        let key = self
+            .find_api_key(stored_key)
+            .await?
+            .filter(|key| config.owns(key.config_id.as_deref()));
+        Ok(crate::api_key_usage::ApiKeyUse::read_only(key))
     }
+
+    /// The user whose `id` is `user_id` (a user key's `referenceId`); `None` if there is none.
+    async fn find_user(&self, user_id: &str) -> Result<Option<User>, BackendError>;
 
     /// Whether the backend answers (for health endpoints).
     async fn check_health(&self) -> Result<(), BackendError>;

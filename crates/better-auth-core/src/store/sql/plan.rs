@@ -236,6 +236,66 @@ impl Plan {
         self.select_sql_where("INNER JOIN", quote, expr, condition)
     }
 
+    /// The looked-up table's row alone, no join: `SELECT <its columns> FROM apikey AS p WHERE
+    /// p.key = <param>` (the API key lookup: its user, when it has one, is looked up by
+    /// [`select_user_sql`](Self::select_user_sql), never joined by a column of another type).
+    pub(crate) fn select_primary_sql(
+        &self,
+        quote: impl Fn(&str) -> String,
+        expr: impl Fn(&PlannedColumn, &str) -> String,
+        param: &str,
+    ) -> String {
+        let exprs: Vec<String> = self
+            .primary_columns()
+            .map(|column| expr(column, &format!("p.{}", quote(&column.info.name))))
+            .collect();
+        format!(
+            "SELECT {} FROM {} AS p WHERE p.{} = {param}",
+            exprs.join(", "),
+            quote(&self.primary_table),
+            quote(&self.lookup_column),
+        )
+    }
+
+    /// A user by id: `SELECT <the user's columns> FROM user AS u WHERE u.id = <param>`;
+    /// `param(data_type)` writes the parameter compared with the id column of that type.
+    pub(crate) fn select_user_sql(
+        &self,
+        quote: impl Fn(&str) -> String,
+        expr: impl Fn(&PlannedColumn, &str) -> String,
+        param: impl FnOnce(&str) -> String,
+    ) -> String {
+        let exprs: Vec<String> = self
+            .user_columns()
+            .map(|column| expr(column, &format!("u.{}", quote(&column.info.name))))
+            .collect();
+        let id_type = self
+            .user_columns()
+            .find(|column| column.info.name == self.user_id_column)
+            .map_or("text", |column| column.info.data_type.as_str());
+        format!(
+            "SELECT {} FROM {} AS u WHERE u.{} = {}",
+            exprs.join(", "),
+            quote(&self.user_table),
+            quote(&self.user_id_column),
+            param(id_type),
+        )
+    }
+
+    /// The columns of the looked-up table (session or API key), in order.
+    pub(crate) fn primary_columns(&self) -> impl Iterator<Item = &PlannedColumn> {
+        self.columns
+            .iter()
+            .filter(|column| !matches!(column.target, Target::User(_)))
+    }
+
+    /// The user's columns, in order.
+    pub(crate) fn user_columns(&self) -> impl Iterator<Item = &PlannedColumn> {
+        self.columns
+            .iter()
+            .filter(|column| matches!(column.target, Target::User(_)))
+    }
+
     fn select_sql_where(
         &self,
         join: &str,
@@ -294,6 +354,31 @@ mod tests {
         assert!(sql.ends_with(
             "FROM \"session\" AS p INNER JOIN \"user\" AS u ON u.\"id\" = p.\"userId\" WHERE p.\"token\" = $1"
         ), "{sql}");
+    }
+
+    #[test]
+    fn api_keys_and_their_users_are_read_apart() {
+        let plan = Plan::api_keys(
+            &Schema::default(),
+            cols(&REQUIRED_API_KEY),
+            cols(&[&REQUIRED_USER[..], &["role"]].concat()),
+        )
+        .unwrap();
+        let quote = |i: &str| format!("\"{i}\"");
+        assert_eq!(
+            plan.select_primary_sql(quote, |_, q| q.to_owned(), "$1"),
+            "SELECT p.\"id\", p.\"key\", p.\"referenceId\" FROM \"apikey\" AS p WHERE p.\"key\" = $1"
+        );
+        let user = plan.select_user_sql(
+            quote,
+            |_, q| q.to_owned(),
+            |data_type| format!("$1::{data_type}"),
+        );
+        assert!(user.starts_with("SELECT u.\"id\", u.\"name\""), "{user}");
+        assert!(
+            user.ends_with("u.\"role\" FROM \"user\" AS u WHERE u.\"id\" = $1::text"),
+            "{user}"
+        );
     }
 
     #[test]

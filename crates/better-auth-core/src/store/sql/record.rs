@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
 use super::Target;
-use crate::model::{ApiKey, ApiKeyRecord, Session, SessionRecord, User};
+use crate::model::{ApiKey, Session, SessionRecord, User};
 
 /// One value read from a row, in the few shapes the backends produce (SQLite only produces
 /// the untyped ones).
@@ -290,31 +290,17 @@ impl RecordBuilder {
         Ok(SessionRecord::new(session, user))
     }
 
-    /// The API key (the hashed key itself dropped) and its user, `None` when the row had no
-    /// user (a `LEFT JOIN` found none: `referenceId` is an organization, or a deleted user).
-    pub(crate) fn finish_api_key_row(mut self) -> Result<(ApiKey, Option<User>), String> {
-        let user = match self.user_id {
-            Some(_) => Some(self.take_user()?),
-            None => None,
-        };
+    /// The API key row alone (the stored key itself dropped), or what is wrong.
+    pub(crate) fn finish_api_key(mut self) -> Result<ApiKey, String> {
         let mut fields = std::mem::take(&mut self.api_key);
         fields.remove("key");
-        let key: ApiKey = serde_json::from_value(Value::Object(fields))
-            .map_err(|error| format!("apikey row: {error}"))?;
-        Ok((key, user))
+        serde_json::from_value(Value::Object(fields))
+            .map_err(|error| format!("apikey row: {error}"))
     }
 
-    /// The API key record (the hashed key itself dropped), or what is wrong.
-    pub(crate) fn finish_api_key(mut self) -> Result<ApiKeyRecord, String> {
-        let user = self.take_user()?;
-        let mut fields = std::mem::take(&mut self.api_key);
-        fields.remove("key");
-        let key: ApiKey = serde_json::from_value(Value::Object(fields))
-            .map_err(|error| format!("apikey row: {error}"))?;
-        Ok(ApiKeyRecord {
-            key: std::sync::Arc::new(key),
-            user: std::sync::Arc::new(user),
-        })
+    /// The user alone, or which required value was NULL.
+    pub(crate) fn finish_user(mut self) -> Result<User, String> {
+        self.take_user()
     }
 }
 

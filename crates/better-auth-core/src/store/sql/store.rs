@@ -1,6 +1,7 @@
 //! The SQL session store, once for every [`Dialect`]: plans the lookups from the live table
 //! layout at startup, then answers each token with one prepared query joining `session` to
-//! `user` (and each API key hash with one joining `apikey` to `user`).
+//! `user` (and each API key with one reading its `apikey` row alone; a user key's user by id,
+//! apart: `referenceId` is compared with no other table's column).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -11,7 +12,7 @@ use super::{
 use crate::{
     config::ConfigError,
     error::BackendError,
-    model::{ApiKeyRecord, SessionRecord},
+    model::{ApiKey, SessionRecord, User},
     session_refresh::{Extended, Extension},
     store::{Model, SessionAnswer, SessionQuery},
 };
@@ -119,6 +120,21 @@ impl<D: Dialect> Query<D> {
         }
     }
 
+    /// A lookup by one value, not batched: `sql` selects `columns`, in order.
+    fn single<'p>(
+        sql: String,
+        columns: impl Iterator<Item = &'p super::plan::PlannedColumn>,
+    ) -> Self {
+        Self {
+            sql: sql.into(),
+            batches: Arc::new([]),
+            columns: columns
+                .map(|column| (column.target.clone(), D::kind_of(&column.info.data_type)))
+                .collect(),
+            recent: None,
+        }
+    }
+
     /// A row's cells, collected.
     fn decode(&self, row: &<D::Db as sqlx::Database>::Row) -> Result<RecordBuilder, BackendError> {
         let mut builder = RecordBuilder::default();
@@ -214,7 +230,10 @@ pub(crate) struct SqlStore<D: Dialect> {
     sessions: Option<Query<D>>,
     /// The session refresh, when the session table's date columns are writable.
     extend: Option<ExtendStatement<D>>,
+    /// The `apikey` row alone, by its `key`.
     api_keys: Option<Query<D>>,
+    /// A user by id (an API key's owner).
+    users: Option<Query<D>>,
     query_timeout: Duration,
     /// Counting API key uses (`usage.rs`).
     usage: Option<Arc<UsagePlan<D>>>,
@@ -233,6 +252,7 @@ impl<D: Dialect> Clone for SqlStore<D> {
             sessions: self.sessions.clone(),
             extend: self.extend.clone(),
             api_keys: self.api_keys.clone(),
+            users: self.users.clone(),
             memberships: self.memberships.clone(),
             teams: self.teams.clone(),
             roles: self.roles.clone(),
@@ -290,12 +310,26 @@ impl<D: Dialect> SqlStore<D> {
         };
         // API keys (plugin `@better-auth/api-key`) when the database has their table.
         let api_key_columns = Self::columns(&pool, &schema.table(Model::ApiKey)).await?;
-        let (api_keys, usage) = if api_key_columns.is_empty() {
-            (None, None)
+        let (api_keys, users, usage) = if api_key_columns.is_empty() {
+            (None, None, None)
         } else {
             let plan = Plan::api_keys(schema, api_key_columns, user_columns)?;
-            let query = Query::new(&plan);
-            (Some(query), Some(Arc::new(UsagePlan::new(plan, schema))))
+            let select = |column: &super::plan::PlannedColumn, qualified: &str| {
+                D::select(D::kind_of(&column.info.data_type), qualified)
+            };
+            let keys = Query::single(
+                plan.select_primary_sql(D::quote, select, D::PLACEHOLDER),
+                plan.primary_columns(),
+            );
+            let users = Query::single(
+                plan.select_user_sql(D::quote, select, |data_type| D::param_for(1, data_type)),
+                plan.user_columns(),
+            );
+            (
+                Some(keys),
+                Some(users),
+                Some(Arc::new(UsagePlan::new(plan, schema))),
+            )
         };
         let member_columns = Self::columns(&pool, &schema.table(Model::Member)).await?;
         let organization_columns = Self::columns(&pool, &schema.table(Model::Organization)).await?;
@@ -314,6 +348,7 @@ impl<D: Dialect> SqlStore<D> {
             sessions,
             extend,
             api_keys,
+            users,
             memberships,
             teams,
             roles,
@@ -533,19 +568,20 @@ impl<D: Dialect> SqlStore<D> {
         self.memberships.is_some()
     }
 
-    /// The API key whose hash is `hashed_key`, with its owner.
+    /// The `apikey` row whose `key` is `stored_key`, alone: one indexed `SELECT`, no lock, no
+    /// transaction (an unknown key costs no more).
     pub(crate) async fn find_api_key(
         &self,
-        hashed_key: &str,
-    ) -> Result<Option<ApiKeyRecord>, BackendError> {
-        let Some(query) = &self.api_keys else {
+        stored_key: &str,
+    ) -> Result<Option<ApiKey>, BackendError> {
+        let Some(keys) = &self.api_keys else {
             return Err(BackendError::invalid_data(
                 D::BACKEND,
                 "the database has no apikey table",
             ));
         };
-        let Some(builder) = query
-            .fetch(&self.pool, hashed_key, self.query_timeout)
+        let Some(builder) = keys
+            .fetch(&self.pool, stored_key, self.query_timeout)
             .await?
         else {
             return Ok(None);
@@ -556,10 +592,29 @@ impl<D: Dialect> SqlStore<D> {
             .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
     }
 
-    /// Verifies and counts one use of the key whose hash is `hashed_key` (see `usage.rs`).
+    /// The user whose id is `user_id` (a user key's owner), by the `user` table's key alone.
+    pub(crate) async fn find_user(&self, user_id: &str) -> Result<Option<User>, BackendError> {
+        let Some(users) = &self.users else {
+            return Err(BackendError::invalid_data(
+                D::BACKEND,
+                "the database has no apikey table",
+            ));
+        };
+        let Some(builder) = users.fetch(&self.pool, user_id, self.query_timeout).await? else {
+            return Ok(None);
+        };
+        builder
+            .finish_user()
+            .map(Some)
+            .map_err(|detail| BackendError::invalid_data(D::BACKEND, detail))
+    }
+
+    /// Verifies and counts one use of the key whose `key` is `stored_key`, of `config`, under
+    /// the row's lock (see `usage.rs`).
     pub(crate) async fn use_api_key(
         &self,
-        hashed_key: &str,
+        stored_key: &str,
+        config: &crate::config::ApiKeyConfig,
     ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError>
     where
         D: UsageDialect,
@@ -570,7 +625,7 @@ impl<D: Dialect> SqlStore<D> {
                 "the database has no apikey table",
             ));
         };
-        super::usage::use_api_key(&self.pool, usage, hashed_key, self.query_timeout).await
+        super::usage::use_api_key(&self.pool, usage, stored_key, config, self.query_timeout).await
     }
 
     /// One round trip within the query timeout.
@@ -666,16 +721,24 @@ macro_rules! delegate_to_sql_store {
         impl $crate::store::ApiKeyStore for $store {
             async fn find_api_key(
                 &self,
-                hashed_key: &str,
-            ) -> Result<Option<$crate::model::ApiKeyRecord>, $crate::error::BackendError> {
-                self.inner.find_api_key(hashed_key).await
+                stored_key: &str,
+            ) -> Result<Option<$crate::model::ApiKey>, $crate::error::BackendError> {
+                self.inner.find_api_key(stored_key).await
             }
 
             async fn use_api_key(
                 &self,
-                hashed_key: &str,
+                stored_key: &str,
+                config: &$crate::config::ApiKeyConfig,
             ) -> Result<$crate::api_key_usage::ApiKeyUse, $crate::error::BackendError> {
-                self.inner.use_api_key(hashed_key).await
+                self.inner.use_api_key(stored_key, config).await
+            }
+
+            async fn find_user(
+                &self,
+                user_id: &str,
+            ) -> Result<Option<$crate::model::User>, $crate::error::BackendError> {
+                self.inner.find_user(user_id).await
             }
 
             async fn check_health(&self) -> Result<(), $crate::error::BackendError> {

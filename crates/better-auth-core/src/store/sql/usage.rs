@@ -4,6 +4,11 @@
 //! `UPDATE` (or `DELETE`) runs, then `COMMIT`. A concurrent verification of the same key waits
 //! for the lock and then reads the row as this one left it, so no use is lost or counted twice.
 //!
+//! Only a key that exists, belongs to the configuration it was sent for and whose use writes
+//! something gets here: the authenticator reads the row first with a plain `SELECT`
+//! (`SqlStore::find_api_key`), so an unknown key takes no lock (no `BEGIN IMMEDIATE` holding
+//! SQLite's write lock, no MySQL gap lock in the key's index) and stalls no one's writes.
+//!
 //! Values are written in the column's own type, as Better Auth writes them: integers, dates as
 //! `timestamptz` (PostgreSQL), `timestamp(3)`/`datetime(3)` (MySQL, UTC) or ISO-8601 text
 //! `2026-11-30T05:00:00.000Z` (SQLite), to the millisecond.
@@ -15,6 +20,7 @@ use chrono::{DateTime, Utc};
 use super::{Dialect, Plan, RecordBuilder, Target, connection_lost};
 use crate::{
     api_key_usage::{ApiKeyUse, Changes, decide, iso_string, now_ms},
+    config::ApiKeyConfig,
     error::BackendError,
     store::{Model, Schema},
 };
@@ -37,8 +43,7 @@ pub(crate) trait UsageDialect: Dialect<Db: TxDatabase> {
 #[cfg(feature = "postgres")]
 impl UsageDialect for crate::store::postgres::PgDialect {
     const BEGIN: Option<&'static str> = None;
-    // The user side of the LEFT JOIN cannot be locked (nor needs to be).
-    const LOCK: &'static str = " FOR UPDATE OF p";
+    const LOCK: &'static str = " FOR UPDATE";
 
     fn placeholder(index: usize) -> String {
         format!("${index}")
@@ -65,8 +70,6 @@ impl UsageDialect for crate::store::postgres::PgDialect {
 #[cfg(feature = "mysql")]
 impl UsageDialect for crate::store::mysql::MySqlDialect {
     const BEGIN: Option<&'static str> = None;
-    // MariaDB has no `FOR UPDATE OF`: the owner's row is locked too, for the transaction's
-    // few milliseconds.
     const LOCK: &'static str = " FOR UPDATE";
 
     fn placeholder(_index: usize) -> String {
@@ -224,7 +227,7 @@ impl<D: Dialect> UsagePlan<D> {
 
 /// The statements of a counted use, for one database.
 struct UsageSql<D: Dialect> {
-    /// The key's row and its user (`LEFT JOIN`), locked.
+    /// The key's row alone, locked.
     select: Arc<str>,
     /// How to read each selected column.
     read: Vec<(Target, D::Kind)>,
@@ -239,8 +242,7 @@ struct UsageSql<D: Dialect> {
 impl<D: UsageDialect> UsageSql<D> {
     fn build(usage: &UsagePlan<D>) -> Self {
         let plan = &usage.plan;
-        let select = plan.select_sql_with_join(
-            "LEFT JOIN",
+        let select = plan.select_primary_sql(
             D::quote,
             |column, qualified| D::select(D::kind_of(&column.info.data_type), qualified),
             &D::placeholder(1),
@@ -263,8 +265,7 @@ impl<D: UsageDialect> UsageSql<D> {
         Self {
             select: select.into(),
             read: plan
-                .columns
-                .iter()
+                .primary_columns()
                 .map(|column| (column.target.clone(), D::kind_of(&column.info.data_type)))
                 .collect(),
             table: D::quote(plan.primary_table()),
@@ -333,22 +334,23 @@ enum Failure {
     Data(String),
 }
 
-/// Verifies and counts one use of the key whose hash is `hashed_key`, within `timeout` (pool
-/// wait included). A connection found dead before the `COMMIT` was sent gets one more attempt
-/// (the database rolled the first one back); a failure at the `COMMIT` itself does not, since
-/// the use may have been counted.
+/// Verifies and counts one use of the key whose `key` column is `hashed_key`, of `config`,
+/// within `timeout` (pool wait included). A connection found dead before the `COMMIT` was sent
+/// gets one more attempt (the database rolled the first one back); a failure at the `COMMIT`
+/// itself does not, since the use may have been counted.
 pub(crate) async fn use_api_key<D: UsageDialect>(
     pool: &sqlx::Pool<D::Db>,
     usage: &UsagePlan<D>,
     hashed_key: &str,
+    config: &ApiKeyConfig,
     timeout: Duration,
 ) -> Result<ApiKeyUse, BackendError> {
     let sql = usage.built.get_or_init(|| UsageSql::build(usage));
     let attempts = async {
-        match attempt(pool, sql, hashed_key).await {
+        match attempt(pool, sql, hashed_key, config).await {
             Err(Failure::Sql { error, retry: true }) if connection_lost(&error) => {
                 tracing::debug!(backend = D::BACKEND, error = %crate::error::LogSafe(&error), "connection lost; trying another one");
-                attempt(pool, sql, hashed_key).await
+                attempt(pool, sql, hashed_key, config).await
             }
             other => other,
         }
@@ -369,6 +371,7 @@ async fn attempt<D: UsageDialect>(
     pool: &sqlx::Pool<D::Db>,
     sql: &UsageSql<D>,
     hashed_key: &str,
+    config: &ApiKeyConfig,
 ) -> Result<ApiKeyUse, Failure> {
     let before_commit = |error| Failure::Sql { error, retry: true };
     let mut tx = D::Db::begin_tx(pool, D::BEGIN)
@@ -383,13 +386,18 @@ async fn attempt<D: UsageDialect>(
         tx.rollback().await.map_err(before_commit)?;
         return Ok(ApiKeyUse::Unknown);
     };
-    let (mut key, user) = match decode::<D>(&row, &sql.read) {
-        Ok(decoded) => decoded,
+    let mut key = match decode::<D>(&row, &sql.read) {
+        Ok(key) => key,
         Err(detail) => {
             tx.rollback().await.map_err(before_commit)?;
             return Err(Failure::Data(detail));
         }
     };
+    if !config.owns(key.config_id.as_deref()) {
+        // Read again under the lock: a key of another configuration is never counted here.
+        tx.rollback().await.map_err(before_commit)?;
+        return Ok(ApiKeyUse::Unknown);
+    }
 
     let decision = decide(&key, now_ms());
     let statement = if decision.delete {
@@ -416,26 +424,23 @@ async fn attempt<D: UsageDialect>(
     }
     decision.changes.apply(&mut key);
     Ok(match decision.verdict {
-        Ok(()) => ApiKeyUse::Accepted {
-            key: Arc::new(key),
-            user: user.map(Arc::new),
-        },
+        Ok(()) => ApiKeyUse::Accepted { key: Arc::new(key) },
         Err(error) => ApiKeyUse::Refused(error),
     })
 }
 
-/// The key and its user (if any) from a row of the locked lookup.
+/// The key from a row of the locked lookup.
 fn decode<D: UsageDialect>(
     row: &<D::Db as sqlx::Database>::Row,
     read: &[(Target, D::Kind)],
-) -> Result<(crate::model::ApiKey, Option<crate::model::User>), String> {
+) -> Result<crate::model::ApiKey, String> {
     let mut builder = RecordBuilder::default();
     for (index, (target, kind)) in read.iter().enumerate() {
         let cell =
             D::decode_cell(row, index, *kind).map_err(|error| format!("{target:?}: {error}"))?;
         builder.set(target, cell)?;
     }
-    builder.finish_api_key_row()
+    builder.finish_api_key()
 }
 
 #[cfg(all(test, feature = "postgres"))]
@@ -479,9 +484,10 @@ mod tests {
         .unwrap();
         let usage = UsagePlan::<PgDialect>::new(plan, &schema);
         let sql = UsageSql::build(&usage);
-        assert!(sql.select.contains("LEFT JOIN"), "{}", sql.select);
+        assert!(!sql.select.contains("JOIN"), "{}", sql.select);
         assert!(
-            sql.select.ends_with("= $1 FOR UPDATE OF p"),
+            sql.select
+                .ends_with("FROM \"apikey\" AS p WHERE p.\"key\" = $1 FOR UPDATE"),
             "{}",
             sql.select
         );
