@@ -446,3 +446,52 @@ async fn sqlite_unknown_keys_take_no_lock() {
     assert_eq!(identity.api_key.unwrap().remaining, Some(3));
     assert_eq!(row(&server, &id).await["remaining"], 3);
 }
+
+/// The counted use reads the row again under its lock and checks its configuration again: a key
+/// of another configuration is not counted even when the store is asked to (a key's `configId`
+/// does not change in Better Auth, so this only guards the store's own contract).
+async fn the_counted_use_checks_the_configuration(db: TestDb) {
+    use better_auth_core::{
+        api_key_usage::ApiKeyUse,
+        config::ApiKeyConfig,
+        store::{self, SqlOptions},
+    };
+    let server =
+        BetterAuthServer::start(db.server_config(json!({"apiKey": configurations()}))).await;
+    let alice = server
+        .sign_up("recheck@example.com", "correct horse battery", "Recheck")
+        .await;
+    let (key, id) = create_key(
+        &server,
+        json!({"configId": "plain", "userId": alice.user_id(), "remaining": 5}),
+    )
+    .await;
+    let (_, api_keys) = store::connect_with_api_keys(&db.url(), SqlOptions::default())
+        .await
+        .unwrap();
+    let api_keys = api_keys.expect("the apikey table is there");
+    let plain = ApiKeyConfig::new("plain");
+    let stored = plain.stored_key(&key);
+    let sessions = ApiKeyConfig::new("sessions").with_sessions(true);
+    let verdict = api_keys.use_api_key(&stored, &sessions).await.unwrap();
+    assert!(matches!(verdict, ApiKeyUse::Unknown), "{verdict:?}");
+    assert_eq!(row(&server, &id).await["remaining"], 5, "not counted");
+    let verdict = api_keys.use_api_key(&stored, &plain).await.unwrap();
+    assert!(matches!(verdict, ApiKeyUse::Accepted { .. }), "{verdict:?}");
+    assert_eq!(row(&server, &id).await["remaining"], 4);
+}
+
+#[tokio::test]
+async fn postgres_the_counted_use_checks_the_configuration() {
+    the_counted_use_checks_the_configuration(TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn sqlite_the_counted_use_checks_the_configuration() {
+    the_counted_use_checks_the_configuration(TestDb::sqlite()).await;
+}
+
+#[tokio::test]
+async fn mysql_the_counted_use_checks_the_configuration() {
+    the_counted_use_checks_the_configuration(TestDb::mysql().await).await;
+}
