@@ -19,6 +19,9 @@
 //! `get-session` under the same script at 32 and 512 connections. It adds p999, the cache hit
 //! rate and the database queries per second, counted by `pg_stat_statements`.
 //!
+//! `--api-key-abuse` instead measures what clients sending random API keys cost the others
+//! (`api_key_abuse.rs`; no `wrk`, no services of its own).
+//!
 //! Arguments: `--duration SECONDS` (default 10), `--connections N` (the first table's, default
 //! 32), `--frameworks axum,actix,rocket,poem`, `--pool-size N` (the services' database pool,
 //! 16), `--skewed-only` (only the second table), `--soak SECONDS` (instead of the tables: the
@@ -34,6 +37,7 @@
 )]
 
 mod abuse;
+mod api_key_abuse;
 mod machine;
 mod population;
 mod raw_verify;
@@ -99,6 +103,11 @@ fn main() -> std::process::ExitCode {
             .nth(1)
             .map_or(10, |value| value.parse().expect("--duration SECONDS"));
         return abuse::run(duration);
+    }
+    if std::env::args().nth(1).as_deref() == Some("--api-key-abuse") {
+        let args: Vec<String> = std::env::args().skip(2).collect();
+        api_key_abuse::run(&args);
+        return std::process::ExitCode::SUCCESS;
     }
     let options = options();
     if let Some(seconds) = options.soak {

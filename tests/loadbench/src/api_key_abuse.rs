@@ -1,0 +1,349 @@
+//! `loadbench --api-key-abuse`: what clients sending random API keys cost the others (issue 22,
+//! finding 6). Not a test: it prints figures, it asserts nothing about time.
+//!
+//! For each store (SQLite file, PostgreSQL at `DATABASE_URL`, MariaDB at `MYSQL_URL`): a real
+//! Better Auth (`apiKey({ enableSessionForAPIKeys: true })`) and, in this process, one
+//! authenticator from the environment a service sets (`DATABASE_URL`,
+//! `BETTER_AUTH_API_KEYS=true`, no in-process cache, the default pool of 16). Two phases of
+//! `--duration` seconds each, in this order, in the same run:
+//!
+//! - quiet: `--valid` clients (8) authenticate their own user's session cookie in a loop (one
+//!   database lookup each), and one client signs a user in through Better Auth's
+//!   `POST /sign-in/email` in a loop (Better Auth writes a session row each time);
+//! - abusive: the same, plus `--abusers` clients (64) sending random 64-letter keys in
+//!   `x-api-key`, each as fast as it is answered.
+//!
+//! It prints, per store and phase, the valid requests' p50/p99 and errors, Better Auth's
+//! sign-in p50/p99 and count, the random keys answered per second and their answers (status
+//! and code); then the abusive phase's ratios against the quiet one. Everything runs on the
+//! same machine (Better Auth, the databases and this process share its cores).
+//!
+//! `cargo run --release -p better-auth-loadbench -- --api-key-abuse [--duration 10]
+//! [--stores sqlite,postgres,mysql] [--valid 8] [--abusers 64] [--rate 0]` (`--rate`: requests
+//! per second of each random-key client; 0, the default, as fast as each is answered, which
+//! saturates the machine: the valid clients then get their share of it).
+
+use std::{
+    collections::BTreeMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb, header_map};
+use rand::Rng;
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Options {
+    duration: Duration,
+    stores: Vec<String>,
+    valid: usize,
+    abusers: usize,
+    /// Requests per second of each random-key client; 0: as fast as answered.
+    rate: u32,
+}
+
+fn options(args: &[String]) -> Options {
+    let mut options = Options {
+        duration: Duration::from_secs(10),
+        stores: ["sqlite", "postgres", "mysql"].map(String::from).to_vec(),
+        valid: 8,
+        abusers: 64,
+        rate: 0,
+    };
+    for pair in args.chunks(2) {
+        let value = pair.get(1).cloned().unwrap_or_default();
+        match pair[0].as_str() {
+            "--duration" => {
+                options.duration = Duration::from_secs(value.parse().expect("--duration SECONDS"));
+            }
+            "--stores" => options.stores = value.split(',').map(str::to_owned).collect(),
+            "--valid" => options.valid = value.parse().expect("--valid N"),
+            "--abusers" => options.abusers = value.parse().expect("--abusers N"),
+            "--rate" => options.rate = value.parse().expect("--rate REQUESTS_PER_SECOND"),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    options
+}
+
+/// What one phase measured.
+#[derive(Default)]
+struct Phase {
+    valid: Vec<Duration>,
+    valid_errors: BTreeMap<String, usize>,
+    sign_ins: Vec<Duration>,
+    sign_in_errors: usize,
+    random_keys: BTreeMap<String, usize>,
+    elapsed: Duration,
+}
+
+fn percentile(latencies: &[Duration], fraction: f64) -> Duration {
+    if latencies.is_empty() {
+        return Duration::ZERO;
+    }
+    let mut sorted = latencies.to_vec();
+    sorted.sort_unstable();
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// A key as the plugin makes them (64 letters) that no one was given.
+fn random_key() -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut rng = rand::rng();
+    (0..64)
+        .map(|_| LETTERS[rng.random_range(0..LETTERS.len())] as char)
+        .collect()
+}
+
+pub(crate) fn run(args: &[String]) {
+    let options = options(args);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let pace = match options.rate {
+        0 => "each as fast as it is answered".to_owned(),
+        rate => format!("each at most {rate} requests/s"),
+    };
+    println!(
+        "{} valid clients, {} random-key clients ({pace}), {} s per phase; latencies in ms",
+        options.valid,
+        options.abusers,
+        options.duration.as_secs()
+    );
+    println!();
+    println!(
+        "| store | phase | valid p50 | valid p99 | valid req/s | valid errors | sign-in p50 | sign-in p99 | sign-ins | random keys/s | random-key answers |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut ratios = Vec::new();
+    for store in &options.stores {
+        ratios.push(runtime.block_on(one_store(store, &options)));
+    }
+    println!();
+    println!(
+        "| store | valid p50 abusive/quiet | valid p99 abusive/quiet | sign-in p50 abusive/quiet | sign-in p99 abusive/quiet |"
+    );
+    println!("|---|---|---|---|---|");
+    for (store, ratios) in ratios {
+        println!(
+            "| {store} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            ratios[0], ratios[1], ratios[2], ratios[3]
+        );
+    }
+}
+
+async fn one_store(store: &str, options: &Options) -> (String, [f64; 4]) {
+    let db = match store {
+        "sqlite" => TestDb::sqlite(),
+        "postgres" => TestDb::postgres().await,
+        "mysql" => TestDb::mysql().await,
+        other => panic!("unknown store {other} (sqlite, postgres, mysql)"),
+    };
+    let server = Arc::new(
+        BetterAuthServer::start(
+            db.server_config(json!({"apiKey": {"enableSessionForAPIKeys": true}})),
+        )
+        .await,
+    );
+    let mut cookies = Vec::new();
+    for n in 0..options.valid {
+        let signed = server
+            .sign_up(&format!("valid{n}@example.com"), PASSWORD, "Valid")
+            .await;
+        cookies.push(signed.cookie_header());
+    }
+    server
+        .sign_up("signer@example.com", PASSWORD, "Signer")
+        .await;
+    let url = db.url();
+    let vars = [
+        ("BETTER_AUTH_SECRET", SECRET),
+        ("DATABASE_URL", url.as_str()),
+        ("BETTER_AUTH_API_KEYS", "true"),
+    ];
+    let auth = better_auth_core::EnvSettings::from_vars(|name| {
+        vars.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    })
+    .unwrap()
+    .authenticator()
+    .await
+    .unwrap();
+    // Warm: the pool's connections open, Better Auth's first sign-in done.
+    for cookie in &cookies {
+        auth.authenticate(&header_map(&[("cookie", cookie)]))
+            .await
+            .unwrap();
+    }
+    server.sign_in("signer@example.com", PASSWORD).await;
+
+    let quiet = phase(&server, &auth, &cookies, (0, 0), options.duration).await;
+    print_phase(store, "quiet", &quiet);
+    let abusive = phase(
+        &server,
+        &auth,
+        &cookies,
+        (options.abusers, options.rate),
+        options.duration,
+    )
+    .await;
+    print_phase(store, "random keys", &abusive);
+    let ratio = |abusive: Duration, quiet: Duration| ms(abusive) / ms(quiet).max(f64::EPSILON);
+    (
+        store.to_owned(),
+        [
+            ratio(
+                percentile(&abusive.valid, 0.5),
+                percentile(&quiet.valid, 0.5),
+            ),
+            ratio(
+                percentile(&abusive.valid, 0.99),
+                percentile(&quiet.valid, 0.99),
+            ),
+            ratio(
+                percentile(&abusive.sign_ins, 0.5),
+                percentile(&quiet.sign_ins, 0.5),
+            ),
+            ratio(
+                percentile(&abusive.sign_ins, 0.99),
+                percentile(&quiet.sign_ins, 0.99),
+            ),
+        ],
+    )
+}
+
+fn print_phase(store: &str, name: &str, phase: &Phase) {
+    let seconds = phase.elapsed.as_secs_f64();
+    let answers = |counts: &BTreeMap<String, usize>| {
+        if counts.is_empty() {
+            return "-".to_owned();
+        }
+        counts
+            .iter()
+            .map(|(answer, count)| format!("{answer} x{count}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let random: usize = phase.random_keys.values().sum();
+    println!(
+        "| {store} | {name} | {:.2} | {:.2} | {:.0} | {} | {:.1} | {:.1} | {} ({} failed) | {:.0} | {} |",
+        ms(percentile(&phase.valid, 0.5)),
+        ms(percentile(&phase.valid, 0.99)),
+        phase.valid.len() as f64 / seconds,
+        answers(&phase.valid_errors),
+        ms(percentile(&phase.sign_ins, 0.5)),
+        ms(percentile(&phase.sign_ins, 0.99)),
+        phase.sign_ins.len(),
+        phase.sign_in_errors,
+        random as f64 / seconds,
+        answers(&phase.random_keys),
+    );
+}
+
+/// One phase: the valid clients and the sign-in client, with `abusers` random-key clients
+/// (each at most `rate` requests a second, 0: unpaced) beside them, for `duration`.
+async fn phase(
+    server: &Arc<BetterAuthServer>,
+    auth: &better_auth_core::Authenticator,
+    cookies: &[String],
+    (abusers, rate): (usize, u32),
+    duration: Duration,
+) -> Phase {
+    let start = Instant::now();
+    let deadline = start + duration;
+    let valid: Vec<_> = cookies
+        .iter()
+        .map(|cookie| {
+            let auth = auth.clone();
+            let headers = header_map(&[("cookie", cookie)]);
+            tokio::spawn(async move {
+                let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+                while Instant::now() < deadline {
+                    let at = Instant::now();
+                    let answer = auth.authenticate(&headers).await;
+                    latencies.push(at.elapsed());
+                    if let Err(error) = answer {
+                        errors.push(format!("{} {}", error.status().as_u16(), error.code()));
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let sign_in = tokio::spawn({
+        let server = server.clone();
+        async move {
+            let (mut latencies, mut failed) = (Vec::new(), 0);
+            while Instant::now() < deadline {
+                let at = Instant::now();
+                let response = server
+                    .post(
+                        "/sign-in/email",
+                        json!({"email": "signer@example.com", "password": PASSWORD}),
+                        None,
+                    )
+                    .await;
+                let ok = response.status().is_success();
+                let _ = response.bytes().await;
+                latencies.push(at.elapsed());
+                if !ok {
+                    failed += 1;
+                }
+            }
+            (latencies, failed)
+        }
+    });
+    let random: Vec<_> = (0..abusers)
+        .map(|_| {
+            let auth = auth.clone();
+            tokio::spawn(async move {
+                let mut answers: BTreeMap<String, usize> = BTreeMap::new();
+                let mut pace = (rate > 0).then(|| {
+                    let mut interval = tokio::time::interval(Duration::from_secs(1) / rate.max(1));
+                    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                    interval
+                });
+                while Instant::now() < deadline {
+                    if let Some(interval) = &mut pace {
+                        interval.tick().await;
+                    }
+                    let headers = header_map(&[("x-api-key", random_key().as_str())]);
+                    let answer = match auth.authenticate(&headers).await {
+                        Ok(_) => "200 (a random key accepted!)".to_owned(),
+                        Err(error) => format!("{} {}", error.status().as_u16(), error.code()),
+                    };
+                    *answers.entry(answer).or_default() += 1;
+                }
+                answers
+            })
+        })
+        .collect();
+
+    let mut measured = Phase::default();
+    for task in valid {
+        let (latencies, errors) = task.await.unwrap();
+        measured.valid.extend(latencies);
+        for error in errors {
+            *measured.valid_errors.entry(error).or_default() += 1;
+        }
+    }
+    let (sign_ins, failed) = sign_in.await.unwrap();
+    measured.sign_ins = sign_ins;
+    measured.sign_in_errors = failed;
+    for task in random {
+        for (answer, count) in task.await.unwrap() {
+            *measured.random_keys.entry(answer).or_default() += count;
+        }
+    }
+    measured.elapsed = start.elapsed();
+    measured
+}
