@@ -7,9 +7,10 @@
 //! `BETTER_AUTH_API_KEYS=true`, no in-process cache, the default pool of 16). Two phases of
 //! `--duration` seconds each, in this order, in the same run:
 //!
-//! - quiet: `--valid` clients (8) authenticate their own user's session cookie in a loop (one
-//!   database lookup each), and one client signs a user in through Better Auth's
-//!   `POST /sign-in/email` in a loop (Better Auth writes a session row each time);
+//! - quiet: `--valid` clients (8) authenticate their own user's session cookie, each
+//!   `--valid-rate` times a second (50; one database lookup each), and one client signs a user
+//!   in through Better Auth's `POST /sign-in/email` in a loop (Better Auth writes a session row
+//!   each time);
 //! - abusive: the same, plus `--abusers` clients (64) sending random 64-letter keys in
 //!   `x-api-key`, each as fast as it is answered.
 //!
@@ -19,9 +20,9 @@
 //! same machine (Better Auth, the databases and this process share its cores).
 //!
 //! `cargo run --release -p better-auth-loadbench -- --api-key-abuse [--duration 10]
-//! [--stores sqlite,postgres,mysql] [--valid 8] [--abusers 64] [--rate 0]` (`--rate`: requests
-//! per second of each random-key client; 0, the default, as fast as each is answered, which
-//! saturates the machine: the valid clients then get their share of it).
+//! [--stores sqlite,postgres,mysql] [--valid 8] [--valid-rate 50] [--abusers 64] [--rate 0]`
+//! (`--rate`: requests per second of each random-key client; 0, the default, as fast as each is
+//! answered, which saturates the machine: the valid clients then get their share of it).
 
 use std::{
     collections::BTreeMap,
@@ -42,6 +43,8 @@ struct Options {
     abusers: usize,
     /// Requests per second of each random-key client; 0: as fast as answered.
     rate: u32,
+    /// Requests per second of each valid client; 0: as fast as answered.
+    valid_rate: u32,
 }
 
 fn options(args: &[String]) -> Options {
@@ -51,6 +54,7 @@ fn options(args: &[String]) -> Options {
         valid: 8,
         abusers: 64,
         rate: 0,
+        valid_rate: 50,
     };
     for pair in args.chunks(2) {
         let value = pair.get(1).cloned().unwrap_or_default();
@@ -62,6 +66,9 @@ fn options(args: &[String]) -> Options {
             "--valid" => options.valid = value.parse().expect("--valid N"),
             "--abusers" => options.abusers = value.parse().expect("--abusers N"),
             "--rate" => options.rate = value.parse().expect("--rate REQUESTS_PER_SECOND"),
+            "--valid-rate" => {
+                options.valid_rate = value.parse().expect("--valid-rate REQUESTS_PER_SECOND");
+            }
             other => panic!("unknown argument {other}"),
         }
     }
@@ -108,14 +115,16 @@ pub(crate) fn run(args: &[String]) {
         .enable_all()
         .build()
         .unwrap();
-    let pace = match options.rate {
+    let pace = |rate| match rate {
         0 => "each as fast as it is answered".to_owned(),
-        rate => format!("each at most {rate} requests/s"),
+        rate => format!("each {rate} requests/s"),
     };
     println!(
-        "{} valid clients, {} random-key clients ({pace}), {} s per phase; latencies in ms",
+        "{} valid clients ({}), {} random-key clients ({}), {} s per phase; latencies in ms",
         options.valid,
+        pace(options.valid_rate),
         options.abusers,
+        pace(options.rate),
         options.duration.as_secs()
     );
     println!();
@@ -186,12 +195,19 @@ async fn one_store(store: &str, options: &Options) -> (String, [f64; 4]) {
     }
     server.sign_in("signer@example.com", PASSWORD).await;
 
-    let quiet = phase(&server, &auth, &cookies, (0, 0), options.duration).await;
+    let quiet = phase(
+        &server,
+        &auth,
+        (cookies.as_slice(), options.valid_rate),
+        (0, 0),
+        options.duration,
+    )
+    .await;
     print_phase(store, "quiet", &quiet);
     let abusive = phase(
         &server,
         &auth,
-        &cookies,
+        (cookies.as_slice(), options.valid_rate),
         (options.abusers, options.rate),
         options.duration,
     )
@@ -249,12 +265,23 @@ fn print_phase(store: &str, name: &str, phase: &Phase) {
     );
 }
 
-/// One phase: the valid clients and the sign-in client, with `abusers` random-key clients
-/// (each at most `rate` requests a second, 0: unpaced) beside them, for `duration`.
+/// A ticker of `rate` ticks a second (`None` for 0: unpaced); a late tick is skipped, not
+/// made up for.
+fn pacer(rate: u32) -> Option<tokio::time::Interval> {
+    (rate > 0).then(|| {
+        let mut interval = tokio::time::interval(Duration::from_secs(1) / rate);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        interval
+    })
+}
+
+/// One phase: the valid clients (one per cookie, each `valid_rate` requests a second) and the
+/// sign-in client, with `abusers` random-key clients (each `rate` requests a second; 0:
+/// unpaced) beside them, for `duration`.
 async fn phase(
     server: &Arc<BetterAuthServer>,
     auth: &better_auth_core::Authenticator,
-    cookies: &[String],
+    (cookies, valid_rate): (&[String], u32),
     (abusers, rate): (usize, u32),
     duration: Duration,
 ) -> Phase {
@@ -267,7 +294,11 @@ async fn phase(
             let headers = header_map(&[("cookie", cookie)]);
             tokio::spawn(async move {
                 let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+                let mut pace = pacer(valid_rate);
                 while Instant::now() < deadline {
+                    if let Some(interval) = &mut pace {
+                        interval.tick().await;
+                    }
                     let at = Instant::now();
                     let answer = auth.authenticate(&headers).await;
                     latencies.push(at.elapsed());
@@ -307,11 +338,7 @@ async fn phase(
             let auth = auth.clone();
             tokio::spawn(async move {
                 let mut answers: BTreeMap<String, usize> = BTreeMap::new();
-                let mut pace = (rate > 0).then(|| {
-                    let mut interval = tokio::time::interval(Duration::from_secs(1) / rate.max(1));
-                    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-                    interval
-                });
+                let mut pace = pacer(rate);
                 while Instant::now() < deadline {
                     if let Some(interval) = &mut pace {
                         interval.tick().await;
