@@ -15,8 +15,9 @@
 //!   `x-api-key`, each as fast as it is answered.
 //!
 //! It prints, per store and phase, the valid requests' p50/p99 and errors, Better Auth's
-//! sign-in p50/p99 and count, the random keys answered per second and their answers (status
-//! and code); then the abusive phase's ratios against the quiet one. Everything runs on the
+//! sign-in p50/p99 and count, the random keys answered per second, their p50/p99 and answers
+//! (status and code), and this process's CPU (100% is one core); then the abusive phase's
+//! ratios against the quiet one. Everything runs on the
 //! same machine (Better Auth, the databases and this process share its cores).
 //!
 //! `cargo run --release -p better-auth-loadbench -- --api-key-abuse [--duration 10]
@@ -83,7 +84,10 @@ struct Phase {
     sign_ins: Vec<Duration>,
     sign_in_errors: usize,
     random_keys: BTreeMap<String, usize>,
+    random_key_latencies: Vec<Duration>,
     elapsed: Duration,
+    /// This process's CPU time over the phase (the authenticator, the pool, SQLite itself).
+    cpu: Duration,
 }
 
 fn percentile(latencies: &[Duration], fraction: f64) -> Duration {
@@ -94,6 +98,27 @@ fn percentile(latencies: &[Duration], fraction: f64) -> Duration {
     sorted.sort_unstable();
     let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
     sorted[index]
+}
+
+/// This process's CPU time so far (user + system, from `/proc/self/stat`); zero where there is
+/// no such file.
+fn process_cpu() -> Duration {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return Duration::ZERO;
+    };
+    // After the command name, which ends with the last `)`: fields 14 and 15 (utime, stime).
+    let ticks: u64 = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|field| field.parse::<u64>().ok())
+                .sum()
+        })
+        .unwrap_or(0);
+    // The kernel's USER_HZ, 100 on Linux.
+    Duration::from_millis(ticks * 10)
 }
 
 fn ms(duration: Duration) -> f64 {
@@ -129,9 +154,9 @@ pub(crate) fn run(args: &[String]) {
     );
     println!();
     println!(
-        "| store | phase | valid p50 | valid p99 | valid req/s | valid errors | sign-in p50 | sign-in p99 | sign-ins | random keys/s | random-key answers |"
+        "| store | phase | valid p50 | valid p99 | valid req/s | valid errors | sign-in p50 | sign-in p99 | sign-ins | random keys/s | random-key p50 | random-key p99 | random-key answers | CPU of this process |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut ratios = Vec::new();
     for store in &options.stores {
         ratios.push(runtime.block_on(one_store(store, &options)));
@@ -251,7 +276,7 @@ fn print_phase(store: &str, name: &str, phase: &Phase) {
     };
     let random: usize = phase.random_keys.values().sum();
     println!(
-        "| {store} | {name} | {:.2} | {:.2} | {:.0} | {} | {:.1} | {:.1} | {} ({} failed) | {:.0} | {} |",
+        "| {store} | {name} | {:.2} | {:.2} | {:.0} | {} | {:.1} | {:.1} | {} ({} failed) | {:.0} | {:.2} | {:.2} | {} | {:.0}% |",
         ms(percentile(&phase.valid, 0.5)),
         ms(percentile(&phase.valid, 0.99)),
         phase.valid.len() as f64 / seconds,
@@ -261,7 +286,10 @@ fn print_phase(store: &str, name: &str, phase: &Phase) {
         phase.sign_ins.len(),
         phase.sign_in_errors,
         random as f64 / seconds,
+        ms(percentile(&phase.random_key_latencies, 0.5)),
+        ms(percentile(&phase.random_key_latencies, 0.99)),
         answers(&phase.random_keys),
+        100.0 * phase.cpu.as_secs_f64() / seconds,
     );
 }
 
@@ -286,6 +314,7 @@ async fn phase(
     duration: Duration,
 ) -> Phase {
     let start = Instant::now();
+    let cpu_at_start = process_cpu();
     let deadline = start + duration;
     let valid: Vec<_> = cookies
         .iter()
@@ -338,19 +367,23 @@ async fn phase(
             let auth = auth.clone();
             tokio::spawn(async move {
                 let mut answers: BTreeMap<String, usize> = BTreeMap::new();
+                let mut latencies = Vec::new();
                 let mut pace = pacer(rate);
                 while Instant::now() < deadline {
                     if let Some(interval) = &mut pace {
                         interval.tick().await;
                     }
                     let headers = header_map(&[("x-api-key", random_key().as_str())]);
-                    let answer = match auth.authenticate(&headers).await {
+                    let at = Instant::now();
+                    let answer = auth.authenticate(&headers).await;
+                    latencies.push(at.elapsed());
+                    let answer = match answer {
                         Ok(_) => "200 (a random key accepted!)".to_owned(),
                         Err(error) => format!("{} {}", error.status().as_u16(), error.code()),
                     };
                     *answers.entry(answer).or_default() += 1;
                 }
-                answers
+                (answers, latencies)
             })
         })
         .collect();
@@ -367,10 +400,13 @@ async fn phase(
     measured.sign_ins = sign_ins;
     measured.sign_in_errors = failed;
     for task in random {
-        for (answer, count) in task.await.unwrap() {
+        let (answers, latencies) = task.await.unwrap();
+        for (answer, count) in answers {
             *measured.random_keys.entry(answer).or_default() += count;
         }
+        measured.random_key_latencies.extend(latencies);
     }
     measured.elapsed = start.elapsed();
+    measured.cpu = process_cpu().saturating_sub(cpu_at_start);
     measured
 }
