@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use better_auth_core::{
-    config::{AuthConfig, EnvSettings},
+    config::{ApiKeyOwner, AuthConfig, EnvSettings},
     jwt::{HttpJwks, KeySource},
     store::{self, RedisStore, RemoteOptions, RemoteSessionStore, SessionStore},
 };
@@ -129,6 +129,9 @@ fn describe(config: &AuthConfig, settings: &EnvSettings, report: &mut Report) {
             format!("Better Auth's cookie cache is read (`{name}` strategy)"),
         );
     }
+    if settings.api_keys {
+        api_key_configurations(config, report);
+    }
     if config
         .base_url
         .as_ref()
@@ -139,6 +142,61 @@ fn describe(config: &AuthConfig, settings: &EnvSettings, report: &mut Report) {
             "cookie",
             "the base URL is https but the cookie name has no `__Secure-` prefix",
             "Better Auth prefixes its cookies with `__Secure-` on https (unless its advanced.useSecureCookies is false): build the AuthConfig with secure_cookies left unset",
+        );
+    }
+}
+
+/// Which API key configurations become sessions, and how, as Better Auth's session hook reads
+/// them.
+fn api_key_configurations(config: &AuthConfig, report: &mut Report) {
+    let mut read_headers: Vec<(&str, &str)> = Vec::new();
+    for api_keys in &config.api_key_configs {
+        let id = api_keys.config_id.as_str();
+        if !api_keys.enable_session_for_api_keys {
+            report.push(
+                Status::Info,
+                "api key configs",
+                format!("configuration `{id}`: no enableSessionForAPIKeys, its keys are no sessions (as in Better Auth)"),
+            );
+            continue;
+        }
+        let owner = match api_keys.references {
+            ApiKeyOwner::User => "users' keys: the key's user".to_owned(),
+            other => format!(
+                "{}s' keys: refused once counted (INVALID_REFERENCE_ID_FROM_API_KEY)",
+                other.as_str()
+            ),
+        };
+        report.push(
+            Status::Info,
+            "api key configs",
+            format!(
+                "configuration `{id}`: keys read from {}, at least {} characters, {owner}",
+                if api_keys.headers.is_empty() {
+                    "no header".to_owned()
+                } else {
+                    api_keys.headers.join(", ")
+                },
+                api_keys.default_key_length
+            ),
+        );
+        for header in &api_keys.headers {
+            if let Some((_, earlier)) = read_headers.iter().find(|(name, _)| name == header) {
+                report.warn(
+                    "api key configs",
+                    format!("configuration `{id}` reads {header}, which `{earlier}` reads first: its keys sent there are checked against `{earlier}` and refused"),
+                    "give each configuration whose keys are sessions its own apiKeyHeaders (Better Auth reads them the same way)",
+                );
+            } else {
+                read_headers.push((header, id));
+            }
+        }
+    }
+    if read_headers.is_empty() {
+        report.warn(
+            "api key configs",
+            "no API key configuration has enableSessionForAPIKeys: no API key header is read",
+            "mirror the plugin's configurations in BETTER_AUTH_API_KEY_CONFIGS (only those with enableSessionForAPIKeys make sessions)",
         );
     }
 }

@@ -339,6 +339,14 @@ impl<'a> ApiKeyBuilder<'a> {
         self.set("name", json!(name))
     }
 
+    /// The plugin configuration it belongs to (`configId`, `default` by default): accepted as
+    /// a session only through a configuration of
+    /// [`AuthConfig::api_key_configs`](better_auth_core::AuthConfig::api_key_configs) with
+    /// this id and `enableSessionForAPIKeys` (see [`TestAuth::with_config`](crate::TestAuth::with_config)).
+    pub fn config_id(self, config_id: &str) -> Self {
+        self.set("configId", json!(config_id))
+    }
+
     /// A prefix, prepended to the key as the plugin does.
     pub fn prefix(mut self, prefix: &str) -> Self {
         self.prefix = Some(prefix.to_owned());

@@ -364,3 +364,53 @@ async fn custom_fields_are_read_as_the_apps_types_once_per_request() {
         "the JWT carries the user's fields"
     );
 }
+
+#[tokio::test]
+async fn api_keys_of_other_configurations_follow_the_service_configurations() {
+    use better_auth_core::{
+        AuthConfig, SecretSet,
+        config::{ApiKeyConfig, ApiKeyOwner},
+    };
+    let mut config =
+        AuthConfig::new(SecretSet::single("a-32+char-test-secret-for-the-kit-0123").unwrap());
+    config.api_key_configs = vec![
+        ApiKeyConfig::new("sessions").with_sessions(true),
+        ApiKeyConfig::new("plain"),
+        ApiKeyConfig::new("orgs")
+            .with_sessions(true)
+            .with_references(ApiKeyOwner::Organization)
+            .with_headers(["x-org-key"]),
+    ];
+    let auth = TestAuth::with_config(config);
+    let authenticator = auth.authenticator();
+    let alice = auth.user("alice@example.com").create();
+    let verdict = |header: &'static str, key: String| {
+        let authenticator = authenticator.clone();
+        async move {
+            authenticator
+                .authenticate(&headers(header, &key))
+                .await
+                .map(|identity| identity.user.id.clone())
+                .map_err(|error| error.code())
+        }
+    };
+    let sessions = auth.api_key(&alice).config_id("sessions").create();
+    assert_eq!(
+        verdict("x-api-key", sessions.key().to_owned()).await,
+        Ok(alice.id.clone())
+    );
+    let plain = auth.api_key(&alice).config_id("plain").create();
+    assert_eq!(
+        verdict("x-api-key", plain.key().to_owned()).await,
+        Err("invalid_api_key")
+    );
+    let orgs = auth.api_key(&alice).config_id("orgs").create();
+    assert_eq!(
+        verdict("x-org-key", orgs.key().to_owned()).await,
+        Err("api_key_not_user_owned")
+    );
+    assert_eq!(
+        verdict("x-api-key", "short".to_owned()).await,
+        Err("api_key_too_short")
+    );
+}

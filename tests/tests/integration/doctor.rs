@@ -185,6 +185,34 @@ async fn the_doctor_checks_and_explains_against_a_real_better_auth() {
     let report = doctor.run(&["explain", &"Z".repeat(64)]).await;
     finding(&report, "api key", Status::Fail);
     assert!(finding(&report, "verdict", Status::Fail).contains("invalid_api_key"));
+    // The plugin's configurations: check lists them; a key of a configuration the service
+    // does not turn into sessions is explained as such (and refused).
+    let configured = Doctor::new(&db, &server).with(
+        "BETTER_AUTH_API_KEY_CONFIGS",
+        r#"[{"configId":"sessions","enableSessionForAPIKeys":true},{"configId":"default"}]"#,
+    );
+    let report = configured.run(&["check"]).await;
+    assert!(
+        finding(&report, "api key configs", Status::Info)
+            .contains("`default`: no enableSessionForAPIKeys"),
+        "{report}"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains("configuration `sessions`: keys read from x-api-key, at least 64 characters"),
+        "{report}"
+    );
+    let report = configured.run(&["explain", &key]).await;
+    assert!(
+        report
+            .to_string()
+            .contains("configuration `default` has no enableSessionForAPIKeys"),
+        "{report}"
+    );
+    assert!(finding(&report, "verdict", Status::Fail).contains("invalid_api_key"));
+    let report = configured.run(&["explain", &"Z".repeat(20)]).await;
+    assert!(finding(&report, "verdict", Status::Fail).contains("api_key_too_short"));
 
     // Banned, then expired, then signed out: the step says which.
     db.ban_user(&alice.user_id()).await;
