@@ -2,8 +2,7 @@
 //! cache, the session store (through the in-process cache), the token verifier or the API-key
 //! store; expiry and bans.
 
-use std::net::IpAddr;
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
 use chrono::Utc;
 
