@@ -25,6 +25,9 @@ fn configurations() -> Value {
     ])
 }
 
+/// A request's headers, (name, value).
+type Headers = Vec<(String, String)>;
+
 /// A verdict on a request: whose session it is, none, or a refusal (status, Better Auth's code).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Verdict {
@@ -175,11 +178,11 @@ async fn configs_match_better_auth(db: TestDb) {
 
     let auth = authenticator(&db, &configurations()).await;
     let key = |header: &str, value: &str| vec![(header.to_owned(), value.to_owned())];
-    let with_cookie = |mut headers: Vec<(String, String)>| {
+    let with_cookie = |mut headers: Headers| {
         headers.push(("cookie".to_owned(), bob_cookie.clone()));
         headers
     };
-    let cases: Vec<(&str, Vec<(String, String)>, Verdict)> = vec![
+    let cases: Vec<(&str, Headers, Verdict)> = vec![
         (
             "a session configuration's key",
             key("x-api-key", &sessions_key),
