@@ -1,6 +1,6 @@
 //! The cost of verifying an API key against a real database, counted (Better Auth's
-//! behaviour: a locked read, an `UPDATE`, a commit) beside read only (one `SELECT`), in the
-//! same run:
+//! behaviour: a plain read of the key, then a locked read, an `UPDATE`, a commit, then its user
+//! by id) beside read only (the key's read and its user's), in the same run:
 //!
 //! - `api_key/sqlite/{count,read_only}`: the conformance fixture's SQLite file (a key with no
 //!   quota and no rate limit: each counted use writes `lastRequest` and `updatedAt`);
