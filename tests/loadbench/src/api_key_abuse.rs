@@ -31,8 +31,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb, header_map};
-use rand::Rng;
+use better_auth_tests::{
+    LETTERS, SECRET, better_auth::BetterAuthServer, db::TestDb, header_map, random_text,
+};
 use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery";
@@ -123,15 +124,6 @@ fn process_cpu() -> Duration {
 
 fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
-}
-
-/// A key as the plugin makes them (64 letters) that no one was given.
-fn random_key() -> String {
-    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    let mut rng = rand::rng();
-    (0..64)
-        .map(|_| LETTERS[rng.random_range(0..LETTERS.len())] as char)
-        .collect()
 }
 
 pub(crate) fn run(args: &[String]) {
@@ -373,7 +365,7 @@ async fn phase(
                     if let Some(interval) = &mut pace {
                         interval.tick().await;
                     }
-                    let headers = header_map(&[("x-api-key", random_key().as_str())]);
+                    let headers = header_map(&[("x-api-key", random_text(64, LETTERS).as_str())]);
                     let at = Instant::now();
                     let answer = auth.authenticate(&headers).await;
                     latencies.push(at.elapsed());

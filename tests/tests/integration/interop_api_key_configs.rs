@@ -8,7 +8,9 @@
 //! status and Better Auth code. The uses counted (or not) are read back by Better Auth.
 
 use better_auth_core::{AuthError, Authenticator, EnvSettings};
-use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb, header_map};
+use better_auth_tests::{
+    LETTERS, SECRET, better_auth::BetterAuthServer, db::TestDb, header_map, random_text,
+};
 use serde_json::{Value, json};
 
 /// The plugin's options, given as they are to Better Auth's `apiKey()` and to us. Each key's
@@ -174,7 +176,7 @@ async fn configs_match_better_auth(db: TestDb) {
         "the prefix counts toward the length: {pref_key}"
     );
     let short_key = "a".repeat(20);
-    let random_key: String = "Zq".repeat(32);
+    let random_key = random_text(64, LETTERS);
 
     let auth = authenticator(&db, &configurations()).await;
     let key = |header: &str, value: &str| vec![(header.to_owned(), value.to_owned())];
@@ -428,7 +430,7 @@ async fn sqlite_unknown_keys_take_no_lock() {
     let mut writer = sqlx::SqliteConnection::connect(&db.url()).await.unwrap();
     writer.execute("BEGIN IMMEDIATE").await.unwrap();
     for _ in 0..3 {
-        let verdict = auth.authenticate(&headers(&"Zq".repeat(32))).await;
+        let verdict = auth.authenticate(&headers(&random_text(64, LETTERS))).await;
         assert!(
             matches!(verdict, Err(AuthError::InvalidApiKey { .. })),
             "an unknown key while the write lock is held: {verdict:?}"
