@@ -1106,9 +1106,22 @@ async fn redis_cookie_cache_and_api_keys(binary: &str) {
     assert_eq!(me["user"]["email"], "shapes@example.com");
     assert_status(
         "unknown API key",
-        &service.get("/me", &[("x-api-key", "nope-nope-nope")]).await,
+        &service
+            .get(
+                "/me",
+                &[("x-api-key", &crate::random_text(64, crate::LETTERS))],
+            )
+            .await,
         401,
         Some("invalid_api_key"),
+    );
+    // Shorter than the configuration's 64 characters: refused before any lookup, 403 as Better
+    // Auth refuses it.
+    assert_status(
+        "short API key",
+        &service.get("/me", &[("x-api-key", "nope-nope-nope")]).await,
+        403,
+        Some("api_key_too_short"),
     );
 
     server.sign_out(&cookie).await;
