@@ -113,7 +113,7 @@ impl Authenticator {
     /// configuration's `defaultKeyLength`, refused (403) before any I/O; then a plain read of
     /// the key (an unknown key, or one of another configuration, is refused there, having
     /// taken no lock); then its use, counted under the row's lock when counting writes
-    /// anything; then, for a configuration of user keys, its user (any other configuration's
+    /// anything, and, for a configuration of user keys, its user (any other configuration's
     /// key is refused once counted, as Better Auth refuses it).
     async fn verify_api_key(
         &self,
@@ -140,12 +140,32 @@ impl Authenticator {
                 reason: "no key of this configuration has this value",
             });
         };
-        let verdict = match self.inner.config.api_key_usage {
+        // A use that writes nothing (a disabled key; none left and no refill due) is refused
+        // from this read, without the lock.
+        let counted = match self.inner.config.api_key_usage {
             crate::ApiKeyUsage::Count => match api_key_usage::verdict_without_writes(&row) {
-                Some(refusal) => ApiKeyUse::Refused(refusal),
-                None => store.use_api_key(&stored, config).await?,
+                Some(refusal) => return Err(refusal),
+                None => None,
             },
-            crate::ApiKeyUsage::ReadOnly => ApiKeyUse::read_only(Some(row)),
+            crate::ApiKeyUsage::ReadOnly => Some(ApiKeyUse::read_only(Some(row.clone()))),
+        };
+        if let Some(ApiKeyUse::Refused(error)) = counted {
+            return Err(error);
+        }
+        // A user key's owner is looked up while its use is counted (`referenceId` never
+        // changes): one round trip less than one after the other. Any other configuration's
+        // key is counted, then refused, and no user is looked up.
+        let count = async {
+            match counted {
+                Some(verdict) => Ok(verdict),
+                None => store.use_api_key(&stored, config).await,
+            }
+        };
+        let (verdict, user) = match config.references {
+            ApiKeyOwner::User => {
+                futures_util::future::try_join(count, store.find_user(&row.reference_id)).await?
+            }
+            _ => (count.await?, None),
         };
         let key = match verdict {
             ApiKeyUse::Accepted { key } => key,
@@ -156,15 +176,10 @@ impl Authenticator {
                 });
             }
         };
-        if config.references != ApiKeyOwner::User {
-            return Err(AuthError::ApiKeyNotUserOwned);
-        }
         // Compared again here: a database that converts types when comparing (MySQL: the
         // text `12abc` equals the number 12) answers only the user whose id is this one.
-        let user = store
-            .find_user(&key.reference_id)
-            .await?
-            .filter(|user| user.id == key.reference_id)
+        let user = user
+            .filter(|user| config.references == ApiKeyOwner::User && user.id == key.reference_id)
             .ok_or(AuthError::ApiKeyNotUserOwned)?;
         Ok(Identity::from_api_key(ApiKeyRecord {
             key,
