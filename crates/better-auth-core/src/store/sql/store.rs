@@ -232,8 +232,8 @@ pub(crate) struct SqlStore<D: Dialect> {
     extend: Option<ExtendStatement<D>>,
     /// The `apikey` row alone, by its `key`.
     api_keys: Option<Query<D>>,
-    /// A user by id (an API key's owner).
-    users: Option<Query<D>>,
+    /// A user by id (an API key's owner), and the data type of the `id` column.
+    users: Option<(Query<D>, Arc<str>)>,
     query_timeout: Duration,
     /// Counting API key uses (`usage.rs`).
     usage: Option<Arc<UsagePlan<D>>>,
@@ -325,6 +325,12 @@ impl<D: Dialect> SqlStore<D> {
                 plan.select_user_sql(D::quote, select, |data_type| D::param_for(1, data_type)),
                 plan.user_columns(),
             );
+            let id_type: Arc<str> = plan
+                .user_columns()
+                .find(|column| column.target == Target::User("id".into()))
+                .map_or("", |column| column.info.data_type.as_str())
+                .into();
+            let users = (users, id_type);
             (
                 Some(keys),
                 Some(users),
@@ -594,12 +600,17 @@ impl<D: Dialect> SqlStore<D> {
 
     /// The user whose id is `user_id` (a user key's owner), by the `user` table's key alone.
     pub(crate) async fn find_user(&self, user_id: &str) -> Result<Option<User>, BackendError> {
-        let Some(users) = &self.users else {
+        let Some((users, id_type)) = &self.users else {
             return Err(BackendError::invalid_data(
                 D::BACKEND,
                 "the database has no apikey table",
             ));
         };
+        if !super::can_hold(id_type, user_id) {
+            // A `referenceId` the id column cannot hold names no user (PostgreSQL would fail
+            // the cast: a 503 for a row Better Auth never writes).
+            return Ok(None);
+        }
         let Some(builder) = users.fetch(&self.pool, user_id, self.query_timeout).await? else {
             return Ok(None);
         };
