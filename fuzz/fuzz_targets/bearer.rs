@@ -2,7 +2,7 @@
 //! the JWT shape test, without a panic.
 #![no_main]
 
-use better_auth_core::{SecretSet, fuzzing, http::HeaderMap, jwt, signing};
+use better_auth_core::{SecretSet, fuzzing, http::HeaderMap, jwt, internals as signing};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

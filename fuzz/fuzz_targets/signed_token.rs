@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use better_auth_core::{SecretSet, fuzzing, signing};
+use better_auth_core::{SecretSet, fuzzing, internals as signing};
 use libfuzzer_sys::fuzz_target;
 
 fn secrets() -> &'static SecretSet {

@@ -7,7 +7,7 @@ use std::sync::{
 };
 
 use async_trait::async_trait;
-use better_auth_core::{BackendError, SessionRecord, SessionStore};
+use better_auth_core::{BackendError, SessionRecord, store::SessionStore};
 
 /// Counts `find_session` calls, then asks the real store.
 #[derive(Debug)]
@@ -74,8 +74,8 @@ impl SessionStore for CountingStore {
     async fn extend_session(
         &self,
         token: &str,
-        extension: &better_auth_core::session_refresh::Extension,
-    ) -> Result<better_auth_core::session_refresh::Extended, BackendError> {
+        extension: &better_auth_core::store::Extension,
+    ) -> Result<better_auth_core::store::Extended, BackendError> {
         self.extensions.fetch_add(1, Ordering::SeqCst);
         self.inner.extend_session(token, extension).await
     }

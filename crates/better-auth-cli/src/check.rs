@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use better_auth_core::{
-    config::{ApiKeyOwner, AuthConfig, EnvSettings},
+    ApiKeyOwner, AuthConfig, EnvSettings,
     jwt::{HttpJwks, KeySource},
     store::{self, RedisStore, RemoteOptions, RemoteSessionStore, SessionStore},
 };

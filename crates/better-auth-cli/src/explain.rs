@@ -4,12 +4,11 @@
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
-    AuthError, Authenticator, SecretSet,
-    config::{ApiKeyConfig, ApiKeyOwner, AuthConfig, EnvSettings},
+    ApiKeyConfig, ApiKeyOwner, AuthConfig, AuthError, Authenticator, EnvSettings, Identity,
+    SecretSet,
     http::{HeaderMap, HeaderValue},
+    internals as signing,
     jwt::{HttpJwks, KeySource, looks_like_jwt},
-    model::Identity,
-    signing,
     store::{self, RemoteOptions, RemoteSessionStore, SessionStore},
 };
 use chrono::{DateTime, Utc};
@@ -498,7 +497,7 @@ async fn api_key_steps(
         .collect();
     let mut header = config
         .api_key_header()
-        .unwrap_or(better_auth_core::config::DEFAULT_API_KEY_HEADER)
+        .unwrap_or(better_auth_core::DEFAULT_API_KEY_HEADER)
         .to_owned();
     let Some(url) = &settings.database_url else {
         report.fail(

@@ -12,7 +12,7 @@ use std::time::Duration;
 use better_auth_core::{
     AuthConfig, Authenticated, Authenticator, CacheOptions, SecretSet,
     access_control::{self, DynamicRole, Permissions},
-    signing,
+    internals as signing,
     store::{SqlOptions, connect_stores},
 };
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -102,7 +102,7 @@ fn authorization(c: &mut Criterion) {
                 "admin,member",
                 &rows,
                 &permissions,
-                &config,
+                &config.access_control,
             )
             .expect("a verdict")
         })

@@ -18,7 +18,9 @@
 
 use std::sync::Arc;
 
-use better_auth_core::{CacheOptions, CachedStore, SecretSet, SessionStore, signing};
+use better_auth_core::{
+    CacheOptions, CachedStore, SecretSet, internals as signing, store::SessionStore,
+};
 
 mod support;
 

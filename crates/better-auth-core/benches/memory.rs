@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use better_auth_core::{CacheOptions, CachedStore, SessionStore};
+use better_auth_core::{CacheOptions, CachedStore, store::SessionStore};
 
 mod support;
 

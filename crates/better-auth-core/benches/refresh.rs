@@ -9,9 +9,9 @@
 use std::time::Duration;
 
 use better_auth_core::{
-    AuthConfig, Authenticator, SecretSet, SessionLifetime, SessionStore,
-    session_refresh::Extended,
-    signing,
+    AuthConfig, Authenticator, SecretSet, SessionLifetime, internals as signing,
+    store::Extended,
+    store::SessionStore,
     store::{PostgresStore, SqlOptions},
 };
 use criterion::{Criterion, criterion_group, criterion_main};

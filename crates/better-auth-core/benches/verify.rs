@@ -36,11 +36,11 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
     AuthConfig, Authenticator, SecretSet,
     cookie_cache::{CookieCacheOptions, CookieCacheStrategy},
+    internals as signing,
     jwt::{
         Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys, TokenVerifier,
         VerifiedTokenCacheOptions,
     },
-    signing,
 };
 
 mod support;

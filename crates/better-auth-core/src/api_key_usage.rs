@@ -17,7 +17,11 @@ use serde_json::Value;
 
 use std::sync::Arc;
 
-use crate::{error::AuthError, model::ApiKey};
+use crate::{
+    error::AuthError,
+    js::{iso_string, now_ms},
+    model::ApiKey,
+};
 
 /// Whether verifying an API key counts the use (Better Auth's behaviour) or only reads the row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -199,7 +203,7 @@ pub(crate) fn decide(key: &ApiKey, now: DateTime<Utc>) -> Decision {
 
     let mut changes = Changes::default();
     if let Some(remaining) = key.remaining {
-        if refill_due(key, now) {
+        if key.refill_due(now) {
             changes.remaining = Some(key.refill_amount.unwrap_or(0) - 1);
             changes.last_refill_at = Some(now);
         } else if remaining > 0 {
@@ -248,33 +252,6 @@ pub(crate) fn decide(key: &ApiKey, now: DateTime<Utc>) -> Decision {
         changes,
         verdict: Ok(()),
     }
-}
-
-/// Whether a refill applies at `now`: `refillInterval` and `refillAmount` set and non-zero, and
-/// strictly more than `refillInterval` ms since `lastRefillAt` (else `createdAt`).
-pub(crate) fn refill_due(key: &ApiKey, now: DateTime<Utc>) -> bool {
-    let (Some(amount), Some(interval)) = (key.refill_amount, key.refill_interval) else {
-        return false;
-    };
-    if amount == 0 || interval == 0 {
-        return false;
-    }
-    let Some(last) = key.last_refill_at.or(key.created_at) else {
-        return false;
-    };
-    (now - last).num_milliseconds() > interval
-}
-
-/// `now` cut to whole milliseconds, the precision of JavaScript dates (and of what Better Auth
-/// stores).
-pub(crate) fn now_ms() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
-}
-
-/// A time as JavaScript's `toISOString()` writes it: `2026-11-30T05:00:00.000Z`.
-pub(crate) fn iso_string(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {

@@ -4,8 +4,8 @@
 //! Auth's two `has-permission` endpoints for a service that serves the same requests.
 
 use crate::{
-    Authenticated,
     access_control::{self, HasPermissionBody, PermissionQuery, Permissions},
+    authenticator::Authenticated,
     error::AuthError,
     model::Membership,
     response::Rejection,
@@ -59,7 +59,7 @@ impl Authenticated {
             self.identity().user.role.as_deref(),
             &self.identity().user.id,
             permissions,
-            self.authenticator().config(),
+            &self.authenticator().config().admin_plugin(),
         )
         .map_err(|error| self.authenticator().reject(AuthError::AccessControl(error)))
     }
@@ -112,7 +112,7 @@ impl Authenticated {
             user.role.as_deref(),
             &user.id,
             &body.check,
-            self.authenticator().config(),
+            &self.authenticator().config().admin_plugin(),
         )
         .map_err(|error| match error {
             access_control::AccessControlError::NoPermissionsPassed => invalid(error.to_string()),

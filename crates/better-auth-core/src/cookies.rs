@@ -16,7 +16,7 @@ use crate::{
 /// The most bytes of `Cookie` headers examined (all of them together, joined). Browsers keep a
 /// site's cookies to a few KiB; Node, in front of Better Auth, refuses whole request heads over
 /// 16 KiB, so no cookie past this limit ever reached Better Auth either.
-pub const MAX_COOKIE_BYTES: usize = 32 * 1024;
+pub(crate) const MAX_COOKIE_BYTES: usize = 32 * 1024;
 
 /// The parsed cookies of one request: names and raw values (trimmed, one pair of quotes
 /// removed, not yet percent-decoded), in the order sent.

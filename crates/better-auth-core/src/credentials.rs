@@ -15,41 +15,13 @@ use crate::{
     headers::{RequestHeaders, names},
     js,
     jwt::looks_like_jwt,
+    model::Via,
     multi_session,
 };
 
-pub use crate::cookies::MAX_COOKIE_BYTES;
-
 /// The longest credential (cookie or bearer value) looked at; longer ones are malformed.
 /// Better Auth's signed session tokens are 77 bytes; its JWTs a few hundred.
-pub const MAX_CREDENTIAL_LEN: usize = 8 * 1024;
-
-/// Where a credential was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Via {
-    /// The session cookie (`better-auth.session_token` or as configured).
-    Cookie,
-    /// `Authorization: Bearer` with a session token (bearer plugin).
-    Bearer,
-    /// `Authorization: Bearer` with a JWT (JWT plugin).
-    Jwt,
-    /// An API key header (`x-api-key`, API key plugin).
-    ApiKey,
-}
-
-impl Via {
-    /// `"cookie"`, `"bearer"`, `"jwt"` or `"api_key"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Cookie => "cookie",
-            Self::Bearer => "bearer",
-            Self::Jwt => "jwt",
-            Self::ApiKey => "api_key",
-        }
-    }
-}
+pub(crate) const MAX_CREDENTIAL_LEN: usize = 8 * 1024;
 
 /// A credential found on a request, before any verification.
 #[derive(Clone, PartialEq, Eq)]
@@ -347,8 +319,8 @@ mod tests {
 
     use super::*;
     use crate::{
-        SecretSet,
         config::{ApiKeyConfig, ApiKeyOwner},
+        secret::SecretSet,
         signing,
     };
 

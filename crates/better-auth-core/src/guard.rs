@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use crate::{error::AuthError, model::Identity};
 
 /// Better Auth's default `session.freshAge`: one day.
-pub const DEFAULT_FRESH_AGE: Duration = Duration::days(1);
+pub(crate) const DEFAULT_FRESH_AGE: Duration = Duration::days(1);
 
 impl Identity {
     /// The user has `role` among the admin plugin's roles (`role` split at commas, untrimmed; a
@@ -91,10 +91,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::{
-        credentials::Via,
-        model::{Session, SessionRecord, User},
-    };
+    use crate::model::{Session, SessionRecord, User, Via};
 
     fn identity(role: Option<&str>, verified: bool, created_ago: Duration) -> Identity {
         let mut user = User::new("u1", "U", "u@example.com");

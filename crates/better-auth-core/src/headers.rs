@@ -28,15 +28,15 @@ impl<H: RequestHeaders + ?Sized> RequestHeaders for &H {
 }
 
 /// Header names the core reads.
-pub mod names {
+pub(crate) mod names {
     /// `cookie`.
-    pub const COOKIE: &str = "cookie";
+    pub(crate) const COOKIE: &str = "cookie";
     /// `authorization`.
-    pub const AUTHORIZATION: &str = "authorization";
+    pub(crate) const AUTHORIZATION: &str = "authorization";
     /// `origin`.
-    pub const ORIGIN: &str = "origin";
+    pub(crate) const ORIGIN: &str = "origin";
     /// `referer`.
-    pub const REFERER: &str = "referer";
+    pub(crate) const REFERER: &str = "referer";
 }
 
 /// Whether an HTTP method is exempt from Better Auth's Origin check: GET, HEAD and OPTIONS

@@ -1,9 +1,12 @@
 //! What Better Auth's JavaScript does to header text, done the same way here: Node hands header
 //! bytes to JavaScript as Latin-1 (one byte, one character), `String.prototype.trim` removes
-//! JavaScript's whitespace, `encodeURIComponent` / `decodeURIComponent` escape and unescape.
+//! JavaScript's whitespace, `encodeURIComponent` / `decodeURIComponent` escape and unescape;
+//! and dates as JavaScript writes them (`toISOString`, whole milliseconds).
 //! Checked against a real Better Auth 1.7.25 (see `docs/security.md`, "Reading headers").
 
 use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
@@ -67,6 +70,22 @@ pub(crate) fn try_decode_uri_component(value: &str) -> Cow<'_, str> {
         Ok(decoded) => decoded,
         Err(_) => Cow::Borrowed(value),
     }
+}
+
+/// `time` as JavaScript's `toISOString()` writes it: `2026-11-30T05:00:00.000Z`.
+pub(crate) fn iso_string(time: DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// `time` cut to whole milliseconds, the precision of JavaScript dates (and of what Better Auth
+/// stores).
+pub(crate) fn to_millis(time: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(time.timestamp_millis()).unwrap_or(time)
+}
+
+/// Now, as JavaScript's `new Date()` holds it (whole milliseconds).
+pub(crate) fn now_ms() -> DateTime<Utc> {
+    to_millis(Utc::now())
 }
 
 #[cfg(test)]

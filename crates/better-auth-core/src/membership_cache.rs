@@ -5,15 +5,15 @@
 //! cached. The price is the same as for sessions: a membership removed or changed in Better
 //! Auth is seen here up to the TTL later.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
-use moka::future::Cache;
+use moka::{Expiry, future::Cache};
 
 use crate::{
     access_control::PermissionQuery,
-    cache::{CacheOptions, Lifetimes},
     error::BackendError,
     model::{Membership, OrganizationRole},
+    session_lookup::CacheOptions,
     store::{MembershipLookup, OrganizationStore},
 };
 
@@ -122,5 +122,37 @@ impl MembershipCache {
             .try_get_with(key, store.permission_verdict(lookup, check))
             .await
             .map_err(|shared| shared.detached_copy())
+    }
+}
+
+/// Found answers live `ttl`, missing ones `negative_ttl` (memberships in
+/// `membership_cache.rs`).
+pub(crate) struct Lifetimes {
+    found: Duration,
+    missing: Duration,
+}
+
+impl Lifetimes {
+    /// The lifetimes of `options`.
+    pub(crate) fn of(options: &CacheOptions) -> Self {
+        Self {
+            found: options.ttl,
+            missing: options.negative_ttl,
+        }
+    }
+}
+
+impl<K, V> Expiry<K, Option<V>> for Lifetimes {
+    fn expire_after_create(
+        &self,
+        _key: &K,
+        value: &Option<V>,
+        _created_at: std::time::Instant,
+    ) -> Option<Duration> {
+        Some(if value.is_some() {
+            self.found
+        } else {
+            self.missing
+        })
     }
 }

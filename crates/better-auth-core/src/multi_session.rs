@@ -12,7 +12,7 @@
 use crate::cookies::CookieJar;
 
 /// The most multi-session cookies looked at (the plugin's `maximumSessions` defaults to 5).
-pub const MAX_DEVICE_SESSIONS: usize = 16;
+pub(crate) const MAX_DEVICE_SESSIONS: usize = 16;
 
 /// The signed values of the request's multi-session cookies (names containing `_multi-`), in
 /// the order their names first appear, percent-decoded, at most [`MAX_DEVICE_SESSIONS`].

@@ -31,7 +31,7 @@ use utoipa::openapi::{
     security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use crate::AuthConfig;
+use crate::config::AuthConfig;
 
 /// The name of the session cookie's scheme (`apiKey` in `cookie`, with the configured name).
 pub const SESSION_COOKIE: &str = "better_auth_session";

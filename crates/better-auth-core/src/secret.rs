@@ -6,13 +6,13 @@ use std::fmt;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// HMAC-SHA256, the MAC Better Auth (through better-call) signs cookies with.
 pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// The minimum secret length this library accepts by default (Better Auth warns below it).
-pub const MIN_SECRET_LEN: usize = 32;
+pub(crate) const MIN_SECRET_LEN: usize = 32;
 
 /// One secret, usable as an HMAC key. Its `Debug` output never shows the value.
 #[derive(Clone)]

@@ -38,7 +38,10 @@ pub const CREDENTIAL_SAFE_LOG_DIRECTIVES: &str = "rocket::server=info";
 
 use tracing::{Span, field::Empty};
 
-use crate::{credentials::Via, error::AuthError, model::Identity};
+use crate::{
+    error::{AuthError, LogSafe},
+    model::{Identity, Via},
+};
 
 /// Whether metrics are compiled in (feature `metrics`).
 const METRICS: bool = cfg!(feature = "metrics");
@@ -133,4 +136,27 @@ pub(crate) fn backend_failed(backend: &'static str) {
 pub(crate) fn session_refreshed() {
     #[cfg(feature = "metrics")]
     metrics::counter!("better_auth_session_refreshes_total").increment(1);
+}
+
+impl AuthError {
+    /// Emits the log line for this rejection through `tracing` (target `better_auth`): `debug`
+    /// for a request without credentials, `info` for bad credentials, `error` for a backend.
+    pub fn log(&self) {
+        let code = self.code();
+        match self {
+            Self::MissingCredentials => {
+                tracing::debug!(target: "better_auth", code, "request without credentials")
+            }
+            Self::Backend(error) | Self::JwksUnavailable(error) => {
+                backend_failed(error.backend());
+                tracing::error!(target: "better_auth", code, error = %LogSafe(error), "authentication backend failed; request refused")
+            }
+            Self::Misconfigured { .. } | Self::FieldsMismatch { .. } => {
+                tracing::error!(target: "better_auth", code, reason = %LogSafe(self), "request refused")
+            }
+            _ => {
+                tracing::info!(target: "better_auth", code, reason = %LogSafe(self), "request rejected")
+            }
+        }
+    }
 }

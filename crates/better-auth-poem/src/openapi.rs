@@ -55,7 +55,7 @@ pub fn document_names_of(config: &AuthConfig) -> bool {
     let cookie: &'static str = Box::leak(config.session_cookie().into_boxed_str());
     let header = config
         .api_key_header()
-        .unwrap_or(better_auth_core::config::DEFAULT_API_KEY_HEADER)
+        .unwrap_or(better_auth_core::DEFAULT_API_KEY_HEADER)
         .to_owned();
     let header: &'static str = Box::leak(header.into_boxed_str());
     DOCUMENTED.set((cookie, header)).is_ok()

@@ -2,7 +2,7 @@
 //! Better Auth writes them, for tests that run against one: the service under test reads them
 //! through its SQL store, and Better Auth itself reads them back as its own.
 
-use better_auth_core::model::{ApiKey, Session, User};
+use better_auth_core::{ApiKey, Session, User};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 

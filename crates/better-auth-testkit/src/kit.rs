@@ -5,9 +5,8 @@ use std::sync::Arc;
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
-    AuthConfig, Authenticator, AuthenticatorBuilder, SecretSet,
+    AuthConfig, Authenticator, AuthenticatorBuilder, SecretSet, User,
     jwt::{Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys},
-    model::User,
 };
 use serde_json::{Value, json};
 

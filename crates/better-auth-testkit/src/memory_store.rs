@@ -9,15 +9,11 @@ use std::{
 
 use async_trait::async_trait;
 use better_auth_core::{
-    api_key_usage::{self, ApiKeyUse},
-    config::ApiKeyConfig,
-    error::BackendError,
-    model::{
-        ApiKey, Member, Membership, Organization, OrganizationRole, Session, SessionRecord,
-        TeamMember, User,
-    },
-    session_refresh::{Extended, Extension},
+    ApiKey, ApiKeyConfig, BackendError, Member, Membership, Organization, OrganizationRole,
+    Session, SessionRecord, TeamMember, User,
+    store::{self as api_key_usage, ApiKeyUse},
     store::{ApiKeyStore, MembershipLookup, OrganizationStore, SessionStore},
+    store::{Extended, Extension},
 };
 
 const BACKEND: &str = "memory";

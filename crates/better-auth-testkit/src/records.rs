@@ -3,8 +3,7 @@
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
-    model::{ApiKey, Member, Organization, OrganizationRole, Session, TeamMember, User},
-    signing,
+    ApiKey, Member, Organization, OrganizationRole, Session, TeamMember, User, internals as signing,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};

@@ -367,10 +367,7 @@ async fn custom_fields_are_read_as_the_apps_types_once_per_request() {
 
 #[tokio::test]
 async fn api_keys_of_other_configurations_follow_the_service_configurations() {
-    use better_auth_core::{
-        AuthConfig, SecretSet,
-        config::{ApiKeyConfig, ApiKeyOwner},
-    };
+    use better_auth_core::{ApiKeyConfig, ApiKeyOwner, AuthConfig, SecretSet};
     let mut config =
         AuthConfig::new(SecretSet::single("a-32+char-test-secret-for-the-kit-0123").unwrap());
     config.api_key_configs = vec![

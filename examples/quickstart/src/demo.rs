@@ -7,7 +7,10 @@ use anyhow::Context;
 use better_auth_axum::{
     AuthConfig, Authenticator,
     core::{
-        SecretSet, signing,
+        SecretSet,
+        // The demo signs its own session as Better Auth would (a real service never signs:
+        // Better Auth does), with the helpers of this workspace's own tools.
+        internals as signing,
         store::{SqlOptions, SqliteStore},
     },
 };

@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use better_auth_core::{
-    BackendError, SessionRecord, SessionStore,
-    model::{Session, User},
+    BackendError, Session, SessionRecord, User,
+    store::SessionStore,
     store::{
         MySqlStore, PostgresStore, RedisOptions, RedisStore, SessionQuery, SqlOptions, SqliteStore,
     },

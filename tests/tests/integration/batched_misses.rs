@@ -9,7 +9,8 @@ use std::{
 };
 
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, BatchOptions, CacheOptions, SecretSet, signing,
+    AuthConfig, AuthError, Authenticator, BatchOptions, CacheOptions, SecretSet,
+    internals as signing,
     store::{self, SqlOptions},
 };
 use better_auth_tests::{

@@ -6,9 +6,10 @@
 use std::{sync::Arc, time::Duration};
 
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, CacheOptions, CachedStore, SecretSet, SessionStore,
+    AuthConfig, AuthError, Authenticator, CacheOptions, CachedStore, SecretSet,
     http::HeaderMap,
-    signing,
+    internals as signing,
+    store::SessionStore,
     store::{PostgresStore, SqlOptions},
 };
 use better_auth_tests::{SECRET, counting::CountingStore, postgres::TempDatabase};

@@ -6,7 +6,8 @@
 use std::time::{Duration, Instant};
 
 use better_auth_core::{
-    AuthError, SessionStore,
+    AuthError,
+    store::SessionStore,
     store::{self, SqlOptions},
 };
 use better_auth_tests::{mysql::TempMySqlDatabase, postgres::TempDatabase, proxy::TcpProxy};

@@ -282,7 +282,7 @@ impl Client {
 fn ours_organization(role: &str, rows: &[DynamicRole], body: &str, config: &AuthConfig) -> Verdict {
     match HasPermissionBody::parse_organization(body.as_bytes()) {
         Err(_) => Verdict::Status(400),
-        Ok(parsed) => match organization_check(role, rows, &parsed.check, config) {
+        Ok(parsed) => match organization_check(role, rows, &parsed.check, &config.access_control) {
             Ok(success) => Verdict::Success(success),
             Err(error) => Verdict::Status(error.status().as_u16()),
         },
@@ -292,7 +292,7 @@ fn ours_organization(role: &str, rows: &[DynamicRole], body: &str, config: &Auth
 fn ours_admin(role: Option<&str>, user_id: &str, body: &str, config: &AuthConfig) -> Verdict {
     match HasPermissionBody::parse_admin(body.as_bytes()) {
         Err(_) => Verdict::Status(400),
-        Ok(parsed) => match admin_check(role, user_id, &parsed.check, config) {
+        Ok(parsed) => match admin_check(role, user_id, &parsed.check, &config.admin_plugin()) {
             Ok(success) => Verdict::Success(success),
             Err(error) => Verdict::Status(error.status().as_u16()),
         },

@@ -457,8 +457,8 @@ async fn sqlite_unknown_keys_take_no_lock() {
 /// does not change in Better Auth, so this only guards the store's own contract).
 async fn the_counted_use_checks_the_configuration(db: TestDb) {
     use better_auth_core::{
-        api_key_usage::ApiKeyUse,
-        config::ApiKeyConfig,
+        ApiKeyConfig,
+        store::ApiKeyUse,
         store::{self, SqlOptions},
     };
     let server =

@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use better_auth_core::{
-    ApiKeyUsage, AuthConfig, AuthError, Authenticator, ErrorResponse, Identity,
-    config::{ApiKeyConfig, ApiKeyOwner},
+    ApiKeyConfig, ApiKeyOwner, ApiKeyUsage, AuthConfig, AuthError, Authenticator, ErrorResponse,
+    Identity,
     http::HeaderMap,
     store::{self, SqlOptions},
 };

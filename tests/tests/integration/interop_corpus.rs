@@ -6,7 +6,7 @@
 //! ours alone.
 
 use better_auth_core::{
-    jwt::looks_like_jwt,
+    internals::looks_like_jwt,
     testing::{AttackCase, Fixture, FixtureUser, SECRET, attack_cases},
 };
 use better_auth_tests::better_auth::BetterAuthServer;

@@ -52,7 +52,7 @@ async fn active_member(server: &BetterAuthServer, cookie_header: &str) -> Value 
 async fn ours(
     auth: &Authenticator,
     cookie_header: &str,
-) -> Result<better_auth_core::model::Membership, AuthError> {
+) -> Result<better_auth_core::Membership, AuthError> {
     let user = auth
         .authenticate_request("GET", &cookie(cookie_header))
         .await

@@ -5,8 +5,9 @@
 use std::{sync::Arc, time::Duration};
 
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, SecretSet, SessionStore,
+    AuthConfig, AuthError, Authenticator, SecretSet,
     http::{HeaderMap, HeaderValue},
+    store::SessionStore,
     store::{self, RedisOptions, RedisStore, SqlOptions},
 };
 use better_auth_tests::{
@@ -302,7 +303,7 @@ async fn poisoned_tokens_never_fail_their_neighbours_in_a_batch() {
     let secrets = SecretSet::single(SECRET).unwrap();
     let signed_poison = format!(
         "better-auth.session_token={}",
-        better_auth_core::signing::cookie_value(&list_key, secrets.current())
+        better_auth_core::internals::cookie_value(&list_key, secrets.current())
     );
     let raw_poison = format!("Bearer {list_key}");
 

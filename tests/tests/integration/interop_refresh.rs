@@ -6,8 +6,9 @@
 use std::{sync::Arc, time::Duration};
 
 use better_auth_core::{
-    AuthConfig, AuthError, AuthOutcome, Authenticator, SessionLifetime, SessionStore,
+    AuthConfig, AuthError, AuthOutcome, Authenticator, SessionLifetime,
     http::HeaderMap,
+    store::SessionStore,
     store::{self, RedisOptions, RedisStore, SqlOptions},
 };
 use better_auth_tests::{

@@ -4,8 +4,9 @@
 use std::{sync::Arc, time::Duration};
 
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, CacheOptions, CachedStore, SecretSet, SessionStore,
+    AuthConfig, AuthError, Authenticator, CacheOptions, CachedStore, SecretSet,
     http::{HeaderMap, HeaderValue},
+    store::SessionStore,
     store::{RemoteOptions, RemoteSessionStore},
 };
 use better_auth_tests::{
@@ -73,7 +74,7 @@ async fn remote_sessions_match_better_auth_and_are_cached() {
     // Negative answers are cached too.
     let unknown = format!(
         "better-auth.session_token={}",
-        better_auth_core::signing::cookie_value(
+        better_auth_core::internals::cookie_value(
             "unknown-token",
             SecretSet::single(SECRET).unwrap().current()
         )

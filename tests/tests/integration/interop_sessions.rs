@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use better_auth_core::{
-    AuthConfig, AuthError, Authenticator, BearerPolicy, SecretSet, SessionStore, Via,
+    AuthConfig, AuthError, Authenticator, BearerPolicy, SecretSet, Via,
     http::{HeaderMap, HeaderValue},
-    signing,
+    internals as signing,
+    store::SessionStore,
     store::{self, SqlOptions},
 };
 use better_auth_tests::{SECRET, better_auth::BetterAuthServer, db::TestDb};

@@ -3,7 +3,8 @@
 //! extra columns and the startup errors.
 
 use better_auth_core::{
-    ConfigError, Schema, SessionStore,
+    ConfigError, Schema,
+    store::SessionStore,
     store::{MySqlStore, SqlOptions},
 };
 use better_auth_tests::mysql::TempMySqlDatabase;

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use better_auth_core::{
-    AuthError, BackendErrorKind, ConfigError, Schema, SessionStore,
+    AuthError, BackendErrorKind, ConfigError, Schema,
+    store::SessionStore,
     store::{PostgresStore, SqlOptions},
 };
 use better_auth_tests::postgres::TempDatabase;

@@ -109,7 +109,7 @@ async fn revocation_windows_per_mode() {
 }
 
 /// The token alone (no cookie cache), looked up in the database on every request.
-async fn no_cache(server: &BetterAuthServer, sql: Arc<dyn better_auth_core::SessionStore>) {
+async fn no_cache(server: &BetterAuthServer, sql: Arc<dyn better_auth_core::store::SessionStore>) {
     let signed = server
         .sign_up("revoke-db@example.com", "correct horse battery", "Db")
         .await;
@@ -141,7 +141,10 @@ async fn no_cache(server: &BetterAuthServer, sql: Arc<dyn better_auth_core::Sess
 
 /// The token alone, through the in-process cache: the entry made before sign-out keeps
 /// answering until its TTL runs out.
-async fn in_process_cache(server: &BetterAuthServer, sql: Arc<dyn better_auth_core::SessionStore>) {
+async fn in_process_cache(
+    server: &BetterAuthServer,
+    sql: Arc<dyn better_auth_core::store::SessionStore>,
+) {
     let signed = server
         .sign_up("revoke-cache@example.com", "correct horse battery", "Cache")
         .await;
@@ -176,7 +179,10 @@ async fn in_process_cache(server: &BetterAuthServer, sql: Arc<dyn better_auth_co
 
 /// Every cookie Better Auth set, with the cookie cache read first: the signed `session_data`
 /// keeps answering until its `maxAge`.
-async fn cookie_cache(server: &BetterAuthServer, sql: Arc<dyn better_auth_core::SessionStore>) {
+async fn cookie_cache(
+    server: &BetterAuthServer,
+    sql: Arc<dyn better_auth_core::store::SessionStore>,
+) {
     let signed = server
         .sign_up(
             "revoke-cookie@example.com",

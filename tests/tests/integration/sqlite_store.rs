@@ -2,7 +2,8 @@
 //! is covered by the interop tests; here, the other forms Drizzle and hand-made schemas use.
 
 use better_auth_core::{
-    ConfigError, Schema, SessionStore,
+    ConfigError, Schema,
+    store::SessionStore,
     store::{SqlOptions, SqliteStore},
 };
 use sqlx::{Executor, SqlitePool, sqlite::SqliteConnectOptions};

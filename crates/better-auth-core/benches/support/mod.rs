@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use better_auth_core::{
-    AuthConfig, Authenticator, BackendError, CacheOptions, SecretSet, Session, SessionRecord,
-    SessionStore, User,
+    AuthConfig, Authenticator, BackendError, CacheOptions, SecretSet, Session, SessionRecord, User,
+    store::SessionStore,
 };
 use chrono::{Duration, Utc};
 

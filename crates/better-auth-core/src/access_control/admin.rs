@@ -2,19 +2,31 @@
 //! check): the user's `role` column split on `,` without trimming, each role on its own.
 
 use super::{
-    error::AccessControlError,
+    definitions::AccessControl,
     model::{Connector, Permissions},
     request::PermissionCheck,
 };
-use crate::AuthConfig;
+use crate::error::AccessControlError;
+
+/// What the admin plugin's checks read of its options: the roles, `adminUserIds` and
+/// `defaultRole` ([`AuthConfig::admin_plugin`](crate::AuthConfig::admin_plugin) lends them).
+#[derive(Debug, Clone, Copy)]
+pub struct AdminPlugin<'a> {
+    /// The roles both plugins check.
+    pub access_control: &'a AccessControl,
+    /// `adminUserIds`: users granted everything.
+    pub admin_user_ids: &'a [String],
+    /// `defaultRole`: the role of a user whose role column is empty (`user` when this is empty).
+    pub default_role: &'a str,
+}
 
 /// Whether the admin plugin grants `permissions` to the user `user_id` whose `user.role` column
 /// is `role_column`, with the roles of `config.access_control` (Better Auth's `admin` and `user`
 /// by default).
 ///
-/// As Better Auth 1.7.25 decides it: a user listed in `config.admin_user_ids` (`adminUserIds`)
+/// As Better Auth 1.7.25 decides it: a user listed in `admin.admin_user_ids` (`adminUserIds`)
 /// is granted everything, even an empty request; a null or empty role is
-/// `config.default_role` (`defaultRole`, `user`); the column is split on `,` and **not trimmed**
+/// `admin.default_role` (`defaultRole`, `user`); the column is split on `,` and **not trimmed**
 /// (`"user, admin"` is `user` and ` admin`, and ` admin` is no role); role names are
 /// case-sensitive; each role is checked on its own (never the union of their permissions) and
 /// one granting the whole request is enough; every resource of the request must be granted
@@ -29,9 +41,10 @@ use crate::AuthConfig;
 ///
 /// let config = AuthConfig::new(SecretSet::single("a-32+char-secret-for-the-doc-test-0123")?);
 /// let ban = Permissions::new([("user", ["ban"])]);
-/// assert!(admin_has_permission(Some("user,admin"), "u1", &ban, &config)?);
-/// assert!(!admin_has_permission(Some("user, admin"), "u1", &ban, &config)?);
-/// assert!(!admin_has_permission(None, "u1", &ban, &config)?);
+/// let admin = config.admin_plugin();
+/// assert!(admin_has_permission(Some("user,admin"), "u1", &ban, &admin)?);
+/// assert!(!admin_has_permission(Some("user, admin"), "u1", &ban, &admin)?);
+/// assert!(!admin_has_permission(None, "u1", &ban, &admin)?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -41,17 +54,17 @@ pub fn admin_has_permission(
     role_column: Option<&str>,
     user_id: &str,
     permissions: &Permissions,
-    config: &AuthConfig,
+    admin: &AdminPlugin<'_>,
 ) -> Result<bool, AccessControlError> {
-    if !user_id.is_empty() && config.admin_user_ids.iter().any(|id| id == user_id) {
+    if !user_id.is_empty() && admin.admin_user_ids.iter().any(|id| id == user_id) {
         return Ok(true);
     }
     let role = match role_column {
         Some(role) if !role.is_empty() => role,
-        _ if !config.default_role.is_empty() => config.default_role.as_str(),
+        _ if !admin.default_role.is_empty() => admin.default_role,
         _ => crate::model::DEFAULT_ROLE,
     };
-    config
+    admin
         .access_control
         .admin_roles()
         .any_authorizes(role.split(','), permissions, Connector::And)
@@ -65,11 +78,11 @@ pub fn admin_check(
     role_column: Option<&str>,
     user_id: &str,
     check: &PermissionCheck,
-    config: &AuthConfig,
+    admin: &AdminPlugin<'_>,
 ) -> Result<bool, AccessControlError> {
     match check {
         PermissionCheck::Permissions(permissions) => {
-            admin_has_permission(role_column, user_id, permissions, config)
+            admin_has_permission(role_column, user_id, permissions, admin)
         }
         PermissionCheck::Deprecated => Err(AccessControlError::NoPermissionsPassed),
     }

@@ -1,12 +1,11 @@
 //! [`AccessControl`]: the roles of the admin and organization plugins, Better Auth's defaults or
 //! the app's own definitions from a JSON file.
 
-use std::{
-    collections::BTreeMap,
-    path::{Path, PathBuf},
-};
+use std::{collections::BTreeMap, path::Path};
 
 use serde::Deserialize;
+
+use crate::error::DefinitionsError;
 
 use super::{
     defaults::{admin_default_roles, organization_default_roles},
@@ -120,34 +119,4 @@ impl AccessControl {
         }
         Ok(definitions)
     }
-}
-
-/// An access-control definitions file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DefinitionsError {
-    /// The file cannot be read.
-    #[error("cannot read access-control definitions {}: {reason}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The system's reason.
-        reason: String,
-    },
-    /// The document is not JSON of the expected shape.
-    #[error(
-        "invalid access-control definitions{}: {reason} (expected {{\"admin\": {{\"<role>\": \
-         {{\"<resource>\": [\"<action>\", ...]}}}}, \"organization\": {{...}}}})",
-        path.as_ref().map(|path| format!(" in {}", path.display())).unwrap_or_default()
-    )]
-    Invalid {
-        /// The file, when read from one.
-        path: Option<PathBuf>,
-        /// The line of the problem (1-based; 0 when the document is empty).
-        line: usize,
-        /// The column of the problem (1-based).
-        column: usize,
-        /// What is wrong, with its position.
-        reason: String,
-    },
 }

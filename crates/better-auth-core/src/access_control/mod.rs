@@ -17,7 +17,6 @@
 mod admin;
 mod defaults;
 mod definitions;
-mod error;
 mod js_object;
 mod model;
 mod organization;
@@ -25,13 +24,13 @@ mod request;
 #[cfg(test)]
 mod tests;
 
-pub use admin::{admin_check, admin_has_permission};
+pub use crate::error::{AccessControlError, DefinitionsError};
+pub use admin::{AdminPlugin, admin_check, admin_has_permission};
 pub use defaults::{
     admin_default_roles, admin_default_statements, organization_default_roles,
     organization_default_statements,
 };
-pub use definitions::{AccessControl, DefinitionsError};
-pub use error::AccessControlError;
+pub use definitions::AccessControl;
 pub use model::{Connector, Permissions, Role, Roles, Statements};
 pub use organization::{
     DynamicRole, merge_dynamic_roles, organization_check, organization_has_permission,

@@ -3,10 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    error::AccessControlError,
-    js_object::{is_object_prototype_property, js_order},
-};
+use super::js_object::{is_object_prototype_property, js_order};
+use crate::error::AccessControlError;
 
 /// Resources and their actions (`{"member": ["create", "update"]}`): what an access-control
 /// instance knows (`createAccessControl(statements)`) and what a role grants.

@@ -5,12 +5,12 @@
 use std::borrow::Cow;
 
 use super::{
-    error::AccessControlError,
+    definitions::AccessControl,
     js_object::{is_object_prototype_property, parse_string_array_record},
     model::{Connector, Permissions, Role, Roles},
     request::PermissionCheck,
 };
-use crate::AuthConfig;
+use crate::error::AccessControlError;
 
 /// One row of Better Auth's `organizationRole` table (dynamic access control), as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,10 +92,11 @@ pub fn merge_dynamic_roles(
 ///
 /// let config = AuthConfig::new(SecretSet::single("a-32+char-secret-for-the-doc-test-0123")?);
 /// let invite = Permissions::new([("invitation", ["create"])]);
-/// assert!(organization_has_permission("member, admin", &[], &invite, &config)?);
-/// assert!(!organization_has_permission("member", &[], &invite, &config)?);
+/// let roles = &config.access_control;
+/// assert!(organization_has_permission("member, admin", &[], &invite, roles)?);
+/// assert!(!organization_has_permission("member", &[], &invite, roles)?);
 /// let rows = [DynamicRole::new("member", r#"{"invitation":["create"]}"#)];
-/// assert!(organization_has_permission("member", &rows, &invite, &config)?);
+/// assert!(organization_has_permission("member", &rows, &invite, roles)?);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -106,9 +107,9 @@ pub fn organization_has_permission(
     role_column: &str,
     dynamic_roles: &[DynamicRole],
     permissions: &Permissions,
-    config: &AuthConfig,
+    access_control: &AccessControl,
 ) -> Result<bool, AccessControlError> {
-    let roles = organization_roles(dynamic_roles, config)?;
+    let roles = organization_roles(dynamic_roles, access_control)?;
     evaluate(&roles, role_column, permissions)
 }
 
@@ -120,9 +121,9 @@ pub fn organization_check(
     role_column: &str,
     dynamic_roles: &[DynamicRole],
     check: &PermissionCheck,
-    config: &AuthConfig,
+    access_control: &AccessControl,
 ) -> Result<bool, AccessControlError> {
-    let roles = organization_roles(dynamic_roles, config)?;
+    let roles = organization_roles(dynamic_roles, access_control)?;
     match check {
         PermissionCheck::Permissions(permissions) => evaluate(&roles, role_column, permissions),
         PermissionCheck::Deprecated => Ok(false),
@@ -131,9 +132,9 @@ pub fn organization_check(
 
 fn organization_roles<'a>(
     dynamic_roles: &[DynamicRole],
-    config: &'a AuthConfig,
+    access_control: &'a AccessControl,
 ) -> Result<Cow<'a, Roles>, AccessControlError> {
-    let base = config.access_control.organization_roles();
+    let base = access_control.organization_roles();
     if dynamic_roles.is_empty() {
         Ok(Cow::Borrowed(base))
     } else {

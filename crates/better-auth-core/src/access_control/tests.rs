@@ -2,7 +2,7 @@
 //! as a unit test of the evaluator.
 
 use super::*;
-use crate::{AuthConfig, SecretSet};
+use crate::{config::AuthConfig, secret::SecretSet};
 
 fn config() -> AuthConfig {
     AuthConfig::new(SecretSet::single("a-32+char-test-secret-for-ba-probe-0123456789").unwrap())
@@ -13,11 +13,11 @@ fn ask(resource: &str, actions: &[&str]) -> Permissions {
 }
 
 fn org(role: &str, permissions: &Permissions) -> bool {
-    organization_has_permission(role, &[], permissions, &config()).unwrap()
+    organization_has_permission(role, &[], permissions, &config().access_control).unwrap()
 }
 
 fn admin(role: Option<&str>, permissions: &Permissions) -> bool {
-    admin_has_permission(role, "some-user", permissions, &config()).unwrap()
+    admin_has_permission(role, "some-user", permissions, &config().admin_plugin()).unwrap()
 }
 
 /// B4, row by row: (resource, action, owner, admin, member).
@@ -101,21 +101,31 @@ fn admin_default_role_and_admin_user_ids() {
     let list = ask("user", &["list"]);
     let mut config = config();
     config.default_role = "admin".to_owned();
-    assert!(admin_has_permission(None, "u", &list, &config).unwrap());
-    assert!(admin_has_permission(Some(""), "u", &list, &config).unwrap());
-    assert!(!admin_has_permission(Some("user"), "u", &list, &config).unwrap());
+    assert!(admin_has_permission(None, "u", &list, &config.admin_plugin()).unwrap());
+    assert!(admin_has_permission(Some(""), "u", &list, &config.admin_plugin()).unwrap());
+    assert!(!admin_has_permission(Some("user"), "u", &list, &config.admin_plugin()).unwrap());
     // An empty defaultRole falls back to `user`.
     config.default_role = String::new();
-    assert!(!admin_has_permission(None, "u", &list, &config).unwrap());
+    assert!(!admin_has_permission(None, "u", &list, &config.admin_plugin()).unwrap());
 
     let mut config = self::config();
     config.admin_user_ids = vec!["boss".to_owned()];
-    assert!(admin_has_permission(Some("user"), "boss", &list, &config).unwrap());
+    assert!(admin_has_permission(Some("user"), "boss", &list, &config.admin_plugin()).unwrap());
     // Everything, even what no role has and an empty request.
     let impersonate_admins = ask("user", &["impersonate-admins"]);
-    assert!(admin_has_permission(None, "boss", &impersonate_admins, &config).unwrap());
-    assert!(admin_has_permission(None, "boss", &Permissions::default(), &config).unwrap());
-    assert!(!admin_has_permission(Some("user"), "other", &list, &config).unwrap());
+    assert!(
+        admin_has_permission(None, "boss", &impersonate_admins, &config.admin_plugin()).unwrap()
+    );
+    assert!(
+        admin_has_permission(
+            None,
+            "boss",
+            &Permissions::default(),
+            &config.admin_plugin()
+        )
+        .unwrap()
+    );
+    assert!(!admin_has_permission(Some("user"), "other", &list, &config.admin_plugin()).unwrap());
 }
 
 #[test]
@@ -149,7 +159,8 @@ fn roles_are_checked_one_at_a_time_never_unioned() {
     );
     config.access_control = AccessControl::new(admin_default_roles(), roles);
     let check = |permissions: &Permissions| {
-        organization_has_permission("member,billing", &[], permissions, &config).unwrap()
+        organization_has_permission("member,billing", &[], permissions, &config.access_control)
+            .unwrap()
     };
     assert!(check(&ask("organization", &["delete"])));
     assert!(check(&ask("ac", &["read"])));
@@ -218,7 +229,13 @@ fn dynamic_roles_merge_into_built_ins_and_add_new_ones() {
         DynamicRole::new("member", r#"{"team":["create"]}"#),
     ];
     let check = |role: &str, resource: &str, action: &str| {
-        organization_has_permission(role, &rows, &ask(resource, &[action]), &config).unwrap()
+        organization_has_permission(
+            role,
+            &rows,
+            &ask(resource, &[action]),
+            &config.access_control,
+        )
+        .unwrap()
     };
     assert!(check("auditor", "member", "create"));
     assert!(!check("auditor", "member", "update"));
@@ -232,8 +249,10 @@ fn dynamic_roles_merge_into_built_ins_and_add_new_ones() {
     assert!(!check("Auditor", "member", "create"));
     let mixed = [DynamicRole::new("Mixed", r#"{"invitation":["create"]}"#)];
     let invite = ask("invitation", &["create"]);
-    assert!(organization_has_permission("Mixed", &mixed, &invite, &config).unwrap());
-    assert!(!organization_has_permission("mixed", &mixed, &invite, &config).unwrap());
+    assert!(organization_has_permission("Mixed", &mixed, &invite, &config.access_control).unwrap());
+    assert!(
+        !organization_has_permission("mixed", &mixed, &invite, &config.access_control).unwrap()
+    );
     let merged = merge_dynamic_roles(&organization_default_roles(), &rows).unwrap();
     assert_eq!(
         merged.get("member").unwrap().statements()["team"],
@@ -260,7 +279,8 @@ fn one_malformed_row_fails_the_whole_organization() {
     ];
     let asked = ask("organization", &["delete"]);
     for role in ["owner", "auditor", "nobody"] {
-        let error = organization_has_permission(role, &rows, &asked, &config).unwrap_err();
+        let error =
+            organization_has_permission(role, &rows, &asked, &config.access_control).unwrap_err();
         assert!(
             matches!(&error, AccessControlError::InvalidRoleDefinition { role, .. } if role == "member"),
             "{error:?}"
@@ -268,7 +288,15 @@ fn one_malformed_row_fails_the_whole_organization() {
         assert_eq!(error.status(), http::StatusCode::INTERNAL_SERVER_ERROR);
     }
     // Even the deprecated key, which is otherwise always false.
-    assert!(organization_check("owner", &rows, &PermissionCheck::Deprecated, &config).is_err());
+    assert!(
+        organization_check(
+            "owner",
+            &rows,
+            &PermissionCheck::Deprecated,
+            &config.access_control
+        )
+        .is_err()
+    );
     for bad in ["not json", "null", "[]", r#"{"team":[1]}"#, r#""{}""#] {
         let rows = [DynamicRole::new("r", bad)];
         assert!(merge_dynamic_roles(&Roles::new(), &rows).is_err(), "{bad}");
@@ -284,7 +312,7 @@ fn custom_definitions_replace_the_defaults_of_their_plugin() {
     let mut config = config();
     config.access_control = ac;
     let check = |role: &str, permissions: &Permissions| {
-        organization_has_permission(role, &[], permissions, &config).unwrap()
+        organization_has_permission(role, &[], permissions, &config.access_control).unwrap()
     };
     assert!(check("viewer", &ask("project", &["read"])));
     assert!(!check("viewer", &ask("project", &["write"])));
@@ -293,16 +321,24 @@ fn custom_definitions_replace_the_defaults_of_their_plugin() {
     assert!(!check("owner", &ask("organization", &["delete"])));
     assert!(!check("member", &ask("ac", &["read"])));
     // The admin section was absent: the admin plugin keeps its defaults.
-    assert!(admin_has_permission(Some("admin"), "u", &ask("user", &["ban"]), &config).unwrap());
+    assert!(
+        admin_has_permission(
+            Some("admin"),
+            "u",
+            &ask("user", &["ban"]),
+            &config.admin_plugin()
+        )
+        .unwrap()
+    );
 
     let mut config = self::config();
     config.access_control =
         AccessControl::from_json(r#"{"admin": {"support": {"user": ["get"]}}}"#).unwrap();
     let get = ask("user", &["get"]);
-    assert!(admin_has_permission(Some("support"), "u", &get, &config).unwrap());
-    assert!(!admin_has_permission(Some("admin"), "u", &get, &config).unwrap());
+    assert!(admin_has_permission(Some("support"), "u", &get, &config.admin_plugin()).unwrap());
+    assert!(!admin_has_permission(Some("admin"), "u", &get, &config.admin_plugin()).unwrap());
     let read = ask("ac", &["read"]);
-    assert!(organization_has_permission("member", &[], &read, &config).unwrap());
+    assert!(organization_has_permission("member", &[], &read, &config.access_control).unwrap());
 }
 
 #[test]
@@ -357,13 +393,13 @@ fn the_environment_variable_loads_the_file_strictly() {
         n if n == SECRET => Some("a-32+char-test-secret-for-ba-probe-0123456789".to_owned()),
         _ => None,
     };
-    let config = crate::EnvSettings::from_vars(vars)
+    let config = crate::config::EnvSettings::from_vars(vars)
         .unwrap()
         .auth_config()
         .unwrap();
     assert!(config.access_control.admin_roles().get("support").is_some());
     assert_eq!(config.admin_user_ids, ["a", "b"]);
-    let missing = crate::EnvSettings::from_vars(|name| {
+    let missing = crate::config::EnvSettings::from_vars(|name| {
         (name == ACCESS_CONTROL).then(|| "/nonexistent/ac.json".to_owned())
     })
     .unwrap_err();
@@ -378,14 +414,17 @@ fn the_environment_variable_loads_the_file_strictly() {
 #[test]
 fn object_prototype_names_fail_as_in_better_auth() {
     let constructor = ask("constructor", &["x"]);
-    let error = admin_has_permission(Some("admin"), "u", &constructor, &config()).unwrap_err();
+    let error = admin_has_permission(Some("admin"), "u", &constructor, &config().admin_plugin())
+        .unwrap_err();
     assert_eq!(error.status(), http::StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!admin(Some("admin"), &ask("constructor", &[])));
     // Reached only in order: an earlier refused resource answers first.
     let refused_first = Permissions::new([("user", vec!["nope"]), ("toString", vec!["x"])]);
     assert!(!admin(Some("admin"), &refused_first));
     let proto_first = Permissions::new([("toString", vec!["x"]), ("user", vec!["nope"])]);
-    assert!(admin_has_permission(Some("admin"), "u", &proto_first, &config()).is_err());
+    assert!(
+        admin_has_permission(Some("admin"), "u", &proto_first, &config().admin_plugin()).is_err()
+    );
     // Array-index keys come first in JavaScript.
     let index_first = Permissions::new([("user", vec!["nope"]), ("1", vec!["x"])]);
     assert_eq!(index_first.iter().next().unwrap().0, "1");
@@ -395,18 +434,30 @@ fn object_prototype_names_fail_as_in_better_auth() {
     // even for an empty request, once the roles before it have not granted it.
     let list = ask("user", &["list"]);
     for role in ["constructor", "__proto__", "toString", "user,valueOf"] {
-        let error = admin_has_permission(Some(role), "u", &list, &config()).unwrap_err();
+        let error =
+            admin_has_permission(Some(role), "u", &list, &config().admin_plugin()).unwrap_err();
         assert_eq!(error.code(), "unsupported_role", "{role}");
         assert!(
-            organization_has_permission(role, &[], &Permissions::default(), &config()).is_err()
+            organization_has_permission(
+                role,
+                &[],
+                &Permissions::default(),
+                &config().access_control
+            )
+            .is_err()
         );
     }
     assert!(admin(Some("admin,constructor"), &list));
     // A dynamic row of that name is a real role.
     let rows = [DynamicRole::new("constructor", r#"{"ac":["read"]}"#)];
     assert!(
-        organization_has_permission("constructor", &rows, &ask("ac", &["read"]), &config())
-            .unwrap()
+        organization_has_permission(
+            "constructor",
+            &rows,
+            &ask("ac", &["read"]),
+            &config().access_control
+        )
+        .unwrap()
     );
     // `__proto__` is dropped from requests.
     let proto = Permissions::new([("__proto__", vec!["x"]), ("user", vec!["list"])]);
@@ -463,8 +514,8 @@ fn has_permission_bodies_are_validated_as_zod_validates_them() {
     assert!(admin_body(r#"{"permissions":{},"role":"admin","userId":5}"#).is_ok());
     // The deprecated key: false for the organization, 400 for the admin plugin.
     let deprecated = PermissionCheck::Deprecated;
-    assert!(!organization_check("owner", &[], &deprecated, &config()).unwrap());
-    let error = admin_check(Some("admin"), "u", &deprecated, &config()).unwrap_err();
+    assert!(!organization_check("owner", &[], &deprecated, &config().access_control).unwrap());
+    let error = admin_check(Some("admin"), "u", &deprecated, &config().admin_plugin()).unwrap_err();
     assert_eq!(error, AccessControlError::NoPermissionsPassed);
     assert_eq!(error.status(), http::StatusCode::BAD_REQUEST);
     // `__proto__` is skipped whatever its value; key order is JavaScript's.

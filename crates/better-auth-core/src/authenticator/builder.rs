@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use super::{Authenticator, Inner};
 use crate::{
-    cache::{BatchOptions, CacheOptions},
     config::{AuthConfig, ConfigError},
     credentials::Discovery,
     error::AuthError,
     jwt::TokenVerifier,
     response::{ErrorRenderer, ErrorResponse},
     secret::MIN_SECRET_LEN,
+    session_lookup::{BatchOptions, CacheOptions},
     store::{ApiKeyStore, SessionStore},
 };
 
@@ -228,7 +228,7 @@ impl AuthenticatorBuilder {
                 organizations: self.organizations,
                 membership_cache,
                 renderer: self.renderer,
-                refresher: crate::session_refresh::Refresher::new(REFRESHES_REMEMBERED),
+                refresher: super::refresh_flight::Refresher::new(REFRESHES_REMEMBERED),
             }),
         })
     }

@@ -22,14 +22,18 @@ use crate::{
     store::{ApiKeyStore, SessionStore},
 };
 
+mod authenticated;
 mod builder;
+mod from_env;
 mod organization;
 mod outcome;
 mod pipeline;
 mod refresh;
+mod refresh_flight;
 #[cfg(test)]
 mod tests;
 
+pub use authenticated::Authenticated;
 pub use builder::AuthenticatorBuilder;
 pub use outcome::AuthOutcome;
 pub(crate) use outcome::DeviceSessions;
@@ -90,7 +94,7 @@ struct Inner {
     membership_cache: Option<crate::membership_cache::MembershipCache>,
     renderer: Option<ErrorRenderer>,
     /// One write per session per refresh.
-    refresher: crate::session_refresh::Refresher,
+    refresher: refresh_flight::Refresher,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -156,7 +160,7 @@ impl Authenticator {
     async fn identity_of(
         &self,
         headers: &impl RequestHeaders,
-    ) -> (Result<Identity, AuthError>, Option<crate::Via>) {
+    ) -> (Result<Identity, AuthError>, Option<crate::model::Via>) {
         let found = match self.inner.discovery.find(headers) {
             Ok(found) => found,
             Err(error) => return (Err(error), None),
@@ -226,7 +230,7 @@ impl Authenticator {
         method: &str,
         headers: &impl RequestHeaders,
         client: Option<IpAddr>,
-    ) -> (AuthOutcome, Option<crate::Via>) {
+    ) -> (AuthOutcome, Option<crate::model::Via>) {
         let found = match self.inner.discovery.find(headers) {
             Ok(found) => found,
             Err(error) => return (AuthOutcome::refused(self.clone(), error, client), None),
@@ -240,7 +244,9 @@ impl Authenticator {
         let origin = crate::origin::check(method, headers, &self.inner.trusted_origins);
         let verified = match self.identify(&found, client).await {
             Ok(Some(verified)) => {
-                if self.inner.config.check_origin && verified.identity.via == crate::Via::Cookie {
+                if self.inner.config.check_origin
+                    && verified.identity.via == crate::model::Via::Cookie
+                {
                     origin.map(|()| verified)
                 } else {
                     Ok(verified)

@@ -80,14 +80,14 @@ impl Authenticator {
                     role,
                     &dynamic,
                     permissions,
-                    self.config(),
+                    &self.config().access_control,
                 )
             }
             PermissionQuery::Deprecated => access_control::organization_check(
                 role,
                 &dynamic,
                 &access_control::PermissionCheck::Deprecated,
-                self.config(),
+                &self.config().access_control,
             ),
         }
         .map_err(AuthError::AccessControl)

@@ -8,10 +8,9 @@ use std::sync::{
 
 use tokio::sync::OnceCell;
 
-use super::Authenticator;
+use super::{Authenticator, authenticated::Authenticated};
 use crate::{
-    authenticated::Authenticated, error::AuthError, model::Identity, response::Rejection,
-    session_refresh::RefreshHeaders,
+    error::AuthError, model::Identity, response::Rejection, session_refresh::RefreshHeaders,
 };
 
 /// The result of authenticating one request (see
@@ -24,7 +23,7 @@ pub struct AuthOutcome {
     refresh: Option<Arc<PendingRefresh>>,
     /// The active organization's membership and the typed fields, looked up once per request
     /// when asked.
-    lookups: Arc<crate::authenticated::RequestLookups>,
+    lookups: Arc<super::authenticated::RequestLookups>,
 }
 
 impl AuthOutcome {
@@ -39,7 +38,7 @@ impl AuthOutcome {
             authenticator,
             device_sessions: device_sessions.map(Arc::new),
             refresh: None,
-            lookups: Arc::new(crate::authenticated::RequestLookups::for_client(client)),
+            lookups: Arc::new(super::authenticated::RequestLookups::for_client(client)),
         }
     }
 

@@ -10,9 +10,9 @@ use super::Authenticator;
 use crate::{
     api_key_usage::{self, ApiKeyUse},
     config::{ApiKeyConfig, ApiKeyOwner, BearerPolicy},
-    credentials::{Credential, Found, Via},
+    credentials::{Credential, Found},
     error::AuthError,
-    model::{ApiKeyRecord, Identity, SessionRecord, User},
+    model::{ApiKeyRecord, Identity, SessionRecord, User, Via},
     signing::{self, SignatureError},
 };
 
@@ -143,11 +143,15 @@ impl Authenticator {
         // A use that writes nothing (a disabled key; none left and no refill due) is refused
         // from this read, without the lock.
         let counted = match self.inner.config.api_key_usage {
-            crate::ApiKeyUsage::Count => match api_key_usage::verdict_without_writes(&row) {
-                Some(refusal) => return Err(refusal),
-                None => None,
-            },
-            crate::ApiKeyUsage::ReadOnly => Some(ApiKeyUse::read_only(Some(row.clone()))),
+            crate::api_key_usage::ApiKeyUsage::Count => {
+                match api_key_usage::verdict_without_writes(&row) {
+                    Some(refusal) => return Err(refusal),
+                    None => None,
+                }
+            }
+            crate::api_key_usage::ApiKeyUsage::ReadOnly => {
+                Some(ApiKeyUse::read_only(Some(row.clone())))
+            }
         };
         if let Some(ApiKeyUse::Refused(error)) = counted {
             return Err(error);

@@ -6,11 +6,11 @@ use std::{net::IpAddr, sync::Arc};
 
 use chrono::Utc;
 
-use super::{Authenticator, pipeline::Verified};
+use super::{Authenticator, pipeline::Verified, refresh_flight::Flight};
 use crate::{
     credentials::Found,
     model::{Identity, Session, SessionRecord},
-    session_refresh::{RefreshHeaders, single_flight::Flight},
+    session_refresh::RefreshHeaders,
     signing,
 };
 

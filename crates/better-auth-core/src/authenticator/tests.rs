@@ -15,8 +15,9 @@ use chrono::Utc;
 use http::{HeaderMap, HeaderValue};
 
 use crate::{
-    AuthConfig, Authenticator, BackendError, SecretSet, Session, SessionRecord, SessionStore, User,
-    model::ApiKey, signing, store::ApiKeyStore,
+    authenticator::Authenticator, config::AuthConfig, error::BackendError, model::ApiKey,
+    model::Session, model::SessionRecord, model::User, secret::SecretSet, signing,
+    store::ApiKeyStore, store::SessionStore,
 };
 
 const SECRET: &str = "authenticator-unit-test-secret-0123456789";
@@ -367,7 +368,7 @@ fn a_jwks_cookie_cache_needs_its_keys() {
     };
     assert!(matches!(
         build(CookieCacheOptions::with_strategy(CookieCacheStrategy::Jwks)),
-        Err(crate::ConfigError::CookieCacheWithoutKeys)
+        Err(crate::error::ConfigError::CookieCacheWithoutKeys)
     ));
     #[cfg(feature = "jwks")]
     {
@@ -596,7 +597,7 @@ async fn an_api_key_beside_a_cookie_decides() {
     let identity = auth.authenticate(&both(&"k".repeat(64))).await.unwrap();
     assert_eq!(
         (identity.user.id.as_str(), identity.via),
-        ("u1", crate::Via::ApiKey)
+        ("u1", crate::model::Via::ApiKey)
     );
     let error = auth.authenticate(&both("short")).await.unwrap_err();
     assert_eq!(error.status().as_u16(), 403);
@@ -605,7 +606,7 @@ async fn an_api_key_beside_a_cookie_decides() {
 
     let auth = key_authenticator(keys, vec![ApiKeyConfig::new("default")]);
     let identity = auth.authenticate(&both("short")).await.unwrap();
-    assert_eq!(identity.via, crate::Via::Cookie);
+    assert_eq!(identity.via, crate::model::Via::Cookie);
 }
 
 #[test]

@@ -14,9 +14,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// The plugin's default `configId` (also what a key row without one means).
-pub const DEFAULT_CONFIG_ID: &str = "default";
+pub(crate) const DEFAULT_CONFIG_ID: &str = "default";
 /// The plugin's default `defaultKeyLength` (the prefix counts toward a key's length).
-pub const DEFAULT_KEY_LENGTH: usize = 64;
+pub(crate) const DEFAULT_KEY_LENGTH: usize = 64;
 /// The plugin's default `apiKeyHeaders`.
 pub const DEFAULT_API_KEY_HEADER: &str = "x-api-key";
 

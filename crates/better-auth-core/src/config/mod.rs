@@ -8,15 +8,19 @@ use crate::{origin::TrustedOrigins, secret::SecretSet};
 mod api_keys;
 mod cookie_attributes;
 pub mod env;
-mod error;
-mod from_env;
+mod env_settings;
+mod schema;
+mod session_lifetime;
 
-pub use api_keys::{
-    ApiKeyConfig, ApiKeyOwner, DEFAULT_API_KEY_HEADER, DEFAULT_CONFIG_ID, DEFAULT_KEY_LENGTH,
-};
+pub(crate) use crate::error::ConfigError;
+pub use api_keys::{ApiKeyConfig, ApiKeyOwner, DEFAULT_API_KEY_HEADER};
 pub use cookie_attributes::{CookieAttributes, CookieDomain, SameSite};
-pub use env::EnvSettings;
-pub use error::ConfigError;
+pub use env_settings::EnvSettings;
+pub(crate) use env_settings::Vars;
+pub use schema::{ColumnNaming, Model, ModelNames, Schema};
+#[cfg(test)]
+pub(crate) use session_lifetime::DEFAULT_EXPIRES_IN;
+pub use session_lifetime::SessionLifetime;
 
 /// How `Authorization: Bearer` session tokens are accepted (Better Auth's bearer plugin).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -112,7 +116,7 @@ pub struct AuthConfig {
     pub default_role: String,
     /// Better Auth's `session.expiresIn`, `updateAge` and `disableSessionRefresh`: when a
     /// session is refreshed (on by default, as in Better Auth).
-    pub session: crate::session_refresh::SessionLifetime,
+    pub session: SessionLifetime,
     /// The roles of the admin and organization plugins (Better Auth's defaults unless the app
     /// defines its own; `BETTER_AUTH_ACCESS_CONTROL`).
     pub access_control: crate::access_control::AccessControl,
@@ -126,7 +130,7 @@ pub struct AuthConfig {
 }
 
 /// Better Auth's default cookie prefix.
-pub const DEFAULT_COOKIE_PREFIX: &str = "better-auth";
+pub(crate) const DEFAULT_COOKIE_PREFIX: &str = "better-auth";
 
 impl AuthConfig {
     /// A configuration with these secrets and Better Auth's defaults for the rest.
@@ -149,7 +153,7 @@ impl AuthConfig {
             api_key_configs: vec![ApiKeyConfig::default_sessions()],
             api_key_usage: crate::api_key_usage::ApiKeyUsage::default(),
             default_role: crate::model::DEFAULT_ROLE.to_owned(),
-            session: crate::session_refresh::SessionLifetime::default(),
+            session: SessionLifetime::default(),
             access_control: crate::access_control::AccessControl::default(),
             admin_user_ids: Vec::new(),
             trusted_proxies: crate::client::TrustedProxies::none(),
@@ -172,6 +176,16 @@ impl AuthConfig {
             .filter(|config| config.enable_session_for_api_keys)
             .find_map(|config| config.headers.first())
             .map(String::as_str)
+    }
+
+    /// What the admin plugin's permission checks read of this configuration: the roles,
+    /// [`admin_user_ids`](Self::admin_user_ids) and [`default_role`](Self::default_role).
+    pub fn admin_plugin(&self) -> crate::access_control::AdminPlugin<'_> {
+        crate::access_control::AdminPlugin {
+            access_control: &self.access_control,
+            admin_user_ids: &self.admin_user_ids,
+            default_role: &self.default_role,
+        }
     }
 
     /// Whether cookie names carry `__Secure-`: as configured, else true for an https base URL.

@@ -108,7 +108,7 @@ fn revive_dates(value: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Session, User, cookie_cache};
+    use crate::{cookie_cache, model::Session, model::User};
 
     const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
 

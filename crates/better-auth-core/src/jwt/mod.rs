@@ -13,11 +13,11 @@
 
 use async_trait::async_trait;
 
-use crate::error::AuthError;
+use crate::{error::AuthError, model::JwtClaims};
 
 pub(crate) mod claims;
 pub(crate) mod compact;
-pub use claims::{JwtClaims, JwtValidation};
+pub use claims::JwtValidation;
 pub use compact::{MAX_TOKEN_LEN, looks_like_jwt};
 
 #[cfg(feature = "jwks")]

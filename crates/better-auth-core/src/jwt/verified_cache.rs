@@ -18,7 +18,7 @@ use std::{
 use chrono::Utc;
 
 use super::{Algorithm, JwtClaims, VerifyingKey};
-use crate::session_lookup::keys::{Key, Keys};
+use crate::cache_keys::{Key, Keys};
 
 /// Settings of the verified-token cache of [`JwksVerifier`](super::JwksVerifier).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

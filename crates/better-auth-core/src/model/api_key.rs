@@ -96,11 +96,26 @@ impl ApiKey {
         if self.expires_at.is_some_and(|expires| now > expires) {
             return Err(AuthError::ApiKeyExpired);
         }
-        if self.remaining.is_some_and(|left| left <= 0)
-            && !crate::api_key_usage::refill_due(self, now)
-        {
+        if self.remaining.is_some_and(|left| left <= 0) && !self.refill_due(now) {
             return Err(AuthError::ApiKeyExhausted);
         }
         Ok(())
+    }
+}
+
+impl ApiKey {
+    /// Whether a refill applies at `now`: `refillInterval` and `refillAmount` set and non-zero, and
+    /// strictly more than `refillInterval` ms since `lastRefillAt` (else `createdAt`).
+    pub(crate) fn refill_due(&self, now: DateTime<Utc>) -> bool {
+        let (Some(amount), Some(interval)) = (self.refill_amount, self.refill_interval) else {
+            return false;
+        };
+        if amount == 0 || interval == 0 {
+            return false;
+        }
+        let Some(last) = self.last_refill_at.or(self.created_at) else {
+            return false;
+        };
+        (now - last).num_milliseconds() > interval
     }
 }

@@ -4,8 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ApiKey, Session, User};
-use crate::{credentials::Via, jwt::JwtClaims};
+use super::{ApiKey, JwtClaims, Session, User};
 
 /// A session together with its user, as a [`SessionStore`](crate::SessionStore) returns it.
 ///
@@ -86,6 +85,33 @@ impl Identity {
             via: Via::Jwt,
             claims: Some(claims),
             api_key: None,
+        }
+    }
+}
+
+/// Where a credential was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Via {
+    /// The session cookie (`better-auth.session_token` or as configured).
+    Cookie,
+    /// `Authorization: Bearer` with a session token (bearer plugin).
+    Bearer,
+    /// `Authorization: Bearer` with a JWT (JWT plugin).
+    Jwt,
+    /// An API key header (`x-api-key`, API key plugin).
+    ApiKey,
+}
+
+impl Via {
+    /// `"cookie"`, `"bearer"`, `"jwt"` or `"api_key"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cookie => "cookie",
+            Self::Bearer => "bearer",
+            Self::Jwt => "jwt",
+            Self::ApiKey => "api_key",
         }
     }
 }

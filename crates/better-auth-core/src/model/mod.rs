@@ -3,12 +3,15 @@
 
 mod api_key;
 mod identity;
+mod jwt_claims;
 mod organization;
 mod session;
 mod user;
 
 pub use api_key::ApiKey;
-pub use identity::{ApiKeyRecord, Identity, SessionRecord};
+pub use identity::{ApiKeyRecord, Identity, SessionRecord, Via};
+pub use jwt_claims::JwtClaims;
 pub use organization::{Member, Membership, Organization, OrganizationRole, TeamMember};
 pub use session::Session;
-pub use user::{DEFAULT_ROLE, User};
+pub(crate) use user::DEFAULT_ROLE;
+pub use user::User;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// The admin plugin's `defaultRole`: the role of a user whose `role` is null.
-pub const DEFAULT_ROLE: &str = "user";
+pub(crate) const DEFAULT_ROLE: &str = "user";
 
 /// A Better Auth user, with the JSON field names Better Auth uses (`emailVerified`, ...).
 ///

@@ -7,8 +7,8 @@ use super::{ClientAuthMethod, IntrospectionOptions, ResourceServer, ResourceServ
 use crate::{
     client::TrustedProxies,
     config::{
-        ConfigError,
-        env::{CLIENT_ADDRESS_HEADER, JWKS_URL, TRUSTED_PROXIES, URL, Vars},
+        ConfigError, Vars,
+        env::{CLIENT_ADDRESS_HEADER, JWKS_URL, TRUSTED_PROXIES, URL},
     },
 };
 

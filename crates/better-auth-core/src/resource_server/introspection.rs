@@ -30,9 +30,9 @@ use url::Url;
 
 use super::{AccessToken, TokenFormat};
 use crate::{
+    cache_keys::{Key, Keys},
     client::{MissBudget, MissBudgetOptions},
     error::{AuthError, BackendError},
-    session_lookup::keys::{Key, Keys},
 };
 
 const BACKEND: &str = "introspection";

@@ -44,10 +44,8 @@ use crate::{
     config::{ConfigError, auth_endpoint, parse_url},
     error::AuthError,
     headers::RequestHeaders,
-    jwt::{
-        JwksVerifier, JwtClaims, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier,
-        looks_like_jwt,
-    },
+    jwt::{JwksVerifier, JwtValidation, KeyCacheOptions, KeySource, TokenVerifier, looks_like_jwt},
+    model::JwtClaims,
     response::{ErrorResponse, Rejection},
 };
 

@@ -24,7 +24,8 @@ use std::{
 
 use tokio::sync::oneshot;
 
-use super::{keys::Key, records::Records};
+use super::records::Records;
+use crate::cache_keys::Key;
 use crate::{
     error::BackendError,
     model::SessionRecord,
@@ -337,7 +338,7 @@ mod tests {
             None,
             BatchOptions::default().max_tokens(64).max_in_flight(1),
         );
-        let keys = super::super::keys::Keys::random();
+        let keys = crate::cache_keys::Keys::random();
         let lookups = (0..100).map(|n| {
             let (batcher, token) = (batcher.clone(), format!("t{}", n % 50));
             let key = keys.token(&token);

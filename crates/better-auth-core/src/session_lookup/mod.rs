@@ -1,7 +1,6 @@
 //! How the authenticator finds a session by its token: the in-process cache of answers (when
 //! on), then the store through the batcher (concurrent misses share queries).
 //!
-//! - `keys.rs`: the keyed hashes the cache is indexed by.
 //! - `records.rs`: the bounded cache of answers (hot and cold tiers) and their lifetimes.
 //! - `packed.rs`: a record packed in one allocation, for the cold tier.
 //! - `batch.rs`: the batcher in front of the store.
@@ -9,16 +8,19 @@
 use std::{net::IpAddr, sync::Arc};
 
 mod batch;
-pub(crate) mod keys;
+mod cached_store;
+mod options;
 mod packed;
 mod records;
 
+use crate::cache_keys::Keys;
 pub use batch::BatchOptions;
 use batch::Batcher;
-use keys::Keys;
+pub use cached_store::CachedStore;
+pub use options::CacheOptions;
 use records::Records;
 
-use crate::{cache::CacheOptions, error::BackendError, model::SessionRecord, store::SessionStore};
+use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
 
 /// The cache (optional) and the batcher in front of one session store.
 #[derive(Clone)]

@@ -17,8 +17,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{keys::Key, packed};
-use crate::{cache::CacheOptions, model::SessionRecord};
+use super::CacheOptions;
+use super::packed;
+use crate::cache_keys::Key;
+use crate::model::SessionRecord;
 
 /// A cached answer, ready to hand out.
 #[derive(Clone)]

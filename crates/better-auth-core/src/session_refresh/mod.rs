@@ -3,11 +3,12 @@
 //! `updatedAt` to `now`), in the store Better Auth keeps it in, and the session cookie goes
 //! back to the client with a fresh `Max-Age`.
 //!
-//! - `mod.rs`: [`SessionLifetime`] (Better Auth's `session.expiresIn`, `updateAge`,
-//!   `disableSessionRefresh`), when a refresh is due, and what a store is asked to write
-//!   ([`Extension`]) and answers ([`Extended`]);
-//! - `single_flight.rs`: one write per session per refresh however many requests carry it;
+//! - `mod.rs`: what a store is asked to write ([`Extension`], from the configured
+//!   [`SessionLifetime`]) and answers ([`Extended`]);
 //! - `response.rs`: the headers Better Auth sends with a refresh ([`RefreshHeaders`]).
+//!
+//! When a refresh is due is the configuration's rule ([`SessionLifetime::is_due`]); one write per
+//! session however many requests carry it is the authenticator's (`authenticator/refresh_flight.rs`).
 //!
 //! Better Auth's condition (`src/api/routes/session.ts`): due when
 //! `expiresAt - expiresIn + updateAge <= now`, so it reads `expiresAt` only. Not refreshed: a
@@ -16,85 +17,19 @@
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 mod response;
-pub(crate) mod single_flight;
 
 pub use response::RefreshHeaders;
-pub(crate) use single_flight::Refresher;
 
-/// Better Auth's `session.expiresIn` default: 7 days.
-pub const DEFAULT_EXPIRES_IN: Duration = Duration::days(7);
-/// Better Auth's `session.updateAge` default: 1 day.
-pub const DEFAULT_UPDATE_AGE: Duration = Duration::days(1);
-
-/// Better Auth's `session` options that decide refreshes. They must match the Better Auth
-/// server's (`BETTER_AUTH_SESSION_EXPIRES_IN`, `BETTER_AUTH_SESSION_UPDATE_AGE`,
-/// `BETTER_AUTH_DISABLE_SESSION_REFRESH` from the environment).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SessionLifetime {
-    /// `session.expiresIn`: how long a session lives after its last refresh (7 days).
-    pub expires_in: Duration,
-    /// `session.updateAge`: how old a refresh must be before the next one (1 day); zero
-    /// refreshes on every use, as in Better Auth.
-    pub update_age: Duration,
-    /// Whether sessions are refreshed (written) at all: on by default, as in Better Auth;
-    /// `false` is `session.disableSessionRefresh`, and keeps this library read-only for sessions.
-    pub refresh: bool,
-}
-
-impl Default for SessionLifetime {
-    fn default() -> Self {
-        Self {
-            expires_in: DEFAULT_EXPIRES_IN,
-            update_age: DEFAULT_UPDATE_AGE,
-            refresh: true,
-        }
-    }
-}
+use crate::config::SessionLifetime;
 
 impl SessionLifetime {
-    /// Whether a session expiring at `expires_at` is due for a refresh at `now` (refresh on or
-    /// not): `expiresAt - expiresIn + updateAge <= now`.
-    pub fn is_due(&self, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-        expires_at - self.expires_in + self.update_age <= now
-    }
-
-    /// This lifetime as it applies to `session`: `expiresIn` no longer than the one the
-    /// session's own row shows Better Auth last gave it (`expiresAt - updatedAt`, written
-    /// together by Better Auth's sign-in and refresh). So a service configured with a longer
-    /// `expiresIn` than its Better Auth (`BETTER_AUTH_SESSION_EXPIRES_IN` left at the 7-day
-    /// default in front of a Better Auth with 1-hour sessions) cannot lengthen sessions: it
-    /// refreshes them to the length Better Auth gave them, never beyond. A session that was
-    /// touched since (its `updatedAt` moved without its `expiresAt`) is refreshed to a little
-    /// less, which is safe; one that is not sliding (`rememberMe: false`, one day) is then
-    /// not due before it ends, as it would be with its `dont_remember` cookie.
-    ///
-    /// The row's lifetime is rounded up to whole seconds: Better Auth's `expiresIn` is whole
-    /// seconds, and it reads the clock twice (`expiresAt: getDate(expiresIn, "sec")`, then
-    /// `updatedAt: new Date()`), so a row it has just written often shows a millisecond or two
-    /// less than `expiresIn`; read as it is, that would cut the refreshed session short and
-    /// send `Max-Age` one second below Better Auth's own.
-    pub fn bounded_by(&self, session: &crate::model::Session) -> Self {
-        let shown = (session.expires_at - session.updated_at).max(Duration::zero());
-        let whole_seconds = Duration::seconds(
-            shown
-                .num_milliseconds()
-                .saturating_add(999)
-                .div_euclid(1000),
-        );
-        Self {
-            expires_in: self.expires_in.min(whole_seconds),
-            ..*self
-        }
-    }
-
     /// What a refresh at `now` writes: `expiresAt = now + expiresIn`, `updatedAt = now` (both
     /// to the millisecond, as JavaScript dates are), guarded by the refresh condition.
     pub fn extension_at(&self, now: DateTime<Utc>) -> Extension {
-        let now = to_millis(now);
+        let now = crate::js::to_millis(now);
         Extension {
             expires_at: now + self.expires_in,
             updated_at: now,
@@ -153,25 +88,11 @@ pub enum Extended {
     Unsupported,
 }
 
-/// `time` as JavaScript's `toISOString()` writes it: `2026-11-30T05:00:00.000Z`.
-#[cfg(any(
-    feature = "postgres",
-    feature = "sqlite",
-    feature = "mysql",
-    feature = "redis"
-))]
-pub(crate) fn iso_millis(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-/// `time` truncated to whole milliseconds.
-pub(crate) fn to_millis(time: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(time.timestamp_millis()).unwrap_or(time)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::DEFAULT_EXPIRES_IN;
+    use chrono::Duration;
 
     fn at(seconds: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()

@@ -22,7 +22,7 @@ pub struct RefreshHeaders {
 
 impl RefreshHeaders {
     /// The headers for `token` (unsigned) refreshed under `config` to last `expires_in` (the
-    /// session's lifetime, [`SessionLifetime::bounded_by`](super::SessionLifetime::bounded_by)):
+    /// session's lifetime, [`SessionLifetime::bounded_by`](crate::config::SessionLifetime::bounded_by)):
     /// the cookie's `Max-Age`.
     pub(crate) fn new(config: &AuthConfig, token: &str, expires_in: chrono::Duration) -> Self {
         let secret = config.secrets.current();
@@ -30,7 +30,7 @@ impl RefreshHeaders {
             "set-cookie",
             session_cookie(config, token, expires_in.num_seconds()),
         )];
-        if config.bearer != crate::BearerPolicy::Disabled {
+        if config.bearer != crate::config::BearerPolicy::Disabled {
             headers.push(("set-auth-token", signing::sign(token, secret)));
             headers.push(("access-control-expose-headers", "set-auth-token".to_owned()));
         }
@@ -142,9 +142,9 @@ fn set_cookie(config: &AuthConfig, cookie: &str, name: &str, value: &str, max_ag
 mod tests {
     use super::*;
     use crate::{
-        SecretSet,
+        config::SessionLifetime,
         config::{CookieAttributes, CookieDomain},
-        session_refresh::SessionLifetime,
+        secret::SecretSet,
     };
 
     const SECRET: &str = "a-32+char-test-secret-for-ba-probe-0123456789";
@@ -185,7 +185,7 @@ mod tests {
     fn secure_cookies_and_no_bearer_plugin() {
         let mut config = config();
         config.secure_cookies = Some(true);
-        config.bearer = crate::BearerPolicy::Disabled;
+        config.bearer = crate::config::BearerPolicy::Disabled;
         let headers = RefreshHeaders::new(&config, TOKEN, chrono::Duration::seconds(20));
         let all: Vec<_> = headers.iter().collect();
         assert_eq!(all.len(), 1);

@@ -10,11 +10,13 @@ use async_trait::async_trait;
 use crate::{
     error::BackendError,
     model::{ApiKey, SessionRecord, User},
-    session_refresh::{Extended, Extension},
 };
 
-mod schema;
-pub use schema::{ColumnNaming, Model, ModelNames, Schema};
+pub(crate) use crate::config::{Model, Schema};
+pub use crate::{
+    api_key_usage::{ApiKeyUse, CountedUse, count_use},
+    session_refresh::{Extended, Extension},
+};
 
 #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
 mod sql;

@@ -10,10 +10,13 @@ use serde_json::json;
 use sqlx::{SqlitePool, sqlite::SqliteConnectOptions};
 
 use crate::{
-    AuthConfig, Authenticator, ErrorResponse, SecretSet,
+    authenticator::Authenticator,
+    config::AuthConfig,
     config::parse_url,
     jwt::{Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys},
     origin::TrustedOrigins,
+    response::ErrorResponse,
+    secret::SecretSet,
     signing,
     store::{SqlOptions, SqliteStore},
 };
@@ -243,7 +246,7 @@ impl Fixture {
         config
     }
 
-    async fn builder(&self) -> crate::AuthenticatorBuilder {
+    async fn builder(&self) -> crate::authenticator::AuthenticatorBuilder {
         let store = SqliteStore::from_pool(self.pool.clone(), SqlOptions::default())
             .await
             .expect("the fixture store");

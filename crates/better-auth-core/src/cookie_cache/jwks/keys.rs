@@ -102,7 +102,7 @@ impl CookieCacheKeys {
     }
 
     /// Fetches the keys now (e.g. at startup, to fail early); the number of usable keys.
-    pub async fn refresh(&self) -> Result<usize, crate::AuthError> {
+    pub async fn refresh(&self) -> Result<usize, crate::error::AuthError> {
         self.keys.refresh().await
     }
 

@@ -277,7 +277,7 @@ async fn decode_entry_needs_the_keys() {
     let signer = Signer::new("k1");
     let keys = keys_of(&[&signer]);
     let secrets =
-        crate::SecretSet::single("a-32+char-test-secret-for-ba-probe-0123456789").unwrap();
+        crate::secret::SecretSet::single("a-32+char-test-secret-for-ba-probe-0123456789").unwrap();
     let value = signer.sign(&header("k1"), &claims(json!({})));
     // `decode_entry` checks the claims at the real time: an entry valid now.
     let t = Utc::now().timestamp();

@@ -19,7 +19,8 @@ use serde_json::value::RawValue;
 use super::{BACKEND, RedisStore};
 use crate::{
     error::BackendError,
-    session_refresh::{Extended, Extension, iso_millis},
+    js::iso_string as iso_millis,
+    session_refresh::{Extended, Extension},
 };
 
 /// How many times a refresh whose keys changed under it is read and tried again.

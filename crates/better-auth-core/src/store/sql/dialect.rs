@@ -93,7 +93,7 @@ pub(crate) trait Dialect: Send + Sync + 'static {
     fn rows_affected(result: &<Self::Db as sqlx::Database>::QueryResult) -> u64;
 }
 
-pub(crate) use crate::session_refresh::iso_millis;
+pub(crate) use crate::js::iso_string as iso_millis;
 
 /// Whether `value`, bound as text and compared with a column of `data_type` (as
 /// [`Dialect::param_for`] compares it), can equal a value of that column: an integer column

@@ -5,7 +5,10 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
 use super::Target;
-use crate::model::{ApiKey, Session, SessionRecord, User};
+use crate::{
+    js::iso_string,
+    model::{ApiKey, Session, SessionRecord, User},
+};
 
 /// One value read from a row, in the few shapes the backends produce (SQLite only produces
 /// the untyped ones).
@@ -96,11 +99,6 @@ impl Cell {
             Cell::Json(value) => value,
         }
     }
-}
-
-/// Formats a time like JavaScript's `Date.prototype.toISOString()`: `2026-11-25T12:32:02.765Z`.
-pub(crate) fn iso_string(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Parses the text forms of dates seen in Better Auth databases: ISO-8601 with an offset

@@ -19,9 +19,10 @@ use chrono::{DateTime, Utc};
 
 use super::{Dialect, Plan, RecordBuilder, Target, connection_lost};
 use crate::{
-    api_key_usage::{ApiKeyUse, Changes, decide, iso_string, now_ms},
+    api_key_usage::{ApiKeyUse, Changes, decide},
     config::ApiKeyConfig,
     error::BackendError,
+    js::{iso_string, now_ms},
     store::{Model, Schema},
 };
 

@@ -9,8 +9,10 @@ use std::{sync::Arc, time::Duration};
 use moka::future::Cache;
 use sha2::{Digest, Sha256};
 
-use super::{Extended, Extension, RefreshHeaders};
-use crate::store::SessionStore;
+use crate::{
+    session_refresh::{Extended, Extension, RefreshHeaders},
+    store::SessionStore,
+};
 
 /// The token's SHA-256 (no usable credential is kept) and the `expiresAt` read, in ms.
 type FlightKey = ([u8; 32], i64);

@@ -8,9 +8,8 @@ use chrono::Duration;
 
 use tokio::sync::OnceCell;
 
+use super::{Authenticator, DeviceSessions};
 use crate::{
-    Authenticator,
-    authenticator::DeviceSessions,
     error::AuthError,
     model::{Identity, Membership},
     response::Rejection,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// The tables the lookups read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,7 +210,7 @@ impl Schema {
     }
 
     /// The Better Auth field name of a column of `model` (the inverse of [`column`](Self::column)),
-    /// used to name extra columns in [`User::extra`](crate::User::extra).
+    /// used to name extra columns in [`User::extra`](crate::model::User::extra).
     pub fn field(&self, model: Model, column: &str) -> String {
         if let Some((field, _)) = self
             .names(model)

@@ -17,104 +17,12 @@
 //! The price is revocation delay: a session signed out or deleted in Better Auth stays accepted
 //! here for up to the TTL. Keep it short (default 5 s).
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use moka::Expiry;
 
-pub use crate::session_lookup::BatchOptions;
-use crate::{
-    error::BackendError, model::SessionRecord, session_lookup::SessionLookup, store::SessionStore,
-};
-
-/// Settings of a [`CachedStore`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CacheOptions {
-    /// How long a found session is reused. This is how long a revoked session stays accepted.
-    pub ttl: Duration,
-    /// How long "no such session" is reused (default: the same as `ttl`). A token that was
-    /// never issued or was signed out does not come back, so this may be longer.
-    pub negative_ttl: Duration,
-    /// The most entries kept (least recently / frequently used go first), each packed in one
-    /// allocation of about 300 bytes.
-    pub max_entries: u64,
-    /// Of those, how many are also kept as typed records, ready to hand out (default 4,096):
-    /// the others are unpacked when used (about a microsecond), then kept so.
-    pub hot_entries: u64,
-}
-
-impl Default for CacheOptions {
-    fn default() -> Self {
-        Self {
-            ttl: Duration::from_secs(5),
-            negative_ttl: Duration::from_secs(5),
-            max_entries: 100_000,
-            hot_entries: 4_096,
-        }
-    }
-}
-
-impl CacheOptions {
-    /// Options with this TTL (for found and missing sessions alike) and the default size.
-    pub fn with_ttl(ttl: Duration) -> Self {
-        Self {
-            ttl,
-            negative_ttl: ttl,
-            ..Self::default()
-        }
-    }
-
-    /// Sets how long "no such session" answers are reused.
-    pub fn negative_ttl(mut self, ttl: Duration) -> Self {
-        self.negative_ttl = ttl;
-        self
-    }
-
-    /// Sets the size bound.
-    pub fn max_entries(mut self, max_entries: u64) -> Self {
-        self.max_entries = max_entries;
-        self
-    }
-
-    /// Sets how many entries are kept as typed records, ready to hand out.
-    pub fn hot_entries(mut self, hot_entries: u64) -> Self {
-        self.hot_entries = hot_entries;
-        self
-    }
-}
-
-/// Found answers live `ttl`, missing ones `negative_ttl` (memberships in
-/// `membership_cache.rs`).
-pub(crate) struct Lifetimes {
-    found: Duration,
-    missing: Duration,
-}
-
-impl Lifetimes {
-    /// The lifetimes of `options`.
-    pub(crate) fn of(options: &CacheOptions) -> Self {
-        Self {
-            found: options.ttl,
-            missing: options.negative_ttl,
-        }
-    }
-}
-
-impl<K, V> Expiry<K, Option<V>> for Lifetimes {
-    fn expire_after_create(
-        &self,
-        _key: &K,
-        value: &Option<V>,
-        _created_at: std::time::Instant,
-    ) -> Option<Duration> {
-        Some(if value.is_some() {
-            self.found
-        } else {
-            self.missing
-        })
-    }
-}
+use super::{BatchOptions, CacheOptions, SessionLookup};
+use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
 
 /// A [`SessionStore`] that caches the answers of another one, and batches its misses (see
 /// [`BatchOptions`]).

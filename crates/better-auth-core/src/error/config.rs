@@ -1,6 +1,6 @@
 //! [`ConfigError`]: what is wrong with the configuration, found at startup (never on a request).
 
-use crate::error::BoxError;
+use super::{BoxError, DefinitionsError};
 
 /// A configuration mistake, found at startup. Each message names the fix.
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +126,7 @@ pub enum ConfigError {
     CookieCacheWithoutKeys,
     /// The access-control definitions (`BETTER_AUTH_ACCESS_CONTROL`) cannot be used.
     #[error("BETTER_AUTH_ACCESS_CONTROL: {0}")]
-    InvalidAccessControl(#[from] crate::access_control::DefinitionsError),
+    InvalidAccessControl(#[from] DefinitionsError),
     /// The API key plugin's configurations cannot be mirrored (`BETTER_AUTH_API_KEY_CONFIGS`,
     /// or [`AuthConfig::api_key_configs`](crate::AuthConfig::api_key_configs)).
     #[error(

@@ -1,6 +1,6 @@
-//! The keys the session cache is indexed by: a keyed 128-bit hash (SipHash-1-3, a pseudorandom
-//! function under a secret key drawn at startup) of a session token, and of the signed value
-//! that proved it.
+//! The keys the in-process caches (sessions, verified tokens, introspection answers) are
+//! indexed by: a keyed 128-bit hash (SipHash-1-3, a pseudorandom function under a secret key
+//! drawn at startup) of a token, and of the signed value that proved it.
 //!
 //! Why a keyed hash and not SHA-256: the key never leaves the process, so nobody outside can
 //! compute a key, let alone steer two inputs onto one (an attacker who does not know the key

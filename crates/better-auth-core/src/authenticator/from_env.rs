@@ -3,10 +3,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{AuthConfig, ConfigError, EnvSettings};
+use super::Authenticator;
 use crate::{
-    Authenticator,
-    cache::CacheOptions,
+    config::{AuthConfig, ConfigError, EnvSettings, auth_endpoint, env},
+    session_lookup::{BatchOptions, CacheOptions},
     store::{ApiKeyStore, SessionStore},
 };
 
@@ -131,7 +131,7 @@ impl EnvSettings {
             return Ok(CookieCacheKeys::sharing(verifier, issuer));
         }
         let url = self.jwks_url(config).ok_or(ConfigError::MissingEnv {
-            name: super::env::URL,
+            name: env::URL,
             why: "the `jwks` cookie cache (BETTER_AUTH_COOKIE_CACHE) verifies entries with the \
                   keys of Better Auth's JWKS (or set BETTER_AUTH_JWKS_URL)",
         })?;
@@ -171,8 +171,8 @@ impl EnvSettings {
     }
 
     /// Remote mode's settings: the header the client's address goes in
-    /// ([`CLIENT_ADDRESS_HEADER`](super::env::CLIENT_ADDRESS_HEADER)) and the
-    /// budget of lookups that find nothing ([`MISS_BUDGET`](super::env::MISS_BUDGET)).
+    /// ([`CLIENT_ADDRESS_HEADER`](env::CLIENT_ADDRESS_HEADER)) and the
+    /// budget of lookups that find nothing ([`MISS_BUDGET`](env::MISS_BUDGET)).
     #[cfg(feature = "remote")]
     pub fn remote_options(&self) -> crate::store::RemoteOptions {
         let mut options = crate::store::RemoteOptions::default();
@@ -188,11 +188,11 @@ impl EnvSettings {
     #[cfg(not(feature = "remote"))]
     fn remote_options(&self) {}
 
-    /// How session lookups are batched: up to [`LOOKUP_BATCH`](super::env::LOOKUP_BATCH)
+    /// How session lookups are batched: up to [`LOOKUP_BATCH`](env::LOOKUP_BATCH)
     /// tokens a query, as many queries in flight as the pool has connections
-    /// ([`DB_POOL_SIZE`](super::env::DB_POOL_SIZE), 16 by default).
-    pub fn batch_options(&self) -> crate::BatchOptions {
-        let mut options = crate::BatchOptions::default();
+    /// ([`DB_POOL_SIZE`](env::DB_POOL_SIZE), 16 by default).
+    pub fn batch_options(&self) -> BatchOptions {
+        let mut options = BatchOptions::default();
         if let Some(max) = self.lookup_batch {
             options = options.max_tokens(max);
         }
@@ -237,7 +237,7 @@ impl EnvSettings {
         if let Some(url) = &self.jwks_url {
             return Some(url.clone());
         }
-        super::auth_endpoint(config.base_url.as_ref()?, "/jwks").ok()
+        auth_endpoint(config.base_url.as_ref()?, "/jwks").ok()
     }
 
     /// The session store and the API-key store, sharing one pool when both read `DATABASE_URL`.
@@ -321,7 +321,7 @@ impl EnvSettings {
         _database: Option<Arc<dyn SessionStore>>,
     ) -> Result<Arc<dyn SessionStore>, ConfigError> {
         Err(ConfigError::MissingFeature {
-            name: super::env::REDIS_URL,
+            name: env::REDIS_URL,
             what: "Redis secondary storage",
             feature: "redis",
         })
@@ -345,7 +345,7 @@ fn remote(
 #[cfg(not(feature = "remote"))]
 fn remote(_config: &AuthConfig, _options: ()) -> Result<RemoteStores, ConfigError> {
     Err(ConfigError::MissingFeature {
-        name: super::env::REMOTE_SESSIONS,
+        name: env::REMOTE_SESSIONS,
         what: "remote sessions",
         feature: "remote",
     })

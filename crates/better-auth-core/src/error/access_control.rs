@@ -1,4 +1,7 @@
-//! [`AccessControlError`]: a permission check Better Auth answers with an error, not a verdict.
+//! The errors of access control: [`AccessControlError`], a permission check Better Auth answers
+//! with an error, not a verdict; [`DefinitionsError`], a definitions file that cannot be used.
+
+use std::path::PathBuf;
 
 /// A permission check that has no `true`/`false` answer: Better Auth answers it with an error
 /// status, and so must we (never a pass).
@@ -58,4 +61,34 @@ impl AccessControlError {
             Self::NoPermissionsPassed => "no_permissions_passed",
         }
     }
+}
+
+/// An access-control definitions file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DefinitionsError {
+    /// The file cannot be read.
+    #[error("cannot read access-control definitions {}: {reason}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The system's reason.
+        reason: String,
+    },
+    /// The document is not JSON of the expected shape.
+    #[error(
+        "invalid access-control definitions{}: {reason} (expected {{\"admin\": {{\"<role>\": \
+         {{\"<resource>\": [\"<action>\", ...]}}}}, \"organization\": {{...}}}})",
+        path.as_ref().map(|path| format!(" in {}", path.display())).unwrap_or_default()
+    )]
+    Invalid {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// The line of the problem (1-based; 0 when the document is empty).
+        line: usize,
+        /// The column of the problem (1-based).
+        column: usize,
+        /// What is wrong, with its position.
+        reason: String,
+    },
 }
