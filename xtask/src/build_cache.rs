@@ -21,8 +21,7 @@ use std::{
 };
 
 use crate::{
-    fuzz::cargo_bin_dir,
-    tasks::{Result, root, run},
+    cmd::{Result, cargo_bin_dir, root, run},
     timings::step,
 };
 
@@ -134,4 +133,11 @@ pub(crate) fn report() {
         stop.arg("--stop-server").env("SCCACHE_DIR", &cache.dir);
         let _ = run(&mut stop);
     }
+}
+
+pub(crate) fn cargo() -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
+    command.current_dir(root());
+    apply(&mut command);
+    command
 }

@@ -16,7 +16,8 @@ use std::{
 
 use crate::{
     build_cache,
-    tasks::{Result, cargo, root, run},
+    build_cache::cargo,
+    cmd::{Result, cargo_bin_dir, root, run},
     timings::step,
 };
 
@@ -37,15 +38,6 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
-}
-
-/// `$CARGO_HOME/bin`, where `cargo install` puts tools.
-pub(crate) fn cargo_bin_dir() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .filter(|home| !home.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
-        .map(|home| home.join("bin"))
 }
 
 fn answers(binary: &Path) -> bool {

@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 mod build_cache;
+mod cmd;
 mod fuzz;
 mod manifest;
 mod services;

@@ -11,7 +11,10 @@ use std::{
 
 use serde_json::Value;
 
-use crate::tasks::{Result, cargo, root};
+use crate::{
+    build_cache::cargo,
+    cmd::{Result, root},
+};
 
 /// The core crate; its features are the matrix.
 pub(crate) const CORE: &str = "better-auth-core";

@@ -5,36 +5,12 @@ use std::{
     process::Command,
 };
 
-use crate::{build_cache, manifest, services, timings::step};
-
-pub(crate) type Result<T = ()> = std::result::Result<T, String>;
-
-/// The workspace root.
-pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
-pub(crate) fn run(command: &mut Command) -> Result {
-    println!("xtask: running {command:?}");
-    let status = command
-        .status()
-        .map_err(|error| format!("cannot run {command:?}: {error}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{command:?} failed ({status})"))
-    }
-}
-
-pub(crate) fn cargo() -> Command {
-    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-    command.current_dir(root());
-    build_cache::apply(&mut command);
-    command
-}
+use crate::{
+    build_cache::{self, cargo},
+    cmd::{Result, root, run},
+    manifest, services,
+    timings::step,
+};
 
 /// Installs the Better Auth test server's npm packages, unless the installed ones already match
 /// `package-lock.json` (the stamp in `node_modules`).

@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::tasks::Result;
+use crate::cmd::Result;
 
 struct Step {
     name: String,

@@ -5,15 +5,12 @@ use std::sync::Arc;
 use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use better_auth_core::{
-    AuthConfig, Authenticator, AuthenticatorBuilder, SecretSet, User,
+    AuthConfig, Authenticator, AuthenticatorBuilder, SecretSet,
     jwt::{Jwk, JwksVerifier, JwtValidation, KeyCacheOptions, StaticKeys},
 };
 use serde_json::{Value, json};
 
-use crate::{
-    MemoryStore,
-    records::{ApiKeyBuilder, JwtBuilder, OrganizationBuilder, SessionBuilder, UserBuilder},
-};
+use crate::memory_store::MemoryStore;
 
 /// The secret [`TestAuth::new`] signs cookies with (use your own with
 /// [`TestAuth::with_config`]).
@@ -156,33 +153,6 @@ impl TestAuth {
     /// serves it: for a service under test that fetches its keys.
     pub fn jwks(&self) -> Value {
         json!({ "keys": [self.jwk] })
-    }
-
-    /// A new user (Better Auth's sign-up defaults: role none, not verified, not banned).
-    pub fn user(&self, email: &str) -> UserBuilder<'_> {
-        UserBuilder::new(self, email)
-    }
-
-    /// A new session of `user` (7 days unless the configuration says otherwise).
-    pub fn session(&self, user: &User) -> SessionBuilder<'_> {
-        SessionBuilder::new(self, user)
-    }
-
-    /// A JWT of `user`, as Better Auth's JWT plugin issues it (`/token`): the user's fields,
-    /// `sub`, issuer and audience the base URL, 15 minutes.
-    pub fn jwt(&self, user: &User) -> JwtBuilder<'_> {
-        JwtBuilder::new(self, user)
-    }
-
-    /// A new API key of `user` (`@better-auth/api-key`'s defaults: enabled, no quota, rate
-    /// limited to 10 requests a day).
-    pub fn api_key(&self, user: &User) -> ApiKeyBuilder<'_> {
-        ApiKeyBuilder::new(self, user)
-    }
-
-    /// A new organization (organization plugin).
-    pub fn organization(&self, name: &str) -> OrganizationBuilder<'_> {
-        OrganizationBuilder::new(self, name)
     }
 
     /// Signs `input` (`header.payload`) with the kit's key.

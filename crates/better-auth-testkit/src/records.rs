@@ -9,7 +9,37 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};
 use sha2::Digest as _;
 
-use crate::{TestAuth, kit::TEST_KEY_ID};
+use crate::kit::{TEST_KEY_ID, TestAuth};
+
+/// The builders, from the kit.
+impl TestAuth {
+    /// A new user (Better Auth's sign-up defaults: role none, not verified, not banned).
+    pub fn user(&self, email: &str) -> UserBuilder<'_> {
+        UserBuilder::new(self, email)
+    }
+
+    /// A new session of `user` (7 days unless the configuration says otherwise).
+    pub fn session(&self, user: &User) -> SessionBuilder<'_> {
+        SessionBuilder::new(self, user)
+    }
+
+    /// A JWT of `user`, as Better Auth's JWT plugin issues it (`/token`): the user's fields,
+    /// `sub`, issuer and audience the base URL, 15 minutes.
+    pub fn jwt(&self, user: &User) -> JwtBuilder<'_> {
+        JwtBuilder::new(self, user)
+    }
+
+    /// A new API key of `user` (`@better-auth/api-key`'s defaults: enabled, no quota, rate
+    /// limited to 10 requests a day).
+    pub fn api_key(&self, user: &User) -> ApiKeyBuilder<'_> {
+        ApiKeyBuilder::new(self, user)
+    }
+
+    /// A new organization (organization plugin).
+    pub fn organization(&self, name: &str) -> OrganizationBuilder<'_> {
+        OrganizationBuilder::new(self, name)
+    }
+}
 
 /// Now, to the millisecond (JavaScript dates, what Better Auth stores).
 fn now() -> DateTime<Utc> {

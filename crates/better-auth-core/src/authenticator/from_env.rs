@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use super::Authenticator;
 use crate::{
-    config::{AuthConfig, ConfigError, EnvSettings, auth_endpoint, env},
+    config::{AuthConfig, ConfigError, EnvSettings, env},
     session_lookup::{BatchOptions, CacheOptions},
     store::{ApiKeyStore, SessionStore},
 };
@@ -237,7 +237,7 @@ impl EnvSettings {
         if let Some(url) = &self.jwks_url {
             return Some(url.clone());
         }
-        auth_endpoint(config.base_url.as_ref()?, "/jwks").ok()
+        crate::config::auth_endpoint(config.base_url.as_ref()?, "/jwks").ok()
     }
 
     /// The session store and the API-key store, sharing one pool when both read `DATABASE_URL`.
@@ -276,7 +276,7 @@ impl EnvSettings {
     #[cfg(any(feature = "postgres", feature = "sqlite", feature = "mysql"))]
     async fn database(&self, url: &str, sessions: bool) -> Result<DatabaseStores, ConfigError> {
         let options = self.sql_options();
-        let api_key_table = options.schema.table(crate::store::Model::ApiKey);
+        let api_key_table = options.schema.table(crate::config::Model::ApiKey);
         let stores = crate::store::connect_stores(url, options).await?;
         let (store, api_keys) = (stores.sessions, stores.api_keys);
         let api_keys = match (self.api_keys, api_keys) {

@@ -16,6 +16,7 @@ pub(crate) use crate::error::ConfigError;
 pub use api_keys::{ApiKeyConfig, ApiKeyOwner, DEFAULT_API_KEY_HEADER};
 pub use cookie_attributes::{CookieAttributes, CookieDomain, SameSite};
 pub use env_settings::EnvSettings;
+#[cfg(feature = "resource-server")]
 pub(crate) use env_settings::Vars;
 pub use schema::{ColumnNaming, Model, ModelNames, Schema};
 #[cfg(test)]

@@ -81,7 +81,7 @@ pub struct ModelNames {
 ///     "usePlural": true,
 ///     "user": { "fields": { "image": "avatar_url" } }
 /// }"#)?;
-/// assert_eq!(schema.table(better_auth_core::store::Model::User), "users");
+/// assert_eq!(schema.table(better_auth_core::Model::User), "users");
 /// # Ok::<(), better_auth_core::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -12,7 +12,6 @@ use crate::{
     model::{ApiKey, SessionRecord, User},
 };
 
-pub(crate) use crate::config::{Model, Schema};
 pub use crate::{
     api_key_usage::{ApiKeyUse, CountedUse, count_use},
     session_refresh::{Extended, Extension},

@@ -6,9 +6,9 @@ use std::{sync::Arc, time::Duration};
 
 use super::{Cell, ColumnInfo, Dialect, SqlDatabase, can_hold, with_deadline};
 use crate::{
+    config::{Model, Schema},
     error::BackendError,
     model::{Member, Membership, Organization, OrganizationRole, TeamMember},
-    store::{Model, Schema},
 };
 
 /// The column of `model` holding `field` among `columns`, if there.

@@ -4,7 +4,7 @@
 
 use std::{future::Future, time::Duration};
 
-use crate::{error::BackendError, store::Schema};
+use crate::{config::Schema, error::BackendError};
 
 mod dialect;
 mod membership;

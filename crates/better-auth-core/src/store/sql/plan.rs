@@ -3,7 +3,7 @@
 
 use crate::{
     config::ConfigError,
-    store::{Model, Schema},
+    config::{Model, Schema},
 };
 
 /// A column as the database describes it.

@@ -11,10 +11,11 @@ use super::{
 };
 use crate::{
     config::ConfigError,
+    config::Model,
     error::BackendError,
     model::{ApiKey, SessionRecord, User},
     session_refresh::{Extended, Extension},
-    store::{Model, SessionAnswer, SessionQuery},
+    store::{SessionAnswer, SessionQuery},
 };
 
 /// The planned session refresh: its SQL and the kinds of the two date columns it writes.

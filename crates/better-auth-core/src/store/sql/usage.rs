@@ -21,9 +21,9 @@ use super::{Dialect, Plan, RecordBuilder, Target, connection_lost};
 use crate::{
     api_key_usage::{ApiKeyUse, Changes, decide},
     config::ApiKeyConfig,
+    config::{Model, Schema},
     error::BackendError,
     js::{iso_string, now_ms},
-    store::{Model, Schema},
 };
 
 /// What differs between the databases when counting a use.
