@@ -6,7 +6,10 @@
 //!   (cargo-nextest, `.config/nextest.toml`), doc tests, and the benches once in test mode.
 //! - `cargo xtask lint`: `cargo fmt --check`, clippy with `-D warnings` over all targets and
 //!   features, the feature matrix (every feature of the core and of each adapter alone, and the
-//!   README's combination), rustdoc with warnings denied.
+//!   README's combination), rustdoc with warnings denied, and each library's public items held
+//!   against its list in `docs/public-api/`.
+//! - `cargo xtask public-api [--bless]`: those lists checked, or written anew after a
+//!   deliberate change of the public API.
 //! - `cargo xtask ci`: lint, test, then each fuzz target for 10 s; what `.ci/run` runs.
 //! - `cargo xtask bench`: the load benchmark (see `tests/loadbench/`): one user, then 10,000
 //!   users under a Zipf law (`--skewed-only`: only those; `--frameworks`, `--duration S`).
@@ -27,6 +30,7 @@ mod build_cache;
 mod cmd;
 mod fuzz;
 mod manifest;
+mod public_api;
 mod services;
 mod tasks;
 mod timings;
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("soak") => tasks::soak(&args[1..]),
         Some("abuse") => tasks::abuse(&args[1..]),
+        Some("public-api") => tasks::public_api(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n  test [nextest args]     run every test (starts what the tests need); with arguments,\n                          only `cargo nextest run` with them (filters, --no-capture)\n  lint                    fmt, clippy, the feature matrix, rustdoc (warnings are errors)\n  ci                      lint, test, then each fuzz target for 10 s\n  npm                     install the Better Auth test server's packages\n  bench [--duration S] [--connections N] [--frameworks a,b] [--skewed-only]\n                          the load benchmark (wrk, PostgreSQL, Better Auth, the four services):\n                          one user, then 10,000 under a Zipf law (only those: --skewed-only)\n  soak [--seconds S] [--frameworks f]\n                          one service under wrk for S seconds (default 60): no error, flat memory\n  abuse [--duration S]    signed-in users beside abusive clients on each store (Better Auth\n                          with its rate limiter on): users' answers all 200, p99 within 2x\n  fuzz [--seconds S] [targets]\n                          each cargo-fuzz target for S seconds (default 10)"

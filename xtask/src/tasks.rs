@@ -8,7 +8,7 @@ use std::{
 use crate::{
     build_cache::{self, cargo},
     cmd::{Result, root, run},
-    manifest, services,
+    manifest, public_api, services,
     timings::step,
 };
 
@@ -306,7 +306,22 @@ pub(crate) fn lint() -> Result {
             doc.args(["--bin", &binary]);
         }
         run(doc.env("RUSTDOCFLAGS", "-D warnings"))
-    })
+    })?;
+    step("public API", || public_api::check(false))
+}
+
+/// Documents the libraries (all features) and writes their public items to
+/// `docs/public-api/` (`--bless`) or holds them against the lists there.
+pub(crate) fn public_api(args: &[String]) -> Result {
+    run(cargo().args([
+        "doc",
+        "--workspace",
+        "--no-deps",
+        "--all-features",
+        "--locked",
+        "--lib",
+    ]))?;
+    public_api::check(args.iter().any(|arg| arg == "--bless"))
 }
 
 /// Clippy with `-D warnings` on the libraries of the core and the adapters (what a user builds)

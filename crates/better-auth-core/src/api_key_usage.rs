@@ -41,7 +41,7 @@ pub enum ApiKeyUsage {
 /// ([`ApiKeyStore::use_api_key`](crate::store::ApiKeyStore::use_api_key)).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub enum ApiKeyUse {
+pub enum ApiKeyVerdict {
     /// No key has this hash in this configuration (or it was deleted by a verification that
     /// ran first).
     Unknown,
@@ -57,7 +57,7 @@ pub enum ApiKeyUse {
     Refused(AuthError),
 }
 
-impl ApiKeyUse {
+impl ApiKeyVerdict {
     /// The read-only verdict on a looked-up key: nothing is written.
     pub fn read_only(key: Option<ApiKey>) -> Self {
         let Some(key) = key else {

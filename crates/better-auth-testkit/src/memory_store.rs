@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use better_auth_core::{
     ApiKey, ApiKeyConfig, BackendError, Member, Membership, Organization, OrganizationRole,
     Session, SessionRecord, TeamMember, User,
-    store::{self as api_key_usage, ApiKeyUse},
+    store::{self as api_key_usage, ApiKeyVerdict},
     store::{ApiKeyStore, MembershipLookup, OrganizationStore, SessionStore},
     store::{Extended, Extension},
 };
@@ -271,14 +271,14 @@ impl ApiKeyStore for MemoryStore {
         &self,
         stored_key: &str,
         config: &ApiKeyConfig,
-    ) -> Result<ApiKeyUse, BackendError> {
+    ) -> Result<ApiKeyVerdict, BackendError> {
         let mut rows = self.answering()?;
         let Some(key) = rows
             .api_keys
             .get_mut(stored_key)
             .filter(|key| config.owns(key.config_id.as_deref()))
         else {
-            return Ok(ApiKeyUse::Unknown);
+            return Ok(ApiKeyVerdict::Unknown);
         };
         let counted = api_key_usage::count_use(key);
         let key = Arc::new(key.clone());
@@ -286,8 +286,8 @@ impl ApiKeyStore for MemoryStore {
             rows.api_keys.remove(stored_key);
         }
         Ok(match counted.verdict {
-            Ok(()) => ApiKeyUse::Accepted { key },
-            Err(error) => ApiKeyUse::Refused(error),
+            Ok(()) => ApiKeyVerdict::Accepted { key },
+            Err(error) => ApiKeyVerdict::Refused(error),
         })
     }
 

@@ -458,7 +458,7 @@ async fn sqlite_unknown_keys_take_no_lock() {
 async fn the_counted_use_checks_the_configuration(db: TestDb) {
     use better_auth_core::{
         ApiKeyConfig,
-        store::ApiKeyUse,
+        store::ApiKeyVerdict,
         store::{self, SqlOptions},
     };
     let server =
@@ -479,10 +479,10 @@ async fn the_counted_use_checks_the_configuration(db: TestDb) {
     let stored = plain.stored_key(&key);
     let sessions = ApiKeyConfig::new("sessions").with_sessions(true);
     let verdict = api_keys.use_api_key(&stored, &sessions).await.unwrap();
-    assert!(matches!(verdict, ApiKeyUse::Unknown), "{verdict:?}");
+    assert!(matches!(verdict, ApiKeyVerdict::Unknown), "{verdict:?}");
     assert_eq!(row(&server, &id).await["remaining"], 5, "not counted");
     let verdict = api_keys.use_api_key(&stored, &plain).await.unwrap();
-    assert!(matches!(verdict, ApiKeyUse::Accepted { .. }), "{verdict:?}");
+    assert!(matches!(verdict, ApiKeyVerdict::Accepted { .. }), "{verdict:?}");
     assert_eq!(row(&server, &id).await["remaining"], 4);
 }
 

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::Authenticator;
 use crate::{
-    api_key_usage::{self, ApiKeyUse},
+    api_key_usage::{self, ApiKeyVerdict},
     config::{ApiKeyConfig, ApiKeyOwner, BearerPolicy},
     credentials::{Credential, Found},
     error::AuthError,
@@ -150,10 +150,10 @@ impl Authenticator {
                 }
             }
             crate::api_key_usage::ApiKeyUsage::ReadOnly => {
-                Some(ApiKeyUse::read_only(Some(row.clone())))
+                Some(ApiKeyVerdict::read_only(Some(row.clone())))
             }
         };
-        if let Some(ApiKeyUse::Refused(error)) = counted {
+        if let Some(ApiKeyVerdict::Refused(error)) = counted {
             return Err(error);
         }
         // A user key's owner is looked up while its use is counted (`referenceId` never
@@ -172,9 +172,9 @@ impl Authenticator {
             _ => (count.await?, None),
         };
         let key = match verdict {
-            ApiKeyUse::Accepted { key } => key,
-            ApiKeyUse::Refused(error) => return Err(error),
-            ApiKeyUse::Unknown => {
+            ApiKeyVerdict::Accepted { key } => key,
+            ApiKeyVerdict::Refused(error) => return Err(error),
+            ApiKeyVerdict::Unknown => {
                 return Err(AuthError::InvalidApiKey {
                     reason: "no key of this configuration has this value",
                 });

@@ -435,21 +435,21 @@ impl ApiKeyStore for Keys {
         &self,
         stored: &str,
         config: &crate::config::ApiKeyConfig,
-    ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError> {
+    ) -> Result<crate::api_key_usage::ApiKeyVerdict, BackendError> {
         self.calls.lock().unwrap().push("use_api_key");
         let mut rows = self.rows.lock().unwrap();
         let Some(key) = rows
             .get_mut(stored)
             .filter(|key| config.owns(key.config_id.as_deref()))
         else {
-            return Ok(crate::api_key_usage::ApiKeyUse::Unknown);
+            return Ok(crate::api_key_usage::ApiKeyVerdict::Unknown);
         };
         let counted = crate::api_key_usage::count_use(key);
         Ok(match counted.verdict {
-            Ok(()) => crate::api_key_usage::ApiKeyUse::Accepted {
+            Ok(()) => crate::api_key_usage::ApiKeyVerdict::Accepted {
                 key: Arc::new(key.clone()),
             },
-            Err(error) => crate::api_key_usage::ApiKeyUse::Refused(error),
+            Err(error) => crate::api_key_usage::ApiKeyVerdict::Refused(error),
         })
     }
 

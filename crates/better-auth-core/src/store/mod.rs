@@ -13,7 +13,7 @@ use crate::{
 };
 
 pub use crate::{
-    api_key_usage::{ApiKeyUse, CountedUse, count_use},
+    api_key_usage::{ApiKeyVerdict, CountedUse, count_use},
     session_refresh::{Extended, Extension},
 };
 
@@ -270,7 +270,7 @@ pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
 
     /// Verifies one use of the key whose `key` column holds `stored_key` and counts it as
     /// Better Auth does, atomically ([`ApiKeyUsage::Count`](crate::ApiKeyUsage::Count)):
-    /// [`ApiKeyUse::Unknown`](crate::api_key_usage::ApiKeyUse::Unknown) when the key is gone,
+    /// [`ApiKeyVerdict::Unknown`](crate::api_key_usage::ApiKeyVerdict::Unknown) when the key is gone,
     /// or is not of `config`, by the time it is counted. The SQL stores override it (a row
     /// lock); this default, for stores that cannot write, only reads
     /// ([`find_api_key`](Self::find_api_key), then
@@ -279,12 +279,12 @@ pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
         &self,
         stored_key: &str,
         config: &crate::config::ApiKeyConfig,
-    ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError> {
+    ) -> Result<crate::api_key_usage::ApiKeyVerdict, BackendError> {
         let key = self
             .find_api_key(stored_key)
             .await?
             .filter(|key| config.owns(key.config_id.as_deref()));
-        Ok(crate::api_key_usage::ApiKeyUse::read_only(key))
+        Ok(crate::api_key_usage::ApiKeyVerdict::read_only(key))
     }
 
     /// The user whose `id` is `user_id` (a user key's `referenceId`); `None` if there is none.

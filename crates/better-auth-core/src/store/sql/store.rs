@@ -627,7 +627,7 @@ impl<D: Dialect> SqlStore<D> {
         &self,
         stored_key: &str,
         config: &crate::config::ApiKeyConfig,
-    ) -> Result<crate::api_key_usage::ApiKeyUse, BackendError>
+    ) -> Result<crate::api_key_usage::ApiKeyVerdict, BackendError>
     where
         D: UsageDialect,
     {
@@ -742,7 +742,7 @@ macro_rules! delegate_to_sql_store {
                 &self,
                 stored_key: &str,
                 config: &$crate::config::ApiKeyConfig,
-            ) -> Result<$crate::api_key_usage::ApiKeyUse, $crate::error::BackendError> {
+            ) -> Result<$crate::api_key_usage::ApiKeyVerdict, $crate::error::BackendError> {
                 self.inner.use_api_key(stored_key, config).await
             }
 

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Dialect, Plan, RecordBuilder, Target, connection_lost};
 use crate::{
-    api_key_usage::{ApiKeyUse, Changes, decide},
+    api_key_usage::{ApiKeyVerdict, Changes, decide},
     config::ApiKeyConfig,
     config::{Model, Schema},
     error::BackendError,
@@ -345,7 +345,7 @@ pub(crate) async fn use_api_key<D: UsageDialect>(
     hashed_key: &str,
     config: &ApiKeyConfig,
     timeout: Duration,
-) -> Result<ApiKeyUse, BackendError> {
+) -> Result<ApiKeyVerdict, BackendError> {
     let sql = usage.built.get_or_init(|| UsageSql::build(usage));
     let attempts = async {
         match attempt(pool, sql, hashed_key, config).await {
@@ -373,7 +373,7 @@ async fn attempt<D: UsageDialect>(
     sql: &UsageSql<D>,
     hashed_key: &str,
     config: &ApiKeyConfig,
-) -> Result<ApiKeyUse, Failure> {
+) -> Result<ApiKeyVerdict, Failure> {
     let before_commit = |error| Failure::Sql { error, retry: true };
     let mut tx = D::Db::begin_tx(pool, D::BEGIN)
         .await
@@ -385,7 +385,7 @@ async fn attempt<D: UsageDialect>(
         // Ended now, not when the connection is next used: MySQL keeps the gap lock of this
         // read until then.
         tx.rollback().await.map_err(before_commit)?;
-        return Ok(ApiKeyUse::Unknown);
+        return Ok(ApiKeyVerdict::Unknown);
     };
     let mut key = match decode::<D>(&row, &sql.read) {
         Ok(key) => key,
@@ -397,7 +397,7 @@ async fn attempt<D: UsageDialect>(
     if !config.owns(key.config_id.as_deref()) {
         // Read again under the lock: a key of another configuration is never counted here.
         tx.rollback().await.map_err(before_commit)?;
-        return Ok(ApiKeyUse::Unknown);
+        return Ok(ApiKeyVerdict::Unknown);
     }
 
     let decision = decide(&key, now_ms());
@@ -425,8 +425,8 @@ async fn attempt<D: UsageDialect>(
     }
     decision.changes.apply(&mut key);
     Ok(match decision.verdict {
-        Ok(()) => ApiKeyUse::Accepted { key: Arc::new(key) },
-        Err(error) => ApiKeyUse::Refused(error),
+        Ok(()) => ApiKeyVerdict::Accepted { key: Arc::new(key) },
+        Err(error) => ApiKeyVerdict::Refused(error),
     })
 }
 
