@@ -13,3 +13,18 @@ pub struct Readme;
 #[doc = include_str!("../../../docs/testing.md")]
 #[cfg(doctest)]
 pub struct Testing;
+
+/// `docs/authorization.md`.
+#[doc = include_str!("../../../docs/authorization.md")]
+#[cfg(doctest)]
+pub struct Authorization;
+
+/// `docs/observability.md`.
+#[doc = include_str!("../../../docs/observability.md")]
+#[cfg(doctest)]
+pub struct Observability;
+
+/// `docs/resource-server.md`.
+#[doc = include_str!("../../../docs/resource-server.md")]
+#[cfg(doctest)]
+pub struct ResourceServer;
