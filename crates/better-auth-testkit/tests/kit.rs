@@ -423,12 +423,19 @@ async fn a_session_made_two_days_ago_is_due_for_a_refresh() {
     let auth = TestAuth::new();
     let authenticator = auth.authenticator();
     let alice = auth.user("alice@example.com").create();
-    let before = chrono::Utc::now();
+    // Better Auth's dates are milliseconds: the kit's too.
+    let before =
+        chrono::DateTime::from_timestamp_millis(chrono::Utc::now().timestamp_millis()).unwrap();
     let session = auth.session(&alice).created_ago(Duration::days(2)).create();
+    let after = chrono::Utc::now();
     let row = session.session();
+    assert!(
+        before - Duration::days(2) <= row.created_at && row.created_at <= after - Duration::days(2),
+        "createdAt is two days ago: {}",
+        row.created_at
+    );
     assert_eq!(row.updated_at, row.created_at);
     assert_eq!(row.expires_at, row.created_at + Duration::days(7));
-    assert!(row.created_at <= before - Duration::days(2) + Duration::seconds(1));
 
     let outcome = authenticator
         .authenticate_request("GET", &headers("cookie", &session.cookie()))
