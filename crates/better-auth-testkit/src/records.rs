@@ -147,6 +147,8 @@ impl<'a> UserBuilder<'a> {
 pub struct SessionBuilder<'a> {
     auth: &'a TestAuth,
     session: Session,
+    /// `expires_in` (or `expired`) was called: the expiry stays as given, whatever `created_ago`.
+    expiry_given: bool,
 }
 
 impl<'a> SessionBuilder<'a> {
@@ -161,12 +163,18 @@ impl<'a> SessionBuilder<'a> {
         (session.created_at, session.updated_at) = (created, created);
         session.ip_address = Some("127.0.0.1".to_owned());
         session.user_agent = Some("better-auth-testkit".to_owned());
-        Self { auth, session }
+        Self {
+            auth,
+            session,
+            expiry_given: false,
+        }
     }
 
-    /// Expires `after` from now (negative: already expired).
+    /// Expires `after` from now (negative: already expired), whatever [`created_ago`](Self::created_ago)
+    /// says.
     pub fn expires_in(mut self, after: Duration) -> Self {
         self.session.expires_at = now() + after;
+        self.expiry_given = true;
         self
     }
 
@@ -175,10 +183,19 @@ impl<'a> SessionBuilder<'a> {
         self.expires_in(Duration::minutes(-1))
     }
 
-    /// Created and last refreshed `ago` (e.g. to make it due for a refresh, or not fresh).
+    /// Signed in `ago` and not refreshed since, as Better Auth would have written it then:
+    /// `createdAt` and `updatedAt` are `now - ago`, and `expiresAt` is `now - ago` plus the
+    /// session lifetime (`AuthConfig::session.expires_in`, 7 days), unless
+    /// [`expires_in`](Self::expires_in) gives it. With Better Auth's defaults a session made
+    /// more than a day ago is due for a refresh (the next request slides it to 7 days from
+    /// now), and one made more than `freshAge` ago is not fresh; one made more than the
+    /// lifetime ago has expired.
     pub fn created_ago(mut self, ago: Duration) -> Self {
-        self.session.created_at = now() - ago;
-        self.session.updated_at = self.session.created_at;
+        let created = now() - ago;
+        (self.session.created_at, self.session.updated_at) = (created, created);
+        if !self.expiry_given {
+            self.session.expires_at = created + self.auth.config().session.expires_in;
+        }
         self
     }
 

@@ -411,3 +411,92 @@ async fn api_keys_of_other_configurations_follow_the_service_configurations() {
         Err("api_key_too_short")
     );
 }
+
+/// A session made "two days ago" is the row Better Auth wrote then: created, last refreshed and
+/// given its 7 days two days ago. With the default `updateAge` (1 day) it is due, and the
+/// authenticator refreshes it as Better Auth would.
+#[tokio::test]
+async fn a_session_made_two_days_ago_is_due_for_a_refresh() {
+    let auth = TestAuth::new();
+    let authenticator = auth.authenticator();
+    let alice = auth.user("alice@example.com").create();
+    // Better Auth's dates are milliseconds: the kit's too.
+    let before =
+        chrono::DateTime::from_timestamp_millis(chrono::Utc::now().timestamp_millis()).unwrap();
+    let session = auth.session(&alice).created_ago(Duration::days(2)).create();
+    let after = chrono::Utc::now();
+    let row = session.session();
+    assert!(
+        before - Duration::days(2) <= row.created_at && row.created_at <= after - Duration::days(2),
+        "createdAt is two days ago: {}",
+        row.created_at
+    );
+    assert_eq!(row.updated_at, row.created_at);
+    assert_eq!(row.expires_at, row.created_at + Duration::days(7));
+
+    let outcome = authenticator
+        .authenticate_request("GET", &headers("cookie", &session.cookie()))
+        .await;
+    let refresh = outcome
+        .take_refresh_headers()
+        .expect("a two-day-old session is refreshed");
+    assert!(
+        refresh
+            .iter()
+            .any(|(name, value)| name == "set-cookie" && value.starts_with(&session.cookie())),
+        "the session cookie is set again"
+    );
+    let stored = auth.store().session(session.token()).unwrap();
+    assert!(
+        stored.expires_at >= before + Duration::days(7),
+        "expiresAt slid to 7 days from now: {}",
+        stored.expires_at
+    );
+    assert!(
+        stored.updated_at >= before,
+        "updatedAt is now: {}",
+        stored.updated_at
+    );
+    assert_eq!(stored.created_at, row.created_at);
+}
+
+/// A session made an hour ago was refreshed (created) less than `updateAge` ago: nothing is
+/// written, no cookie goes back.
+#[tokio::test]
+async fn a_session_made_an_hour_ago_is_not_refreshed() {
+    let auth = TestAuth::new();
+    let authenticator = auth.authenticator();
+    let alice = auth.user("alice@example.com").create();
+    let session = auth
+        .session(&alice)
+        .created_ago(Duration::hours(1))
+        .create();
+    assert_eq!(
+        session.session().expires_at,
+        session.session().created_at + Duration::days(7)
+    );
+    let outcome = authenticator
+        .authenticate_request("GET", &headers("cookie", &session.cookie()))
+        .await;
+    assert!(outcome.required().is_ok());
+    assert!(outcome.take_refresh_headers().is_none());
+    let stored = auth.store().session(session.token()).unwrap();
+    assert_eq!(stored.expires_at, session.session().expires_at);
+    assert_eq!(stored.updated_at, session.session().updated_at);
+}
+
+/// A session made longer ago than its lifetime, never refreshed, has expired, as it would have
+/// in Better Auth.
+#[tokio::test]
+async fn a_session_made_eight_days_ago_has_expired() {
+    let auth = TestAuth::new();
+    let alice = auth.user("alice@example.com").create();
+    let session = auth.session(&alice).created_ago(Duration::days(8)).create();
+    let refused = auth
+        .authenticator()
+        .authenticate(&headers("cookie", &session.cookie()))
+        .await
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(refused.code(), "session_expired");
+}
