@@ -29,7 +29,7 @@ pub enum SignatureError {
 /// signature. The check runs against [`SecretSet::verifying`].
 ///
 /// ```
-/// use better_auth_core::{SecretSet, signing};
+/// use better_auth_core::{SecretSet, internals as signing};
 ///
 /// let secrets = SecretSet::single("a-32+char-test-secret-for-ba-probe-0123456789")?;
 /// // Captured from a real Better Auth 1.7.25 `set-auth-token` header.

@@ -482,7 +482,10 @@ async fn the_counted_use_checks_the_configuration(db: TestDb) {
     assert!(matches!(verdict, ApiKeyVerdict::Unknown), "{verdict:?}");
     assert_eq!(row(&server, &id).await["remaining"], 5, "not counted");
     let verdict = api_keys.use_api_key(&stored, &plain).await.unwrap();
-    assert!(matches!(verdict, ApiKeyVerdict::Accepted { .. }), "{verdict:?}");
+    assert!(
+        matches!(verdict, ApiKeyVerdict::Accepted { .. }),
+        "{verdict:?}"
+    );
     assert_eq!(row(&server, &id).await["remaining"], 4);
 }
 

@@ -21,7 +21,7 @@ const REFRESHES_REMEMBERED: u64 = 100_000;
 /// Builds an [`Authenticator`].
 ///
 /// ```
-/// # async fn demo(store: std::sync::Arc<dyn better_auth_core::SessionStore>) -> Result<(), better_auth_core::ConfigError> {
+/// # async fn demo(store: std::sync::Arc<dyn better_auth_core::store::SessionStore>) -> Result<(), better_auth_core::ConfigError> {
 /// use std::time::Duration;
 /// use better_auth_core::{AuthConfig, Authenticator, CacheOptions, SecretSet};
 ///

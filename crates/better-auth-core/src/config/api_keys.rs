@@ -50,7 +50,7 @@ impl ApiKeyOwner {
 /// options as JSON, see [`parse_list`](Self::parse_list)).
 ///
 /// ```
-/// use better_auth_core::config::{ApiKeyConfig, ApiKeyOwner};
+/// use better_auth_core::{ApiKeyConfig, ApiKeyOwner};
 ///
 /// let configs = ApiKeyConfig::parse_list(
 ///     r#"[{"configId": "sessions", "enableSessionForAPIKeys": true},

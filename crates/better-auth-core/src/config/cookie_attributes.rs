@@ -94,7 +94,7 @@ impl fmt::Display for CookieDomain {
 ///
 /// ```
 /// use better_auth_core::{AuthConfig, SecretSet};
-/// use better_auth_core::config::{CookieAttributes, CookieDomain, SameSite};
+/// use better_auth_core::{CookieAttributes, CookieDomain, SameSite};
 ///
 /// // crossSubDomainCookies: { enabled: true, domain: "example.com" },
 /// // defaultCookieAttributes: { sameSite: "strict" }

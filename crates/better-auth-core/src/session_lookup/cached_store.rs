@@ -28,7 +28,7 @@ use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
 /// [`BatchOptions`]).
 ///
 /// ```
-/// # async fn demo(store: std::sync::Arc<dyn better_auth_core::SessionStore>) {
+/// # async fn demo(store: std::sync::Arc<dyn better_auth_core::store::SessionStore>) {
 /// use std::time::Duration;
 /// use better_auth_core::{CacheOptions, CachedStore};
 ///
