@@ -22,7 +22,9 @@ mod support;
 const RESOURCE: &str = "https://api.example.com";
 const BASE: &str = "https://auth.example.com";
 
-/// An access token as Better Auth's OAuth provider issues it for a user (facts A6), and its key.
+/// An access token as Better Auth's OAuth provider issues it for a user (an EdDSA `at+jwt`
+/// carrying `sub`, `sid`, `client_id`, `azp`, `scope` and an `aud` array that ends with the
+/// userinfo URL), and its key.
 fn access_token() -> (String, Jwk) {
     let now = chrono::Utc::now().timestamp();
     let claims = json!({

@@ -334,7 +334,8 @@ mod tests {
 
     #[test]
     fn a_rate_limited_call_still_spends_remaining() {
-        // Better Auth, D3: remaining 5, 2 per 10 s: valid, valid, limited x3, USAGE_EXCEEDED.
+        // Better Auth decrements `remaining` before checking the rate limit: with remaining 5
+        // and 2 per 10 s it answered valid, valid, limited x3, USAGE_EXCEEDED.
         let (key, verdicts, deleted) = run(
             key(json!({"remaining": 5})),
             &[0, 1000, 2000, 3000, 4000, 5000],

@@ -121,7 +121,8 @@ async fn memberships_match_better_auth(db: TestDb, remote: bool) {
     assert_eq!(membership.member.role, theirs["role"].as_str().unwrap());
     assert_eq!(membership.member.role, "owner");
     assert_eq!(membership.member.user_id, owner.user_id());
-    // Creating an organization with teams on makes a default team and makes it active (B2).
+    // Creating an organization with teams on makes a default team and makes it active
+    // (Better Auth's `organization/create` sets the session's `activeTeamId` to it).
     let session = server.get_session(&owner_cookie).await;
     let active_team = session["session"]["activeTeamId"]
         .as_str()
@@ -203,7 +204,7 @@ async fn memberships_match_better_auth(db: TestDb, remote: bool) {
     assert_eq!(membership.member.roles(), ["admin", "member"]);
     assert!(
         membership.team.is_none(),
-        "set-active leaves activeTeamId null (B3): no team"
+        "set-active leaves activeTeamId null: no team"
     );
     assert!(membership.member.has_role("member"));
 

@@ -159,7 +159,8 @@ async fn cookie_refresh_matches_better_auth(db: TestDb) {
     assert_eq!(body["session"]["expiresAt"], iso(expires_at), "{body}");
     assert_eq!(body["session"]["updatedAt"], iso(updated_at), "{body}");
 
-    // Right after a refresh: not due again, nothing written (Better Auth's A5).
+    // Right after a refresh: not due again, nothing written (Better Auth too writes nothing
+    // and sets no cookie then: the next refresh is again updateAge away).
     let again = auth
         .authenticate_request("GET", &headers(&[("cookie", &cookie)]))
         .await;
@@ -291,8 +292,9 @@ async fn with_refresh_disabled_it_expires_on_time() {
 }
 
 /// `rememberMe: false`: a one-day session and a signed `dont_remember` cookie. With the cookie
-/// it is never refreshed (Better Auth's A10/B10); a bearer client, which sends no such
-/// cookie, refreshes it to expiresIn, as Better Auth does.
+/// it is never refreshed (Better Auth does not refresh a session sent with a valid
+/// `dont_remember` cookie); a bearer client, which sends no such cookie, refreshes it to
+/// expiresIn, as Better Auth does.
 #[tokio::test]
 async fn remember_me_off_is_not_refreshed_while_its_cookie_comes_along() {
     let db = TestDb::sqlite();
@@ -358,8 +360,8 @@ async fn remember_me_off_is_not_refreshed_while_its_cookie_comes_along() {
     assert!(session_expiry(&outcome) > Utc::now() + chrono::Duration::days(6));
 
     // A bearer client sends no such cookie. Better Auth then slides the one-day session to
-    // expiresIn (B10); we never give a session more life than its row shows Better Auth gave
-    // it (`SessionLifetime::bounded_by`): a one-day session is not lengthened here.
+    // expiresIn on its first use; we never give a session more life than its row shows Better
+    // Auth gave it (`SessionLifetime::bounded_by`): a one-day session is not lengthened here.
     let bearer_session = server.sign_in_with(body).await;
     let bearer = format!("Bearer {}", bearer_session.auth_token.clone().unwrap());
     let by_bearer = auth

@@ -1,5 +1,6 @@
-//! Every fact of `better-auth-facts-lifecycle.md` sections B and C (and the ones found since)
-//! as a unit test of the evaluator.
+//! Every observed answer of Better Auth 1.7's organization and admin `has-permission`
+//! endpoints (built-in role tables, role splitting and trimming, dynamic roles, and the ones
+//! found since) as a unit test of the evaluator.
 
 use super::*;
 use crate::{config::AuthConfig, secret::SecretSet};
@@ -20,7 +21,8 @@ fn admin(role: Option<&str>, permissions: &Permissions) -> bool {
     admin_has_permission(role, "some-user", permissions, &config().admin_plugin()).unwrap()
 }
 
-/// B4, row by row: (resource, action, owner, admin, member).
+/// What Better Auth's organization `has-permission` answers for each built-in role, row by
+/// row: (resource, action, owner, admin, member).
 const B4: [(&str, &str, bool, bool, bool); 16] = [
     ("organization", "update", true, true, false),
     ("organization", "delete", true, false, false),

@@ -39,7 +39,8 @@ impl Authenticator {
         if let Some(identity) = self.answer_from_cookie_cache(credential, found).await? {
             crate::telemetry::session_source("cookie_cache");
             // Better Auth answers from its cookie cache without reading or refreshing the
-            // session (the facts file's A12).
+            // session (with a valid `session_data` cookie, `get-session` neither reads nor
+            // writes the database and sets no cookie, even when a refresh is due).
             return Ok(Some(Verified {
                 identity,
                 from_store: false,

@@ -155,7 +155,9 @@ mod tests {
         AccessToken::from_claims(claims, TokenFormat::Jwt)
     }
 
-    // The claims Better Auth's provider writes (facts A6, C3, I4).
+    // The claims Better Auth's provider writes: a user's JWT has `sid` and an `aud` array
+    // when `openid` is asked; a client's (M2M) has `sub` = `client_id`, no `sid` and a string
+    // `aud`; an opaque M2M token's introspection has neither `sub` nor `aud`.
     #[test]
     fn user_and_client_tokens_are_told_apart() {
         let user = read(

@@ -368,7 +368,8 @@ mod tests {
         read_answer(map)
     }
 
-    // Facts I4 and I10: an active opaque M2M token, and an inactive one.
+    // As Better Auth answers: an active opaque M2M token (`active: true`, no `sub`, no `aud`),
+    // and an inactive one (an unknown token gives just `{"active": false}`).
     #[test]
     fn active_answers_give_the_token_inactive_ones_refuse() {
         let token = answer(

@@ -100,7 +100,8 @@ mod tests {
 
     #[test]
     fn due_exactly_as_better_auth_decides() {
-        // expiresIn 20 s, updateAge 5 s (the facts file's A7 and A8).
+        // expiresIn 20 s, updateAge 5 s: Better Auth did not refresh a session expiring in
+        // 19 s and did refresh one expiring in 14.9 s, whatever its `updatedAt`.
         let lifetime = SessionLifetime {
             expires_in: Duration::seconds(20),
             update_age: Duration::seconds(5),
@@ -133,7 +134,8 @@ mod tests {
     #[test]
     fn a_one_day_session_is_due_at_once_with_the_defaults() {
         // A `rememberMe: false` session lasts one day; without its cookie (a bearer client),
-        // Better Auth refreshes it on first use (the facts file's B10).
+        // Better Auth refreshes it on first use to `now + 7 days`, since
+        // (now + 1 d) - 7 d + 1 d <= now.
         let now = at(0);
         assert!(SessionLifetime::default().is_due(now + Duration::days(1), now));
     }
