@@ -11,7 +11,7 @@ pub(crate) const DEFAULT_FRESH_AGE: Duration = Duration::days(1);
 
 impl Identity {
     /// The user has `role` among the admin plugin's roles (`role` split at commas, untrimmed; a
-    /// null `role` is [`DEFAULT_ROLE`](crate::model::DEFAULT_ROLE)). Otherwise
+    /// null `role` is `user`, the plugin's default). Otherwise
     /// [`AuthError::MissingRole`] (403). [`Authenticated::require_role`](crate::Authenticated::require_role)
     /// uses the configured [`AuthConfig::default_role`](crate::AuthConfig::default_role).
     pub fn require_role(&self, role: &str) -> Result<&Self, AuthError> {
@@ -61,7 +61,7 @@ impl Identity {
     }
 
     /// The session was created less than `fresh_age` ago (Better Auth's `freshAge`, see
-    /// [`DEFAULT_FRESH_AGE`]; zero means every session is fresh, as in Better Auth), as Better
+    /// one day by default; zero means every session is fresh, as in Better Auth), as Better
     /// Auth demands for sensitive actions. A JWT has no
     /// session, so it is never fresh. Otherwise [`AuthError::SessionNotFresh`] (403).
     pub fn require_fresh_session(&self, fresh_age: Duration) -> Result<&Self, AuthError> {

@@ -165,7 +165,7 @@ impl Authenticated {
     /// [`AuthConfig::multi_session`](crate::AuthConfig::multi_session) is on): one valid session
     /// per user, as the plugin's `list-device-sessions` lists them, the active user's first.
     /// Looked up on the first call only (at most
-    /// [`MAX_DEVICE_SESSIONS`](crate::multi_session::MAX_DEVICE_SESSIONS) cookies), then shared
+    /// 16 cookies, as Better Auth reads them), then shared
     /// by every extractor of the request; a request that never asks costs nothing. Empty when
     /// multi-session is off. A backend failure is a 503 [`Rejection`] for the handler to return;
     /// the request stays authenticated.

@@ -180,7 +180,7 @@ impl Authenticator {
     /// [`authenticate`](Self::authenticate), then, for a cookie-authenticated request with a
     /// state-changing `method` (anything but GET, HEAD and OPTIONS), the Origin check against
     /// the trusted origins (unless [`AuthConfig::check_origin`] is off), then the session's
-    /// refresh when it is due (see [`session_refresh`](crate::session_refresh)), whose headers
+    /// refresh when it is due (as Better Auth slides sessions), whose headers
     /// the outcome carries ([`AuthOutcome::refresh_headers`]). The [`AuthOutcome`] is read as a
     /// required or an optional user; refusals are logged once, here.
     ///

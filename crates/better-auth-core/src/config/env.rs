@@ -123,5 +123,5 @@ pub const ADMIN_USER_IDS: &str = "BETTER_AUTH_ADMIN_USER_IDS";
 /// The most database connections of the session store's pool (16 by default).
 pub const DB_POOL_SIZE: &str = "BETTER_AUTH_DB_POOL_SIZE";
 /// The table and column names, as JSON in the shape of Better Auth's options
-/// (see [`Schema`]).
+/// (see [`Schema`](crate::Schema)).
 pub const SCHEMA: &str = "BETTER_AUTH_SCHEMA";

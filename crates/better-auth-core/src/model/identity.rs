@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiKey, JwtClaims, Session, User};
 
-/// A session together with its user, as a [`SessionStore`](crate::SessionStore) returns it.
+/// A session together with its user, as a [`SessionStore`](crate::store::SessionStore) returns it.
 ///
 /// Both halves sit behind `Arc`s, so a cached record is handed out without copying.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

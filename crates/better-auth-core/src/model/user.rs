@@ -75,7 +75,7 @@ impl User {
 
     /// The roles as the admin plugin reads `role`: split at commas, not trimmed (`"user, admin"`
     /// is `user` and ` admin`, not `admin`), and a null or empty `role` is `default_role` (the
-    /// plugin's `defaultRole`, [`DEFAULT_ROLE`] unless configured otherwise).
+    /// plugin's `defaultRole`, `user` unless configured otherwise).
     pub fn roles_or<'a>(&'a self, default_role: &'a str) -> impl Iterator<Item = &'a str> {
         match self.role.as_deref() {
             Some(role) if !role.is_empty() => role,
@@ -84,7 +84,7 @@ impl User {
         .split(',')
     }
 
-    /// [`roles_or`](Self::roles_or) with the admin plugin's default [`DEFAULT_ROLE`].
+    /// [`roles_or`](Self::roles_or) with the admin plugin's default role, `user`.
     pub fn roles(&self) -> impl Iterator<Item = &str> {
         self.roles_or(DEFAULT_ROLE)
     }

@@ -132,7 +132,7 @@ pub trait SessionStore: std::fmt::Debug + Send + Sync + 'static {
     }
 
     /// Refreshes the session of `token` as Better Auth does (see
-    /// [`session_refresh`](crate::session_refresh)): sets its `expiresAt` and `updatedAt` to
+    /// `docs/deployments.md`, "Session lifecycle"): sets its `expiresAt` and `updatedAt` to
     /// the extension's, in one atomic step and only while the stored `expiresAt` is at or
     /// before [`Extension::due_before`], written exactly as Better Auth writes them. The
     /// default does nothing ([`Extended::Unsupported`]): a store that cannot write leaves
@@ -270,7 +270,7 @@ pub trait ApiKeyStore: std::fmt::Debug + Send + Sync + 'static {
 
     /// Verifies one use of the key whose `key` column holds `stored_key` and counts it as
     /// Better Auth does, atomically ([`ApiKeyUsage::Count`](crate::ApiKeyUsage::Count)):
-    /// [`ApiKeyVerdict::Unknown`](crate::api_key_usage::ApiKeyVerdict::Unknown) when the key is gone,
+    /// [`ApiKeyVerdict::Unknown`] when the key is gone,
     /// or is not of `config`, by the time it is counted. The SQL stores override it (a row
     /// lock); this default, for stores that cannot write, only reads
     /// ([`find_api_key`](Self::find_api_key), then
