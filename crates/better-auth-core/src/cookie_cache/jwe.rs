@@ -296,6 +296,17 @@ mod tests {
     }
 
     #[test]
+    fn a_kid_naming_no_configured_secret_is_refused() {
+        // The right key, but a `kid` of no configured secret: Better Auth refuses it ("no
+        // matching decryption secret") without trying its keys.
+        let other = SecretSet::single("another-secret-of-at-least-32-characters").unwrap();
+        let kid = thumbprint(&derive_key(other.current()).unwrap());
+        let header = format!(r#"{{"alg":"dir","enc":"A256CBC-HS512","kid":"{kid}"}}"#);
+        let (claims, iv) = better_auths_claims();
+        assert!(decode(&seal(&header, "", &claims, iv), &secrets()).is_none());
+    }
+
+    #[test]
     fn a_tampered_tag_is_refused() {
         let mut parts = segments(BETTER_AUTH_ENTRY);
         for index in [0, TAG_LEN - 1] {
