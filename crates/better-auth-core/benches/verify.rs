@@ -324,9 +324,13 @@ fn jwt_entry(secrets: &SecretSet) -> String {
     format!("{input}.{}", b64(&mac.finalize().into_bytes()))
 }
 
-/// A `session_data` cookie as the `jwe` strategy writes it (josekit, the HKDF-derived key).
+/// A `session_data` cookie as the `jwe` strategy writes it: `dir` + A256CBC-HS512 (RFC 7518
+/// §5.2.2.1) with the HKDF-derived key, composed from aws-lc-rs's AES-256-CBC and HMAC-SHA512.
 fn jwe_entry(secrets: &SecretSet) -> String {
-    use josekit::jwe::{Dir, JweHeader};
+    use aws_lc_rs::{
+        cipher::{AES_256, PaddedBlockEncryptingKey, UnboundCipherKey},
+        hmac::{HMAC_SHA512, Key, sign},
+    };
     let mut key = [0u8; 64];
     hkdf::Hkdf::<sha2::Sha256>::new(
         Some(b"better-auth-session"),
@@ -334,14 +338,27 @@ fn jwe_entry(secrets: &SecretSet) -> String {
     )
     .expand(b"BetterAuth.js Generated Encryption Key", &mut key)
     .unwrap();
+    let (mac_key, enc_key) = key.split_at(32);
     let record = support::record(1);
     let exp = chrono::Utc::now().timestamp() + 300;
     let mut claims = json!({"session": &*record.session, "user": &*record.user, "updatedAt": 0, "version": "1", "exp": exp});
     claims["session"]["token"] = json!(record.session.token);
-    let mut header = JweHeader::new();
-    header.set_content_encryption("A256CBC-HS512");
-    let encrypter = Dir.encrypter_from_bytes(key).unwrap();
-    josekit::jwe::serialize_compact(claims.to_string().as_bytes(), &header, &encrypter).unwrap()
+    let header = b64(br#"{"alg":"dir","enc":"A256CBC-HS512"}"#);
+    let mut ciphertext = claims.to_string().into_bytes();
+    let cipher =
+        PaddedBlockEncryptingKey::cbc_pkcs7(UnboundCipherKey::new(&AES_256, enc_key).unwrap())
+            .unwrap();
+    let context = cipher.encrypt(&mut ciphertext).unwrap();
+    let iv: &[u8] = (&context).try_into().unwrap();
+    let aad_bits = (header.len() as u64 * 8).to_be_bytes();
+    let input = [header.as_bytes(), iv, &ciphertext, &aad_bits].concat();
+    let mac = sign(&Key::new(HMAC_SHA512, mac_key), &input);
+    format!(
+        "{header}..{}.{}.{}",
+        b64(iv),
+        b64(&ciphertext),
+        b64(&mac.as_ref()[..32])
+    )
 }
 
 fn cookie_cache(c: &mut Criterion) {
