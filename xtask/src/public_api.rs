@@ -41,6 +41,9 @@ fn documented(library: &str) -> Result<Vec<String>> {
         .skip(1)
         .filter_map(|entry| {
             let (href, rest) = entry.split_once("\">")?;
+            if href.starts_with('#') {
+                return None;
+            }
             let (name, _) = rest.split_once("</a>")?;
             let kind = href.rsplit('/').next()?.split('.').next()?;
             Some(format!("{kind} {library}::{name}"))

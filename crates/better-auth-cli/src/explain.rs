@@ -8,7 +8,8 @@ use better_auth_core::{
     SecretSet,
     http::{HeaderMap, HeaderValue},
     internals as signing,
-    jwt::{HttpJwks, KeySource, looks_like_jwt},
+    internals::looks_like_jwt,
+    jwt::{HttpJwks, KeySource},
     store::{self, RemoteOptions, RemoteSessionStore, SessionStore},
 };
 use chrono::{DateTime, Utc};

@@ -84,6 +84,6 @@ pub use http;
 #[doc(hidden)]
 pub mod internals {
     pub use crate::credentials::Credential;
-    pub use crate::jwt::looks_like_jwt;
+    pub use crate::jwt::compact::looks_like_jwt;
     pub use crate::signing::{SignatureError, cookie_value, sign, verify};
 }

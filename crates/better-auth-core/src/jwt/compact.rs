@@ -6,7 +6,7 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde::Deserialize;
 
 /// The longest token considered (Better Auth's are well under 2 KiB with a full user payload).
-pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+pub(crate) const MAX_TOKEN_LEN: usize = 16 * 1024;
 /// The longest encoded header considered.
 const MAX_HEADER_LEN: usize = 1024;
 

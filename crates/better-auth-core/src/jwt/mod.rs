@@ -18,7 +18,7 @@ use crate::{error::AuthError, model::JwtClaims};
 pub(crate) mod claims;
 pub(crate) mod compact;
 pub use claims::JwtValidation;
-pub use compact::{MAX_TOKEN_LEN, looks_like_jwt};
+pub(crate) use compact::looks_like_jwt;
 
 #[cfg(feature = "jwks")]
 mod algorithm;

@@ -398,7 +398,7 @@ fn bearer_token(headers: &impl RequestHeaders) -> Result<&str, AuthError> {
     let token = token.trim_start_matches(' ');
     let unpadded = token.trim_end_matches('=');
     // RFC 6750 `b64token`, checked without an early exit (a pass the compiler vectorizes).
-    let b64token = token.len() <= crate::jwt::MAX_TOKEN_LEN
+    let b64token = token.len() <= crate::jwt::compact::MAX_TOKEN_LEN
         && !unpadded.is_empty()
         && unpadded.bytes().fold(true, |ok, b| {
             ok & (b.is_ascii_alphanumeric() | matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
