@@ -286,26 +286,13 @@ pub(crate) fn lint() -> Result {
         ]))
     })?;
     step("clippy (feature matrix)", || feature_matrix(&workspace))?;
-    // The libraries and the binaries `cargo doc` documents by default, named, plus
-    // `--examples`: the workspace has no example targets, so it documents nothing more, but it
-    // resolves the dependencies' features as the clippy run above did (with the
-    // dev-dependencies), so rustdoc reads the dependencies that run already checked instead of
-    // checking them all again with other features.
+    // The libraries and the binaries `cargo doc` documents by default, named.
     step("rustdoc", || {
-        let mut doc = cargo();
-        doc.args([
-            "doc",
-            "--workspace",
-            "--no-deps",
-            "--all-features",
-            "--locked",
-            "--lib",
-            "--examples",
-        ]);
+        let mut doc = rustdoc();
         for binary in workspace.documented_binaries() {
             doc.args(["--bin", &binary]);
         }
-        run(doc.env("RUSTDOCFLAGS", "-D warnings"))
+        run(&mut doc)
     })?;
     step("public API", || public_api::check(false))
 }
@@ -313,15 +300,28 @@ pub(crate) fn lint() -> Result {
 /// Documents the libraries (all features) and writes their public items to
 /// `docs/public-api/` (`--bless`) or holds them against the lists there.
 pub(crate) fn public_api(args: &[String]) -> Result {
-    run(cargo().args([
+    run(&mut rustdoc())?;
+    public_api::check(args.iter().any(|arg| arg == "--bless"))
+}
+
+/// rustdoc over the workspace's libraries, all features, warnings denied. With `--examples`:
+/// the workspace has no example targets, so it documents nothing more, but it resolves the
+/// dependencies' features as the all-features clippy run does (with the dev-dependencies), so
+/// rustdoc reads the dependencies that run already checked instead of checking them all again
+/// with other features.
+fn rustdoc() -> Command {
+    let mut doc = cargo();
+    doc.args([
         "doc",
         "--workspace",
         "--no-deps",
         "--all-features",
         "--locked",
         "--lib",
-    ]))?;
-    public_api::check(args.iter().any(|arg| arg == "--bless"))
+        "--examples",
+    ])
+    .env("RUSTDOCFLAGS", "-D warnings");
+    doc
 }
 
 /// Clippy with `-D warnings` on the libraries of the core and the adapters (what a user builds)

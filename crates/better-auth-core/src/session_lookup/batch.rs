@@ -24,7 +24,7 @@ use std::{
 
 use tokio::sync::oneshot;
 
-use super::records::Records;
+use super::answer_cache::AnswerCache;
 use crate::cache_keys::Key;
 use crate::{
     error::BackendError,
@@ -88,7 +88,7 @@ struct State {
 struct Shared {
     store: Arc<dyn SessionStore>,
     /// Where answers go before their waiters wake (none: the cache is off).
-    records: Option<Arc<Records>>,
+    records: Option<Arc<AnswerCache>>,
     options: BatchOptions,
     state: Mutex<State>,
 }
@@ -109,7 +109,7 @@ impl Batcher {
     /// Batches lookups in `store`; answers are also kept in `records` when given.
     pub(crate) fn new(
         store: Arc<dyn SessionStore>,
-        records: Option<Arc<Records>>,
+        records: Option<Arc<AnswerCache>>,
         options: BatchOptions,
     ) -> Self {
         Self {

@@ -1,24 +1,24 @@
 //! How the authenticator finds a session by its token: the in-process cache of answers (when
 //! on), then the store through the batcher (concurrent misses share queries).
 //!
-//! - `records.rs`: the bounded cache of answers (hot and cold tiers) and their lifetimes.
+//! - `answer_cache.rs`: the bounded cache of answers (hot and cold tiers) and their lifetimes.
 //! - `packed.rs`: a record packed in one allocation, for the cold tier.
 //! - `batch.rs`: the batcher in front of the store.
 
 use std::{net::IpAddr, sync::Arc};
 
+mod answer_cache;
 mod batch;
 mod cached_store;
 mod options;
 mod packed;
-mod records;
 
 use crate::cache_keys::Keys;
+use answer_cache::AnswerCache;
 pub use batch::BatchOptions;
 use batch::Batcher;
 pub use cached_store::CachedStore;
 pub use options::CacheOptions;
-use records::Records;
 
 use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
 
@@ -26,7 +26,7 @@ use crate::{error::BackendError, model::SessionRecord, store::SessionStore};
 #[derive(Clone)]
 pub(crate) struct SessionLookup {
     keys: Keys,
-    records: Option<Arc<Records>>,
+    records: Option<Arc<AnswerCache>>,
     batcher: Batcher,
 }
 
@@ -37,7 +37,7 @@ impl SessionLookup {
         cache: Option<CacheOptions>,
         batch: BatchOptions,
     ) -> Self {
-        let records = cache.map(|options| Arc::new(Records::new(&options)));
+        let records = cache.map(|options| Arc::new(AnswerCache::new(&options)));
         Self {
             keys: Keys::random(),
             batcher: Batcher::new(store, records.clone(), batch),

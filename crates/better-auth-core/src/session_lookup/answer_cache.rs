@@ -42,7 +42,7 @@ struct Cold {
 }
 
 /// The two tiers.
-pub(crate) struct Records {
+pub(crate) struct AnswerCache {
     hot: quick_cache::sync::Cache<Key, Entry>,
     cold: quick_cache::sync::Cache<Key, Cold>,
     found_ttl: Duration,
@@ -53,7 +53,7 @@ fn capacity(entries: u64) -> usize {
     usize::try_from(entries.max(1)).unwrap_or(usize::MAX)
 }
 
-impl Records {
+impl AnswerCache {
     /// Bounded and timed by `options`.
     pub(crate) fn new(options: &CacheOptions) -> Self {
         Self {
