@@ -9,6 +9,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod access_control;
+#[doc(hidden)]
+pub mod adapter_support;
 pub mod api_key_usage;
 pub mod authenticated;
 pub mod authenticator;
