@@ -5,7 +5,7 @@ use std::{future::Future, pin::Pin};
 use actix_web::{
     FromRequest, HttpMessage, HttpRequest, dev::Payload, http::header::HeaderMap, web,
 };
-use better_auth_core::{AuthOutcome, Authenticator, Rejection, RequestHeaders};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Rejection, RequestHeaders};
 
 use crate::AuthRejection;
 

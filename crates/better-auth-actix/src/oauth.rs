@@ -2,7 +2,7 @@
 //! `resource-server`).
 
 use actix_web::{FromRequest, HttpRequest, Resource, dev::Payload, web};
-use better_auth_core::resource_server::ResourceServer;
+use better_auth_core::resource_server::{ResourceServer, VerifiedToken};
 
 use crate::{
     AuthRejection,
@@ -18,8 +18,8 @@ better_auth_core::declare_oauth_token! {
     /// `invalid_token` with the RFC 6750 challenge pointing at the resource's metadata (serve it
     /// with [`protected_resource_metadata`]); 503 when the provider cannot be asked.
     ///
-    /// It derefs to the core's [`VerifiedToken`](better_auth_core::resource_server::VerifiedToken),
-    /// which derefs to the [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
+    /// It derefs to the core's [`VerifiedToken`], which derefs to the
+    /// [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
     /// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
     /// without them is a 403 `insufficient_scope` naming them.
     ///

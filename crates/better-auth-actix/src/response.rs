@@ -7,7 +7,7 @@ use actix_web::{
         header::{HeaderName, HeaderValue},
     },
 };
-use better_auth_core::ErrorResponse;
+use better_auth_core::{ErrorResponse, Rejection};
 
 better_auth_core::declare_auth_rejection! {
     /// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator

@@ -4,7 +4,7 @@ use axum::{
     extract::{FromRef, FromRequestParts, OptionalFromRequestParts},
     http::request::Parts,
 };
-use better_auth_core::{AuthOutcome, Authenticator};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator};
 
 use crate::AuthRejection;
 

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{MethodRouter, get},
 };
-use better_auth_core::resource_server::ResourceServer;
+use better_auth_core::resource_server::{ResourceServer, VerifiedToken};
 
 use crate::AuthRejection;
 
@@ -18,8 +18,8 @@ better_auth_core::declare_oauth_token! {
     /// rejected with 401 `invalid_token` and the RFC 6750 challenge pointing at the resource's
     /// metadata; 503 when the provider cannot be asked.
     ///
-    /// It derefs to the core's [`VerifiedToken`](better_auth_core::resource_server::VerifiedToken),
-    /// which derefs to the [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
+    /// It derefs to the core's [`VerifiedToken`], which derefs to the
+    /// [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
     /// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
     /// without them is a 403 `insufficient_scope` naming them.
     ///

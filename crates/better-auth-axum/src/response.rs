@@ -4,7 +4,7 @@ use axum::{
     body::Body,
     response::{IntoResponse, Response},
 };
-use better_auth_core::http;
+use better_auth_core::{Rejection, http};
 
 better_auth_core::declare_auth_rejection! {
     /// The rejection of [`AuthUser`](crate::AuthUser) and of its guards: the authenticator's

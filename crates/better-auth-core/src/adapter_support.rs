@@ -6,24 +6,21 @@
 //! `axum::extract::FromRequestParts` on a core type, or on a generic wrapper of the core). Their
 //! behaviour outside the framework (`Deref`, `into_identity`, `error`, the `From` impls,
 //! `Display`, `Error`) is the same in the four; the macros below write it. The adapter writes
-//! the declaration (with its own docs and example) inside the macro call, and its framework's
-//! trait impls beside it, in its own files.
+//! the declaration (its docs and example, the wrapped type it imports) inside the macro call,
+//! and its framework's trait impls beside it, in its own files.
 //!
-//! Not part of the public API: the adapters' use only.
+//! Not part of the public API: the adapters' use only. The macros name core items through the
+//! crate root (`$crate::Name`) only.
 
-/// The types the macros name, so that the core's compiler checks these paths.
-pub use crate::{AuthError, Authenticated, Identity, Rejection};
-
-/// The type `declare_oauth_token!` wraps.
-#[cfg(feature = "resource-server")]
-pub use crate::resource_server::VerifiedToken;
-
-/// Declares an adapter's rejection: `pub struct $name(pub Rejection)` (`Debug`), with
+/// Declares an adapter's rejection: `pub struct $name(pub Rejection)` (`Debug`; the adapter
+/// names the core's `Rejection`, which it imports), with
 /// `error()`, `From<Rejection>`, `From<AuthError>` (the default JSON rendering), `Display`
 /// and `std::error::Error` (its source, the `AuthError`). The adapter adds how its framework
 /// sends it (`IntoResponse`, `ResponseError`, `Responder`).
 ///
 /// ```
+/// use better_auth_core::Rejection;
+///
 /// better_auth_core::declare_auth_rejection! {
 ///     /// Why a request was refused.
 ///     pub struct AuthRejection(pub Rejection);
@@ -35,28 +32,28 @@ pub use crate::resource_server::VerifiedToken;
 #[doc(hidden)]
 #[macro_export]
 macro_rules! declare_auth_rejection {
-    ($(#[$attr:meta])* pub struct $name:ident(pub Rejection);) => {
+    ($(#[$attr:meta])* pub struct $name:ident(pub $inner:ty);) => {
         $(#[$attr])*
         #[derive(Debug)]
-        pub struct $name(pub $crate::adapter_support::Rejection);
+        pub struct $name(pub $inner);
 
         impl $name {
             /// The cause.
-            pub fn error(&self) -> &$crate::adapter_support::AuthError {
+            pub fn error(&self) -> &$crate::AuthError {
                 self.0.error()
             }
         }
 
-        impl ::std::convert::From<$crate::adapter_support::Rejection> for $name {
-            fn from(rejection: $crate::adapter_support::Rejection) -> Self {
+        impl ::std::convert::From<$crate::Rejection> for $name {
+            fn from(rejection: $crate::Rejection) -> Self {
                 Self(rejection)
             }
         }
 
-        impl ::std::convert::From<$crate::adapter_support::AuthError> for $name {
+        impl ::std::convert::From<$crate::AuthError> for $name {
             /// The default JSON rendering (for errors raised outside an extractor or guard).
-            fn from(error: $crate::adapter_support::AuthError) -> Self {
-                Self($crate::adapter_support::Rejection::json(error))
+            fn from(error: $crate::AuthError) -> Self {
+                Self($crate::Rejection::json(error))
             }
         }
 
@@ -75,10 +72,12 @@ macro_rules! declare_auth_rejection {
 }
 
 /// Declares an adapter's authenticated user: `pub struct $name(pub Authenticated)` (`Debug`,
-/// `Clone`), with `into_identity()` and `Deref<Target = Authenticated>`. The adapter adds how
+/// `Clone`; the adapter names the core's `Authenticated`, which it imports), with `into_identity()` and `Deref<Target = Authenticated>`. The adapter adds how
 /// its framework extracts it (`FromRequestParts`, `FromRequest`, a request guard).
 ///
 /// ```
+/// use better_auth_core::Authenticated;
+///
 /// better_auth_core::declare_auth_user! {
 ///     /// The authenticated user of a request.
 ///     pub struct AuthUser(pub Authenticated);
@@ -91,52 +90,60 @@ macro_rules! declare_auth_rejection {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! declare_auth_user {
-    ($(#[$attr:meta])* pub struct $name:ident(pub Authenticated);) => {
+    ($(#[$attr:meta])* pub struct $name:ident(pub $inner:ty);) => {
         $(#[$attr])*
         #[derive(Debug, Clone)]
-        pub struct $name(pub $crate::adapter_support::Authenticated);
+        pub struct $name(pub $inner);
 
         impl $name {
             /// The identity: user, session, and how the request proved it.
-            pub fn into_identity(self) -> $crate::adapter_support::Identity {
+            pub fn into_identity(self) -> $crate::Identity {
                 self.0.into_identity()
             }
         }
 
         impl ::std::ops::Deref for $name {
-            type Target = $crate::adapter_support::Authenticated;
+            type Target = $inner;
 
-            fn deref(&self) -> &$crate::adapter_support::Authenticated {
+            fn deref(&self) -> &$inner {
                 &self.0
             }
         }
     };
 }
 
-/// Declares an adapter's OAuth access token (feature `resource-server`):
-/// `pub struct $name(pub VerifiedToken)` (`Debug`, `Clone`), with
-/// `Deref<Target = VerifiedToken>`. The adapter adds how its framework extracts it.
+/// Declares an adapter's OAuth access token (the adapters' feature `resource-server`):
+/// `pub struct $name(pub VerifiedToken)` (`Debug`, `Clone`; the adapter names the core's
+/// `resource_server::VerifiedToken`, which it imports), with `Deref<Target = VerifiedToken>`.
+/// The adapter adds how its framework extracts it.
 ///
 /// ```
 /// # #[cfg(feature = "resource-server")]
+/// # mod with_the_feature {
+/// use better_auth_core::resource_server::VerifiedToken;
+///
 /// better_auth_core::declare_oauth_token! {
 ///     /// A verified OAuth access token.
 ///     pub struct OAuthToken(pub VerifiedToken);
 /// }
+///
+/// fn client(token: &OAuthToken) -> &str {
+///     &token.client_id
+/// }
+/// # }
 /// ```
-#[cfg(feature = "resource-server")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! declare_oauth_token {
-    ($(#[$attr:meta])* pub struct $name:ident(pub VerifiedToken);) => {
+    ($(#[$attr:meta])* pub struct $name:ident(pub $inner:ty);) => {
         $(#[$attr])*
         #[derive(Debug, Clone)]
-        pub struct $name(pub $crate::adapter_support::VerifiedToken);
+        pub struct $name(pub $inner);
 
         impl ::std::ops::Deref for $name {
-            type Target = $crate::adapter_support::VerifiedToken;
+            type Target = $inner;
 
-            fn deref(&self) -> &$crate::adapter_support::VerifiedToken {
+            fn deref(&self) -> &$inner {
                 &self.0
             }
         }

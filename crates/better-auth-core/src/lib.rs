@@ -9,8 +9,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod access_control;
-#[doc(hidden)]
-pub mod adapter_support;
+mod adapter_support;
 pub mod api_key_usage;
 pub mod authenticated;
 pub mod authenticator;

@@ -1,6 +1,6 @@
 //! The `AuthUser` and `OptionalAuthUser` extractors.
 
-use better_auth_core::{AuthOutcome, Authenticator, Rejection};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Rejection};
 use poem::{FromRequest, Request, RequestBody, Result};
 
 use crate::AuthRejection;

@@ -1,7 +1,10 @@
 //! The `OAuthToken` extractor and the protected-resource metadata endpoint (feature
 //! `resource-server`).
 
-use better_auth_core::{Rejection, resource_server::ResourceServer};
+use better_auth_core::{
+    Rejection,
+    resource_server::{ResourceServer, VerifiedToken},
+};
 use poem::{FromRequest, Request, RequestBody, Result, RouteMethod, endpoint::make_sync, get};
 
 use crate::{AuthRejection, response::poem_response};
@@ -14,8 +17,8 @@ better_auth_core::declare_oauth_token! {
     /// resource's metadata (serve it with [`protected_resource_metadata`]); 503 when the provider
     /// cannot be asked. It needs no [`BetterAuth`](crate::BetterAuth) middleware.
     ///
-    /// It derefs to the core's [`VerifiedToken`](better_auth_core::resource_server::VerifiedToken),
-    /// which derefs to the [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
+    /// It derefs to the core's [`VerifiedToken`], which derefs to the
+    /// [`AccessToken`](better_auth_core::resource_server::AccessToken). Scopes:
     /// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
     /// without them is a 403 `insufficient_scope` naming them.
     ///

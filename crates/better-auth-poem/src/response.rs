@@ -1,6 +1,6 @@
 //! Turning a rejection into a Poem response.
 
-use better_auth_core::ErrorResponse;
+use better_auth_core::{ErrorResponse, Rejection};
 use poem::{Body, Response, ResponseParts, error::ResponseError, http::StatusCode};
 
 better_auth_core::declare_auth_rejection! {

@@ -1,6 +1,6 @@
 //! The `AuthUser` and `OptionalAuthUser` request guards.
 
-use better_auth_core::{AuthOutcome, Authenticator, Rejection, RequestHeaders};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Rejection, RequestHeaders};
 use rocket::{
     Request,
     http::HeaderMap,

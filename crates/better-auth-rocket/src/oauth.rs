@@ -1,7 +1,7 @@
 //! The `OAuthToken` request guard and the protected-resource metadata route (feature
 //! `resource-server`).
 
-use better_auth_core::resource_server::ResourceServer;
+use better_auth_core::resource_server::{ResourceServer, VerifiedToken};
 use rocket::{
     Data, Request, Route,
     http::Method,
@@ -25,8 +25,8 @@ better_auth_core::declare_oauth_token! {
     /// the resource's metadata) for [`catchers`](crate::catchers), which send it: register them.
     /// Serve the metadata with [`protected_resource_metadata`].
     ///
-    /// It derefs to the core's [`VerifiedToken`](better_auth_core::resource_server::VerifiedToken),
-    /// which derefs to the [`AccessToken`](better_auth_core::resource_server::AccessToken).
+    /// It derefs to the core's [`VerifiedToken`], which derefs to the
+    /// [`AccessToken`](better_auth_core::resource_server::AccessToken).
     /// `Result<OAuthToken, AuthRejection>` hands the refusal to the handler instead. Scopes:
     /// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
     /// without them is a 403 `insufficient_scope` naming them, an [`AuthRejection`] (a `Responder`)

@@ -2,7 +2,7 @@
 
 use std::{io::Cursor, sync::Mutex};
 
-use better_auth_core::{ErrorResponse, http};
+use better_auth_core::{ErrorResponse, Rejection, http};
 use rocket::{
     Request, Response,
     http::Status,
