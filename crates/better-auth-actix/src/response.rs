@@ -7,39 +7,14 @@ use actix_web::{
         header::{HeaderName, HeaderValue},
     },
 };
-use better_auth_core::{AuthError, ErrorResponse, Rejection};
+use better_auth_core::{ErrorResponse, Rejection};
 
-/// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator
-/// renders it (by default 401, 403, 429 or 503 with a JSON body `{"code": "...", "message": "..."}` and,
-/// for 401, `WWW-Authenticate`). To answer differently everywhere, give the authenticator an
-/// [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer).
-#[derive(Debug)]
-pub struct AuthRejection(pub Rejection);
-
-impl AuthRejection {
-    /// The cause.
-    pub fn error(&self) -> &AuthError {
-        self.0.error()
-    }
-}
-
-impl From<Rejection> for AuthRejection {
-    fn from(rejection: Rejection) -> Self {
-        Self(rejection)
-    }
-}
-
-impl From<AuthError> for AuthRejection {
-    /// The default JSON rendering (for errors raised outside an extractor).
-    fn from(error: AuthError) -> Self {
-        Self(Rejection::json(error))
-    }
-}
-
-impl std::fmt::Display for AuthRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
+better_auth_core::declare_auth_rejection! {
+    /// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator
+    /// renders it (by default 401, 403, 429 or 503 with a JSON body `{"code": "...", "message":
+    /// "..."}` and, for 401, `WWW-Authenticate`). To answer differently everywhere, give the
+    /// authenticator an [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer).
+    pub struct AuthRejection(pub Rejection);
 }
 
 impl ResponseError for AuthRejection {

@@ -1,71 +1,55 @@
 //! The `AuthUser` extractor.
 
-use std::ops::Deref;
-
 use axum::{
     extract::{FromRef, FromRequestParts, OptionalFromRequestParts},
     http::request::Parts,
 };
-use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Identity};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator};
 
 use crate::AuthRejection;
 
-/// The authenticated user of a request. Extracting it runs the [`Authenticator`] found in the
-/// router's state (through [`FromRef`]), once per request (the outcome is kept in the request's
-/// extensions for every other extractor): a request without valid credentials is rejected with
-/// an [`AuthRejection`] (the authenticator's rendering: 401, 403, 429 or 503), and a
-/// cookie-authenticated state-changing request must pass the Origin check.
-///
-/// `Option<AuthUser>` reads absent or refused credentials as `None`; it still answers 503 when
-/// the session store cannot be asked, rather than pretend the visitor is anonymous.
-///
-/// Guards answer with rejections: `user.require_role("admin")?` (also `require_any_role`,
-/// `require_email_verified`, `require_fresh_session`, `require_not_banned`, `require`).
-///
-/// ```
-/// use axum::{Json, Router, routing::get};
-/// use better_auth_axum::{AuthRejection, AuthUser, Authenticator, Identity};
-///
-/// async fn me(user: AuthUser) -> Json<Identity> {
-///     Json(user.into_identity())
-/// }
-///
-/// async fn admin(user: AuthUser) -> Result<String, AuthRejection> {
-///     user.require_role("admin")?;
-///     Ok(format!("hello admin {}", user.user.email))
-/// }
-///
-/// async fn greeting(user: Option<AuthUser>) -> String {
-///     match user {
-///         Some(user) => format!("hello {}", user.user.name),
-///         None => "hello stranger".to_owned(),
-///     }
-/// }
-///
-/// fn app(auth: Authenticator) -> Router {
-///     Router::new()
-///         .route("/me", get(me))
-///         .route("/admin", get(admin))
-///         .route("/", get(greeting))
-///         .with_state(auth)
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub Authenticated);
-
-impl AuthUser {
-    /// The identity: user, session, and how the request proved it.
-    pub fn into_identity(self) -> Identity {
-        self.0.into_identity()
-    }
-}
-
-impl Deref for AuthUser {
-    type Target = Authenticated;
-
-    fn deref(&self) -> &Authenticated {
-        &self.0
-    }
+better_auth_core::declare_auth_user! {
+    /// The authenticated user of a request. Extracting it runs the [`Authenticator`] found in the
+    /// router's state (through [`FromRef`]), once per request (the outcome is kept in the request's
+    /// extensions for every other extractor): a request without valid credentials is rejected with
+    /// an [`AuthRejection`] (the authenticator's rendering: 401, 403, 429 or 503), and a
+    /// cookie-authenticated state-changing request must pass the Origin check.
+    ///
+    /// `Option<AuthUser>` reads absent or refused credentials as `None`; it still answers 503 when
+    /// the session store cannot be asked, rather than pretend the visitor is anonymous.
+    ///
+    /// Guards answer with rejections: `user.require_role("admin")?` (also `require_any_role`,
+    /// `require_email_verified`, `require_fresh_session`, `require_not_banned`, `require`).
+    ///
+    /// ```
+    /// use axum::{Json, Router, routing::get};
+    /// use better_auth_axum::{AuthRejection, AuthUser, Authenticator, Identity};
+    ///
+    /// async fn me(user: AuthUser) -> Json<Identity> {
+    ///     Json(user.into_identity())
+    /// }
+    ///
+    /// async fn admin(user: AuthUser) -> Result<String, AuthRejection> {
+    ///     user.require_role("admin")?;
+    ///     Ok(format!("hello admin {}", user.user.email))
+    /// }
+    ///
+    /// async fn greeting(user: Option<AuthUser>) -> String {
+    ///     match user {
+    ///         Some(user) => format!("hello {}", user.user.name),
+    ///         None => "hello stranger".to_owned(),
+    ///     }
+    /// }
+    ///
+    /// fn app(auth: Authenticator) -> Router {
+    ///     Router::new()
+    ///         .route("/me", get(me))
+    ///         .route("/admin", get(admin))
+    ///         .route("/", get(greeting))
+    ///         .with_state(auth)
+    /// }
+    /// ```
+    pub struct AuthUser(pub Authenticated);
 }
 
 /// The peer of the request's connection: axum's `ConnectInfo<SocketAddr>`, there when the app

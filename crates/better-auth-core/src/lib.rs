@@ -54,6 +54,8 @@ pub mod openapi;
 pub mod resource_server;
 #[cfg(feature = "test-utils")]
 pub mod testing;
+// 7. For the adapters: the macros that declare their extractor types (`#[macro_export]`).
+mod adapter_support;
 
 pub use api_key_usage::ApiKeyUsage;
 pub use authenticator::{AuthOutcome, Authenticated, Authenticator, AuthenticatorBuilder};

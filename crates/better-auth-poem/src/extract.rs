@@ -1,8 +1,6 @@
 //! The `AuthUser` and `OptionalAuthUser` extractors.
 
-use std::ops::Deref;
-
-use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Identity, Rejection};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Rejection};
 use poem::{FromRequest, Request, RequestBody, Result};
 
 use crate::AuthRejection;
@@ -27,49 +25,35 @@ async fn outcome(req: &Request) -> Result<AuthOutcome, AuthRejection> {
     }
 }
 
-/// The authenticated user of a request. A request without valid credentials is refused with an
-/// [`AuthRejection`] (401, 403, 429 or 503), and a cookie-authenticated state-changing request must
-/// pass the Origin check. Needs the [`BetterAuth`](crate::BetterAuth) middleware (or the
-/// `Authenticator` as data).
-///
-/// Guards answer with rejections: `user.require_role("admin")?` (also `require_any_role`,
-/// `require_email_verified`, `require_fresh_session`, `require_not_banned`, `require`).
-///
-/// ```
-/// use better_auth_poem::{AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser};
-/// use poem::{EndpointExt, Route, get, handler};
-///
-/// #[handler]
-/// fn admin(user: AuthUser) -> Result<String, AuthRejection> {
-///     user.require_role("admin")?;
-///     Ok(format!("hello admin {}", user.user.email))
-/// }
-///
-/// #[handler]
-/// fn greeting(OptionalAuthUser(user): OptionalAuthUser) -> String {
-///     user.map_or("hello stranger".to_owned(), |user| format!("hello {}", user.user.name))
-/// }
-///
-/// fn app(auth: Authenticator) -> impl poem::Endpoint {
-///     Route::new().at("/admin", get(admin)).at("/", get(greeting)).with(BetterAuth::new(auth))
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub Authenticated);
-
-impl AuthUser {
-    /// The identity: user, session, and how the request proved it.
-    pub fn into_identity(self) -> Identity {
-        self.0.into_identity()
-    }
-}
-
-impl Deref for AuthUser {
-    type Target = Authenticated;
-
-    fn deref(&self) -> &Authenticated {
-        &self.0
-    }
+better_auth_core::declare_auth_user! {
+    /// The authenticated user of a request. A request without valid credentials is refused with an
+    /// [`AuthRejection`] (401, 403, 429 or 503), and a cookie-authenticated state-changing request
+    /// must pass the Origin check. Needs the [`BetterAuth`](crate::BetterAuth) middleware (or the
+    /// `Authenticator` as data).
+    ///
+    /// Guards answer with rejections: `user.require_role("admin")?` (also `require_any_role`,
+    /// `require_email_verified`, `require_fresh_session`, `require_not_banned`, `require`).
+    ///
+    /// ```
+    /// use better_auth_poem::{AuthRejection, AuthUser, Authenticator, BetterAuth, OptionalAuthUser};
+    /// use poem::{EndpointExt, Route, get, handler};
+    ///
+    /// #[handler]
+    /// fn admin(user: AuthUser) -> Result<String, AuthRejection> {
+    ///     user.require_role("admin")?;
+    ///     Ok(format!("hello admin {}", user.user.email))
+    /// }
+    ///
+    /// #[handler]
+    /// fn greeting(OptionalAuthUser(user): OptionalAuthUser) -> String {
+    ///     user.map_or("hello stranger".to_owned(), |user| format!("hello {}", user.user.name))
+    /// }
+    ///
+    /// fn app(auth: Authenticator) -> impl poem::Endpoint {
+    ///     Route::new().at("/admin", get(admin)).at("/", get(greeting)).with(BetterAuth::new(auth))
+    /// }
+    /// ```
+    pub struct AuthUser(pub Authenticated);
 }
 
 impl<'a> FromRequest<'a> for AuthUser {

@@ -1,43 +1,16 @@
 //! Turning a rejection into a Poem response.
 
-use better_auth_core::{AuthError, ErrorResponse, Rejection};
+use better_auth_core::{ErrorResponse, Rejection};
 use poem::{Body, Response, ResponseParts, error::ResponseError, http::StatusCode};
 
-/// Why [`AuthUser`](crate::AuthUser) (or a guard, or the middleware) refused a request, sent as
-/// the authenticator renders it (by default 401, 403, 429 or 503 with a JSON body
-/// `{"code": "...", "message": "..."}` and, for 401, `WWW-Authenticate`). To answer differently
-/// everywhere, give the authenticator an
-/// [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer).
-#[derive(Debug)]
-pub struct AuthRejection(pub Rejection);
-
-impl AuthRejection {
-    /// The cause.
-    pub fn error(&self) -> &AuthError {
-        self.0.error()
-    }
+better_auth_core::declare_auth_rejection! {
+    /// Why [`AuthUser`](crate::AuthUser) (or a guard, or the middleware) refused a request, sent as
+    /// the authenticator renders it (by default 401, 403, 429 or 503 with a JSON body
+    /// `{"code": "...", "message": "..."}` and, for 401, `WWW-Authenticate`). To answer differently
+    /// everywhere, give the authenticator an
+    /// [`error_renderer`](better_auth_core::AuthenticatorBuilder::error_renderer).
+    pub struct AuthRejection(pub Rejection);
 }
-
-impl From<Rejection> for AuthRejection {
-    fn from(rejection: Rejection) -> Self {
-        Self(rejection)
-    }
-}
-
-impl From<AuthError> for AuthRejection {
-    /// The default JSON rendering (for errors raised outside an extractor).
-    fn from(error: AuthError) -> Self {
-        Self(Rejection::json(error))
-    }
-}
-
-impl std::fmt::Display for AuthRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for AuthRejection {}
 
 impl ResponseError for AuthRejection {
     fn status(&self) -> StatusCode {

@@ -1,10 +1,6 @@
 //! The `AuthUser` and `OptionalAuthUser` request guards.
 
-use std::ops::Deref;
-
-use better_auth_core::{
-    AuthOutcome, Authenticated, Authenticator, Identity, Rejection, RequestHeaders,
-};
+use better_auth_core::{AuthOutcome, Authenticated, Authenticator, Rejection, RequestHeaders};
 use rocket::{
     Request,
     http::HeaderMap,
@@ -12,7 +8,7 @@ use rocket::{
     request::{self, FromRequest},
 };
 
-use crate::{AuthRejection, response::store};
+use crate::{AuthRejection, response::fail};
 
 /// Rocket's header map, read by the core.
 pub(crate) struct Headers<'a, 'r>(pub(crate) &'a HeaderMap<'r>);
@@ -23,18 +19,25 @@ impl RequestHeaders for Headers<'_, '_> {
     }
 }
 
-fn authenticator<'r>(request: &'r Request<'_>) -> Result<&'r Authenticator, AuthRejection> {
-    request.rocket().state::<Authenticator>().ok_or_else(|| {
-        AuthRejection(Rejection::misconfigured(
-            "no Authenticator is managed: add `.manage(authenticator)` to the rocket",
-        ))
-    })
+/// The `T` the rocket manages (the [`Authenticator`], the resource server). Missing, a 500
+/// `misconfigured` whose message is `fix`.
+pub(crate) fn managed<'r, T: Send + Sync + 'static>(
+    request: &'r Request<'_>,
+    fix: &'static str,
+) -> Result<&'r T, AuthRejection> {
+    request
+        .rocket()
+        .state::<T>()
+        .ok_or_else(|| AuthRejection(Rejection::misconfigured(fix)))
 }
 
 /// The request's outcome, made once per request (Rocket's request-local cache) whichever guard
 /// asks first.
 async fn outcome<'r>(request: &'r Request<'_>) -> Result<&'r AuthOutcome, AuthRejection> {
-    let auth = authenticator(request)?;
+    let auth: &Authenticator = managed(
+        request,
+        "no Authenticator is managed: add `.manage(authenticator)` to the rocket",
+    )?;
     // Cached as an `Option` so that the fairing can look for it without making one.
     let cached = request
         .local_cache_async(async {
@@ -49,7 +52,7 @@ async fn outcome<'r>(request: &'r Request<'_>) -> Result<&'r AuthOutcome, AuthRe
         })
         .await;
     cached.as_ref().ok_or_else(|| {
-        AuthRejection::from(better_auth_core::Rejection::misconfigured(
+        AuthRejection(Rejection::misconfigured(
             "the request was read before it was authenticated",
         ))
     })
@@ -60,69 +63,50 @@ pub(crate) fn made_outcome<'r>(request: &'r Request<'_>) -> Option<&'r AuthOutco
     request.local_cache(|| None::<AuthOutcome>).as_ref()
 }
 
-fn fail<T>(request: &Request<'_>, rejection: AuthRejection) -> request::Outcome<T, AuthRejection> {
-    let status = store(request, &rejection);
-    Outcome::Error((status, rejection))
-}
-
-/// The authenticated user of a request, from the [`Authenticator`] the rocket manages
-/// (`.manage(authenticator)`). A request without valid credentials fails the guard with the
-/// authenticator's status (401, 403, 429, 500 or 503); register [`catchers`](crate::catchers) so
-/// those answers carry its rendering. A cookie-authenticated state-changing request must pass
-/// the Origin check. The request is authenticated once; every other guard of it reads the same
-/// outcome.
-///
-/// Rocket 0.5 drops a header whose value is not UTF-8 before any guard runs, so a `Cookie` header
-/// holding such bytes (in any cookie) hides the session cookie from this guard, where Better Auth
-/// and the other adapters still find it (see `docs/adapters.md`).
-///
-/// `Result<AuthUser, AuthRejection>` hands the refusal to the handler instead. Guards answer with
-/// rejections: `user.require_role("admin")?` (also `require_any_role`, `require_email_verified`,
-/// `require_fresh_session`, `require_not_banned`, `require`).
-///
-/// ```
-/// use better_auth_rocket::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
-/// use rocket::{get, routes};
-///
-/// #[get("/me")]
-/// fn me(user: AuthUser) -> String {
-///     format!("hello {}", user.user.email)
-/// }
-///
-/// #[get("/admin")]
-/// fn admin(user: AuthUser) -> Result<String, AuthRejection> {
-///     user.require_role("admin")?;
-///     Ok(format!("hello admin {}", user.user.email))
-/// }
-///
-/// #[get("/")]
-/// fn greeting(user: OptionalAuthUser) -> String {
-///     user.0.map_or("hello stranger".to_owned(), |user| format!("hello {}", user.user.name))
-/// }
-///
-/// fn rocket(auth: Authenticator) -> rocket::Rocket<rocket::Build> {
-///     rocket::build()
-///         .manage(auth)
-///         .mount("/", routes![me, admin, greeting])
-///         .register("/", better_auth_rocket::catchers())
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct AuthUser(pub Authenticated);
-
-impl AuthUser {
-    /// The identity: user, session, and how the request proved it.
-    pub fn into_identity(self) -> Identity {
-        self.0.into_identity()
-    }
-}
-
-impl Deref for AuthUser {
-    type Target = Authenticated;
-
-    fn deref(&self) -> &Authenticated {
-        &self.0
-    }
+better_auth_core::declare_auth_user! {
+    /// The authenticated user of a request, from the [`Authenticator`] the rocket manages
+    /// (`.manage(authenticator)`). A request without valid credentials fails the guard with the
+    /// authenticator's status (401, 403, 429, 500 or 503); register [`catchers`](crate::catchers)
+    /// so those answers carry its rendering. A cookie-authenticated state-changing request must
+    /// pass the Origin check. The request is authenticated once; every other guard of it reads the
+    /// same outcome.
+    ///
+    /// Rocket 0.5 drops a header whose value is not UTF-8 before any guard runs, so a `Cookie`
+    /// header holding such bytes (in any cookie) hides the session cookie from this guard, where
+    /// Better Auth and the other adapters still find it (see `docs/adapters.md`).
+    ///
+    /// `Result<AuthUser, AuthRejection>` hands the refusal to the handler instead. Guards answer
+    /// with rejections: `user.require_role("admin")?` (also `require_any_role`,
+    /// `require_email_verified`, `require_fresh_session`, `require_not_banned`, `require`).
+    ///
+    /// ```
+    /// use better_auth_rocket::{AuthRejection, AuthUser, Authenticator, OptionalAuthUser};
+    /// use rocket::{get, routes};
+    ///
+    /// #[get("/me")]
+    /// fn me(user: AuthUser) -> String {
+    ///     format!("hello {}", user.user.email)
+    /// }
+    ///
+    /// #[get("/admin")]
+    /// fn admin(user: AuthUser) -> Result<String, AuthRejection> {
+    ///     user.require_role("admin")?;
+    ///     Ok(format!("hello admin {}", user.user.email))
+    /// }
+    ///
+    /// #[get("/")]
+    /// fn greeting(user: OptionalAuthUser) -> String {
+    ///     user.0.map_or("hello stranger".to_owned(), |user| format!("hello {}", user.user.name))
+    /// }
+    ///
+    /// fn rocket(auth: Authenticator) -> rocket::Rocket<rocket::Build> {
+    ///     rocket::build()
+    ///         .manage(auth)
+    ///         .mount("/", routes![me, admin, greeting])
+    ///         .register("/", better_auth_rocket::catchers())
+    /// }
+    /// ```
+    pub struct AuthUser(pub Authenticated);
 }
 
 #[rocket::async_trait]

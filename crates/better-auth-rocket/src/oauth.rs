@@ -1,12 +1,7 @@
 //! The `OAuthToken` request guard and the protected-resource metadata route (feature
 //! `resource-server`).
 
-use std::ops::Deref;
-
-use better_auth_core::{
-    Rejection,
-    resource_server::{ResourceServer, VerifiedToken},
-};
+use better_auth_core::resource_server::{ResourceServer, VerifiedToken};
 use rocket::{
     Data, Request, Route,
     http::Method,
@@ -17,67 +12,46 @@ use rocket::{
 
 use crate::{
     AuthRejection,
-    guard::Headers,
-    response::{respond, store},
+    guard::{Headers, managed},
+    response::{fail, respond},
 };
 
-fn resource_server<'r>(request: &'r Request<'_>) -> Result<&'r ResourceServer, AuthRejection> {
-    request.rocket().state::<ResourceServer>().ok_or_else(|| {
-        AuthRejection(Rejection::misconfigured(
-            "no ResourceServer is managed: add `.manage(resource_server)` to the rocket",
-        ))
-    })
-}
-
-/// A verified OAuth access token of Better Auth's OAuth provider, for the [`ResourceServer`]
-/// the rocket manages (`.manage(resource_server)`): `Authorization: Bearer`, a JWT checked with
-/// the provider's keys or an opaque token introspected. A request without a good token fails
-/// the guard with 401 (503 when the provider cannot be asked); the guard keeps the resource
-/// server's rendering of the refusal (`invalid_token` with the RFC 6750 challenge pointing at
-/// the resource's metadata) for [`catchers`](crate::catchers), which send it: register them.
-/// Serve the metadata with [`protected_resource_metadata`].
-///
-/// It derefs to the core's [`VerifiedToken`], which derefs to the
-/// [`AccessToken`](better_auth_core::resource_server::AccessToken).
-/// `Result<OAuthToken, AuthRejection>` hands the refusal to the handler instead. Scopes:
-/// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
-/// without them is a 403 `insufficient_scope` naming them, an [`AuthRejection`] (a
-/// `Responder`) with the same challenge.
-///
-/// ```
-/// use better_auth_rocket::{AuthRejection, OAuthToken, core::resource_server::ResourceServer};
-/// use rocket::{get, routes, serde::json::Json};
-/// use serde_json::{Value, json};
-///
-/// #[get("/items")]
-/// fn items(token: OAuthToken) -> Result<Json<Value>, AuthRejection> {
-///     token.require_scopes(["read:items"])?;
-///     Ok(Json(json!({"sub": token.sub(), "clientId": token.client_id})))
-/// }
-///
-/// fn rocket(server: ResourceServer) -> rocket::Rocket<rocket::Build> {
-///     rocket::build()
-///         .mount("/", better_auth_rocket::protected_resource_metadata(&server))
-///         .manage(server)
-///         .mount("/", routes![items])
-///         .register("/", better_auth_rocket::catchers())
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct OAuthToken(pub VerifiedToken);
-
-impl Deref for OAuthToken {
-    type Target = VerifiedToken;
-
-    fn deref(&self) -> &VerifiedToken {
-        &self.0
-    }
-}
-
-/// Fails the guard: the rejection's rendering is kept for the catcher of its status.
-fn fail<T>(request: &Request<'_>, rejection: AuthRejection) -> request::Outcome<T, AuthRejection> {
-    let status = store(request, &rejection);
-    Outcome::Error((status, rejection))
+better_auth_core::declare_oauth_token! {
+    /// A verified OAuth access token of Better Auth's OAuth provider, for the [`ResourceServer`]
+    /// the rocket manages (`.manage(resource_server)`): `Authorization: Bearer`, a JWT checked with
+    /// the provider's keys or an opaque token introspected. A request without a good token fails
+    /// the guard with 401 (503 when the provider cannot be asked); the guard keeps the resource
+    /// server's rendering of the refusal (`invalid_token` with the RFC 6750 challenge pointing at
+    /// the resource's metadata) for [`catchers`](crate::catchers), which send it: register them.
+    /// Serve the metadata with [`protected_resource_metadata`].
+    ///
+    /// It derefs to the core's [`VerifiedToken`], which derefs to the
+    /// [`AccessToken`](better_auth_core::resource_server::AccessToken).
+    /// `Result<OAuthToken, AuthRejection>` hands the refusal to the handler instead. Scopes:
+    /// `token.require_scopes(["read:items"])?` (all of them) or `require_any_scope`; a token
+    /// without them is a 403 `insufficient_scope` naming them, an [`AuthRejection`] (a `Responder`)
+    /// with the same challenge.
+    ///
+    /// ```
+    /// use better_auth_rocket::{AuthRejection, OAuthToken, core::resource_server::ResourceServer};
+    /// use rocket::{get, routes, serde::json::Json};
+    /// use serde_json::{Value, json};
+    ///
+    /// #[get("/items")]
+    /// fn items(token: OAuthToken) -> Result<Json<Value>, AuthRejection> {
+    ///     token.require_scopes(["read:items"])?;
+    ///     Ok(Json(json!({"sub": token.sub(), "clientId": token.client_id})))
+    /// }
+    ///
+    /// fn rocket(server: ResourceServer) -> rocket::Rocket<rocket::Build> {
+    ///     rocket::build()
+    ///         .mount("/", better_auth_rocket::protected_resource_metadata(&server))
+    ///         .manage(server)
+    ///         .mount("/", routes![items])
+    ///         .register("/", better_auth_rocket::catchers())
+    /// }
+    /// ```
+    pub struct OAuthToken(pub VerifiedToken);
 }
 
 #[rocket::async_trait]
@@ -85,7 +59,10 @@ impl<'r> FromRequest<'r> for OAuthToken {
     type Error = AuthRejection;
 
     async fn from_request(request: &'r Request<'_>) -> request::Outcome<Self, Self::Error> {
-        let server = match resource_server(request) {
+        let server: &ResourceServer = match managed(
+            request,
+            "no ResourceServer is managed: add `.manage(resource_server)` to the rocket",
+        ) {
             Ok(server) => server,
             Err(rejection) => return fail(request, rejection),
         };

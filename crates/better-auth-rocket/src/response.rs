@@ -2,53 +2,32 @@
 
 use std::{io::Cursor, sync::Mutex};
 
-use better_auth_core::{AuthError, ErrorResponse, Rejection, http};
+use better_auth_core::{ErrorResponse, Rejection, http};
 use rocket::{
     Request, Response,
     http::Status,
+    outcome::Outcome,
+    request,
     response::{self, Responder},
 };
 
-/// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator
-/// renders it (by default 401, 403, 429 or 503 with a JSON body `{"code": "...", "message": "..."}` and,
-/// for 401, `WWW-Authenticate`).
-///
-/// As a handler's error (`user.require_role("admin")?`) it is a [`Responder`]. When the guard
-/// itself fails, Rocket answers through the catcher of the status: register [`catchers`](crate::catchers)
-/// to send the same rendering from there.
-#[derive(Debug)]
-pub struct AuthRejection(pub Rejection);
+better_auth_core::declare_auth_rejection! {
+    /// Why [`AuthUser`](crate::AuthUser) (or a guard) refused a request, sent as the authenticator
+    /// renders it (by default 401, 403, 429 or 503 with a JSON body `{"code": "...", "message":
+    /// "..."}` and, for 401, `WWW-Authenticate`).
+    ///
+    /// As a handler's error (`user.require_role("admin")?`) it is a [`Responder`]. When the guard
+    /// itself fails, Rocket answers through the catcher of the status: register
+    /// [`catchers`](crate::catchers) to send the same rendering from there.
+    pub struct AuthRejection(pub Rejection);
+}
 
 impl AuthRejection {
-    /// The cause.
-    pub fn error(&self) -> &AuthError {
-        self.0.error()
-    }
-
     /// The status Rocket routes to a catcher: the error's own (one of
-    /// [`AuthError::STATUSES`], which [`catchers`](crate::catchers) cover), whatever status a
-    /// custom renderer sends.
+    /// [`AuthError::STATUSES`](better_auth_core::AuthError::STATUSES), which
+    /// [`catchers`](crate::catchers) cover), whatever status a custom renderer sends.
     pub(crate) fn status(&self) -> Status {
         Status::from_code(self.0.error().status().as_u16()).unwrap_or(Status::InternalServerError)
-    }
-}
-
-impl From<Rejection> for AuthRejection {
-    fn from(rejection: Rejection) -> Self {
-        Self(rejection)
-    }
-}
-
-impl From<AuthError> for AuthRejection {
-    /// The default JSON rendering (for errors raised outside a guard).
-    fn from(error: AuthError) -> Self {
-        Self(Rejection::json(error))
-    }
-}
-
-impl std::fmt::Display for AuthRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
     }
 }
 
@@ -84,6 +63,15 @@ pub(crate) fn store(request: &Request<'_>, rejection: &AuthRejection) -> Status 
         *stored = Some(rejection.0.response().clone());
     }
     rejection.status()
+}
+
+/// Fails a guard: the rejection's rendering is kept for the catcher of its status.
+pub(crate) fn fail<T>(
+    request: &Request<'_>,
+    rejection: AuthRejection,
+) -> request::Outcome<T, AuthRejection> {
+    let status = store(request, &rejection);
+    Outcome::Error((status, rejection))
 }
 
 /// The rendering a guard stored, if any.
