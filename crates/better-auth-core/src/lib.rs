@@ -8,8 +8,9 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// The modules, from the ground up; each uses only those above it in this list (the rule is in
-// `docs/architecture.md`, "The layers of the core").
+// The modules, from the ground up: a module uses only modules of its own layer or of the layers
+// listed before it, never the crate root (the rule is in `docs/architecture.md`, "The layers of
+// the core").
 //
 // 1. Primitives: text and headers as Better Auth's JavaScript reads them, secrets, errors.
 mod cache_keys;
