@@ -36,3 +36,11 @@ pub(crate) fn cargo_bin_dir() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
         .map(|home| home.join("bin"))
 }
+
+/// Cargo's target directory: `CARGO_TARGET_DIR`, else `target` in the workspace.
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}

@@ -17,7 +17,7 @@ use std::{
 use crate::{
     build_cache,
     build_cache::cargo,
-    cmd::{Result, cargo_bin_dir, root, run},
+    cmd::{Result, cargo_bin_dir, root, run, target_dir},
     timings::step,
 };
 
@@ -33,12 +33,6 @@ const TARGETS: [&str; 6] = [
 
 /// The cargo-fuzz release the task installs when none is on the `PATH`.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
-}
 
 fn answers(binary: &Path) -> bool {
     Command::new(binary)

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::cmd::{Result, root};
+use crate::cmd::{Result, root, target_dir};
 
 /// The library crates whose public items are counted.
 const LIBRARIES: [&str; 7] = [
@@ -20,11 +20,7 @@ const LIBRARIES: [&str; 7] = [
 ];
 
 fn doc_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
-        .join("doc")
+    target_dir().join("doc")
 }
 
 /// The public items rustdoc documented for `library`, one path a line, sorted.
